@@ -1,0 +1,142 @@
+#include "daemon/command_line.hpp"
+
+#include <algorithm>
+#include <sstream>
+#include <string_view>
+
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+
+#include "daemon/exit_code.hpp"
+#include "daemon/version.hpp"
+
+namespace po = boost::program_options;
+
+namespace postfach {
+
+namespace {
+
+constexpr const char* usage_line =
+    "Usage: postfach [--config FILE] [--verbose|--quiet] COMMAND [ARGS]\n";
+
+constexpr const char* commands_text =
+    "Commands:\n"
+    "  check [--account NAME]...   validate the configuration and show what each account\n"
+    "                              will use (server, TLS, user, secret source, Maildir)\n"
+    "\n"
+    "Run 'postfach COMMAND --help' for a command's options.\n";
+
+po::options_description global_options() {
+    po::options_description opts("Global options");
+    opts.add_options()
+        ("help,h", "show this help and exit")
+        ("version,V", "show the version and exit")
+        ("config,c", po::value<std::string>()->value_name("FILE"),
+         "configuration file (default: $XDG_CONFIG_HOME/postfach/config.yaml)")
+        ("verbose,v", "log more, including protocol traces (credentials are redacted)")
+        ("quiet,q", "log only warnings and errors");
+    return opts;
+}
+
+po::options_description check_options() {
+    po::options_description opts("Options of 'check'");
+    opts.add_options()
+        ("help,h", "show this help and exit")
+        ("account,a", po::value<std::vector<std::string>>()->value_name("NAME"),
+         "check only this account (repeatable)");
+    return opts;
+}
+
+std::string to_text(const po::options_description& opts) {
+    std::ostringstream out;
+    out << opts;
+    return out.str();
+}
+
+command_line usage_error(command_line result, const std::string& message) {
+    result.error = fmt::format("postfach: {}\n{}Run 'postfach --help' for the commands.\n",
+                               message, usage_line);
+    result.finished_exit_code = to_int(exit_code::usage_or_config);
+    return result;
+}
+
+} // namespace
+
+command_line parse_command_line(int argc, const char* const argv[]) {
+    command_line result;
+    auto globals = global_options();
+
+    // Global options end at the first word that is not an option: the command. What follows
+    // belongs to the command, so `postfach check --help` is the command's help.
+    int command_index = 1;
+    while (command_index < argc) {
+        const std::string_view arg = argv[command_index];
+        if (arg == "--")
+            return usage_error(std::move(result), "unexpected '--'");
+        if (!arg.starts_with("-") || arg == "-")
+            break;
+        command_index += (arg == "--config" || arg == "-c") ? 2 : 1;
+    }
+    command_index = std::min(command_index, argc);
+
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(command_index, argv).options(globals).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        return usage_error(std::move(result), e.what());
+    }
+    std::vector<std::string> command_arguments(argv + std::min(command_index + 1, argc), argv + argc);
+
+    if (vm.count("help")) {
+        result.output = fmt::format("{}\nKeeps local Maildirs in two-way sync with IMAP accounts "
+                                    "(POP3 where an account has no IMAP).\n\n{}\n{}",
+                                    usage_line, commands_text, to_text(globals));
+        result.finished_exit_code = 0;
+        return result;
+    }
+    if (vm.count("version")) {
+        result.output = fmt::format("postfach {}\n", version);
+        result.finished_exit_code = 0;
+        return result;
+    }
+    if (vm.count("verbose") && vm.count("quiet"))
+        return usage_error(std::move(result), "--verbose and --quiet exclude each other");
+    if (vm.count("verbose"))
+        result.verbosity = logging::verbosity::verbose;
+    if (vm.count("quiet"))
+        result.verbosity = logging::verbosity::quiet;
+    if (vm.count("config"))
+        result.config_file = vm["config"].as<std::string>();
+
+    if (command_index >= argc)
+        return usage_error(std::move(result), "no command given");
+    const std::string command = argv[command_index];
+    if (command != "check")
+        return usage_error(std::move(result), fmt::format("unknown command '{}'", command));
+    result.command = command_kind::check;
+
+    auto opts = check_options();
+    po::variables_map cvm;
+    try {
+        po::store(po::command_line_parser(command_arguments).options(opts).run(), cvm);
+        po::notify(cvm);
+    } catch (const po::error& e) {
+        return usage_error(std::move(result), fmt::format("check: {}", e.what()));
+    }
+    if (cvm.count("help")) {
+        result.output = fmt::format("Usage: postfach [--config FILE] check [--account NAME]...\n\n"
+                                    "Validates the configuration and shows, for each account, the "
+                                    "server, TLS mode, user, secret source and Maildir it will "
+                                    "use.\nExit status: 0 valid, 2 invalid (every problem is "
+                                    "listed as file:line:col).\n\n{}",
+                                    to_text(opts));
+        result.finished_exit_code = 0;
+        return result;
+    }
+    if (cvm.count("account"))
+        result.accounts = cvm["account"].as<std::vector<std::string>>();
+    return result;
+}
+
+} // namespace postfach

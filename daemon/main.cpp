@@ -1,0 +1,48 @@
+// postfach: keeps local Maildirs in two-way sync with IMAP accounts.
+
+#include <iostream>
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+#include <spdlog/spdlog.h>
+
+#include "config/config_loader.hpp"
+#include "daemon/check_command.hpp"
+#include "daemon/command_line.hpp"
+#include "daemon/exit_code.hpp"
+#include "util/logging.hpp"
+
+int main(int argc, char* argv[]) {
+    using namespace postfach;
+    const auto cli = parse_command_line(argc, argv);
+    if (cli.finished_exit_code) {
+        std::cout << cli.output;
+        std::cerr << cli.error;
+        return *cli.finished_exit_code;
+    }
+    logging::setup(cli.verbosity, logging::detect_output_format());
+
+    const auto env = config::process_environment();
+    auto config_file = cli.config_file.value_or(config::default_config_path(env));
+    if (config_file.empty()) {
+        fmt::print(std::cerr, "postfach: no --config given and neither XDG_CONFIG_HOME nor HOME "
+                              "is set; pass --config FILE\n");
+        return to_int(exit_code::usage_or_config);
+    }
+    const auto loaded = config::load_config_file(config_file, env);
+    if (!loaded.config) {
+        for (const auto& e : loaded.errors)
+            fmt::print(std::cerr, "{}\n", e.to_string());
+        fmt::print(std::cerr, "postfach: {} problem{} in the configuration; nothing was changed\n",
+                   loaded.errors.size(), loaded.errors.size() == 1 ? "" : "s");
+        return to_int(exit_code::usage_or_config);
+    }
+
+    switch (cli.command) {
+    case command_kind::check:
+        return run_check(*loaded.config, cli.accounts, std::cout, std::cerr);
+    case command_kind::none:
+        break;
+    }
+    return to_int(exit_code::usage_or_config);
+}

@@ -1,0 +1,51 @@
+#pragma once
+// Running other programs without a shell: credential commands, hooks, and in the tests the
+// private Dovecot and doveadm. argv[0] is looked up in PATH; nothing is interpreted by a shell.
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include <sys/types.h>
+
+namespace postfach::util {
+
+struct run_options {
+    std::string stdin_data;                          // written to the child's stdin, then closed
+    std::chrono::milliseconds timeout{std::chrono::seconds(30)};
+    std::size_t max_output = 16 * 1024 * 1024;       // per stream; more is an error (E2BIG)
+    std::vector<std::string> extra_environment;     // "NAME=value", added to ours
+};
+
+struct run_result {
+    int exit_code = -1;   // valid when !signaled && !timed_out
+    int signal = 0;       // the signal that ended the child, 0 if it exited
+    bool timed_out = false;
+    std::string out;
+    std::string err;
+
+    [[nodiscard]] bool succeeded() const noexcept { return !timed_out && signal == 0 && exit_code == 0; }
+    // "exited with status 3", "killed by signal 9", "timed out after 30s": for error messages.
+    [[nodiscard]] std::string describe_end(std::chrono::milliseconds timeout) const;
+};
+
+// Runs argv to completion (or kills it with SIGKILL at the deadline) and collects its output.
+// Returns an error only when the program could not be started (e.g. ENOENT) or output exceeded
+// max_output; a non-zero exit is reported in run_result, not as an error.
+std::error_code run_process(const std::vector<std::string>& argv, const run_options& options,
+                            run_result& result);
+
+// Starts argv in the background with stdout and stderr appended to log_file. With
+// die_with_parent the child gets SIGTERM when the calling thread's process dies, so a crashed
+// test never leaks a server. Returns the pid, or an error.
+std::error_code start_background_process(const std::vector<std::string>& argv,
+                                         const std::filesystem::path& log_file,
+                                         bool die_with_parent, pid_t& pid);
+
+// Sends SIGTERM, waits up to grace, then SIGKILL; reaps the child. Returns true if it had to kill.
+bool stop_background_process(pid_t pid, std::chrono::milliseconds grace);
+
+} // namespace postfach::util
