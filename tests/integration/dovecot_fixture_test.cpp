@@ -156,6 +156,29 @@ TEST(dovecot_fixture, takes_server_side_messages_folders_and_flags) {
     EXPECT_EQ(std::find(after.begin(), after.end(), "Reisen/Zürich"), after.end());
 }
 
+TEST(dovecot_fixture, seeds_many_messages_with_flags_in_one_call) {
+    dovecot_server server;
+    std::vector<dovecot_server::message_spec> batch;
+    for (int i = 0; i < 50; ++i)
+        batch.push_back({make_message("bulk " + std::to_string(i),
+                                      i == 1 ? "From the start of a line.\r\n" : "body\r\n"),
+                         i % 2 == 0 ? std::vector<std::string>{"\\Seen"}
+                                    : std::vector<std::string>{"\\Flagged", "\\Answered"}});
+    server.add_messages("alice", "Archive/Ünïcode", batch);
+    server.add_messages("alice", "INBOX", {{make_message("inbox one"), {}}});
+    EXPECT_EQ(server.message_count("alice", "Archive/Ünïcode"), 50u);
+    EXPECT_EQ(server.message_count("alice", "INBOX"), 1u);
+    const auto status = server.doveadm(
+        {"-f", "flow", "mailbox", "status", "-u", "alice", "unseen", "Archive/Ünïcode"});
+    EXPECT_NE(status.find("unseen=25"), std::string::npos) << status;
+    const auto flags = server.doveadm({"-f", "flow", "fetch", "-u", "alice", "flags body",
+                                       "mailbox", "Archive/Ünïcode", "uid", "2"});
+    EXPECT_NE(flags.find("\\Flagged"), std::string::npos) << flags;
+    EXPECT_NE(flags.find("\\Answered"), std::string::npos) << flags;
+    // mbox "From " escaping must not leak into the stored message.
+    EXPECT_NE(flags.find("body=From the start of a line."), std::string::npos) << flags;
+}
+
 TEST(dovecot_fixture, restarts_on_the_same_ports_with_the_same_mail) {
     dovecot_server server;
     server.add_message("alice", "INBOX", make_message("kept"));
@@ -202,6 +225,8 @@ TEST(dovecot_fixture, dies_with_a_crashed_test_process) {
             auto* server = new dovecot_server(); // deliberately never destroyed
             const pid_t master = server->master_pid();
             (void)!::write(pipe_fds[1], &master, sizeof master);
+            const auto root = server->root().string();
+            (void)!::write(pipe_fds[1], root.data(), root.size());
         } catch (...) {
         }
         ::_exit(0); // no destructors, no atexit handlers
@@ -209,6 +234,8 @@ TEST(dovecot_fixture, dies_with_a_crashed_test_process) {
     ::close(pipe_fds[1]);
     pid_t master = -1;
     const auto got = ::read(pipe_fds[0], &master, sizeof master);
+    char root[4096] = {};
+    const auto root_size = ::read(pipe_fds[0], root, sizeof root - 1);
     ::close(pipe_fds[0]);
     int status = 0;
     ::waitpid(child, &status, 0);
@@ -219,6 +246,8 @@ TEST(dovecot_fixture, dies_with_a_crashed_test_process) {
         ::poll(nullptr, 0, 10);
     EXPECT_FALSE(process_exists(master)) << "Dovecot master " << master << " outlived its test";
     EXPECT_EQ(running_in_group(master), std::vector<pid_t>{});
+    if (root_size > 0) // the crashed child could not clean up its temp dir
+        std::filesystem::remove_all(std::string(root, static_cast<std::size_t>(root_size)));
 }
 
 } // namespace
