@@ -1,0 +1,48 @@
+#pragma once
+// A set of UIDs or sequence numbers as IMAP writes it: "1:5,7,9:*" (RFC 3501 §9 sequence-set).
+// Ranges are kept as given by the server, or normalised (sorted, merged) when built from UIDs.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace postfach::imap {
+
+struct uid_range {
+    // 0 stands for "*" (the largest UID in the mailbox); real UIDs are never 0.
+    std::uint32_t first = 0;
+    std::uint32_t last = 0;
+
+    friend bool operator==(const uid_range&, const uid_range&) = default;
+};
+
+class uid_set {
+public:
+    static constexpr std::uint32_t star = 0;
+
+    uid_set() = default;
+
+    // Sorted, duplicates removed, consecutive values merged: {1,2,3,4,5,7,9,10} -> "1:5,7,9:10".
+    static uid_set from_uids(std::vector<std::uint32_t> uids);
+    // A single range first:last (last may be star).
+    static uid_set range(std::uint32_t first, std::uint32_t last);
+    // Parses "1:5,7,9:*"; nullopt on anything else (empty, 0, junk, overflow).
+    static std::optional<uid_set> parse(std::string_view text);
+
+    void add(uid_range r) { ranges_.push_back(r); }
+    [[nodiscard]] const std::vector<uid_range>& ranges() const noexcept { return ranges_; }
+    [[nodiscard]] bool empty() const noexcept { return ranges_.empty(); }
+    // Expands every range (a star range is skipped: its end is not known). For tests and small
+    // sets.
+    [[nodiscard]] std::vector<std::uint32_t> to_uids() const;
+    [[nodiscard]] std::string to_string() const;
+
+    friend bool operator==(const uid_set&, const uid_set&) = default;
+
+private:
+    std::vector<uid_range> ranges_;
+};
+
+} // namespace postfach::imap
