@@ -68,14 +68,8 @@ public:
     }
     // string: quoted if possible, else literal.
     builder& string(std::string_view s, bool sensitive = false) {
-        if (s.size() <= max_quoted_size && all_of(s, quotable_char)) {
-            line_ += '"';
-            for (const char c : s) {
-                if (c == '"' || c == '\\')
-                    line_ += '\\';
-                line_ += c;
-            }
-            line_ += '"';
+        if (auto quoted = quoted_string(s)) {
+            line_ += *quoted;
             sensitive_ |= sensitive;
             return *this;
         }
@@ -143,6 +137,18 @@ private:
 };
 
 } // namespace
+
+std::optional<std::string> quoted_string(std::string_view text) {
+    if (text.size() > max_quoted_size || !all_of(text, quotable_char))
+        return std::nullopt;
+    std::string out = "\"";
+    for (const char c : text) {
+        if (c == '"' || c == '\\')
+            out += '\\';
+        out += c;
+    }
+    return out + '"';
+}
 
 std::string command_writer::next_tag() {
     return "A" + std::to_string(next_tag_++);
@@ -244,6 +250,44 @@ command command_writer::status(std::string_view mailbox, const std::vector<std::
         .sp()
         .atom_list(items)
         .finish();
+}
+
+command command_writer::with_mailbox(std::string_view name, std::string_view mailbox) {
+    return builder(literal_mode_, next_tag(), std::string(name))
+        .raw(name)
+        .sp()
+        .astring(mailbox)
+        .finish();
+}
+
+command command_writer::create(std::string_view mailbox) {
+    return with_mailbox("CREATE", mailbox);
+}
+
+command command_writer::delete_mailbox(std::string_view mailbox) {
+    return with_mailbox("DELETE", mailbox);
+}
+
+command command_writer::subscribe(std::string_view mailbox) {
+    return with_mailbox("SUBSCRIBE", mailbox);
+}
+
+command command_writer::rename(std::string_view from, std::string_view to) {
+    return builder(literal_mode_, next_tag(), "RENAME")
+        .raw("RENAME ")
+        .astring(from)
+        .sp()
+        .astring(to)
+        .finish();
+}
+
+command command_writer::uid_search(std::string_view criteria,
+                                   const std::vector<std::string>& return_options) {
+    builder b(literal_mode_, next_tag(), "UID SEARCH");
+    b.raw("UID SEARCH ");
+    if (!return_options.empty())
+        b.raw("RETURN ").atom_list(return_options).sp();
+    return b.raw(criteria).finish();
 }
 
 command command_writer::id(const std::vector<std::pair<std::string, std::string>>& fields) {

@@ -45,6 +45,10 @@ struct list_return_options {
 
 enum class store_action { add, remove, replace }; // +FLAGS, -FLAGS, FLAGS
 
+// "text" with " and \ escaped, or nullopt if the text cannot be quoted (CR, LF, 8-bit, too long)
+// and would need a literal.
+std::optional<std::string> quoted_string(std::string_view text);
+
 class command_writer {
 public:
     command_writer() = default;
@@ -76,6 +80,17 @@ public:
     command list(std::string_view reference, std::string_view pattern,
                  const list_return_options& options = {});
     command status(std::string_view mailbox, const std::vector<std::string>& items);
+    command create(std::string_view mailbox);
+    command delete_mailbox(std::string_view mailbox);
+    command rename(std::string_view from, std::string_view to);
+    command subscribe(std::string_view mailbox);
+    command unselect() { return simple("UNSELECT"); }
+    command close() { return simple("CLOSE"); }
+    command expunge() { return simple("EXPUNGE"); }
+    // UID SEARCH [RETURN (options)] criteria. The criteria are written as given, so strings in
+    // them must be quoted by the caller (quoted_string()), e.g. HEADER Message-ID "<x@y>".
+    command uid_search(std::string_view criteria,
+                       const std::vector<std::string>& return_options = {});
     command id(const std::vector<std::pair<std::string, std::string>>& fields);
 
     command uid_fetch(const uid_set& uids, const std::vector<std::string>& items,
@@ -99,6 +114,7 @@ private:
     command select_like(std::string_view name, std::string_view mailbox,
                         const select_options& options);
     command uid_to_mailbox(std::string_view name, const uid_set& uids, std::string_view mailbox);
+    command with_mailbox(std::string_view name, std::string_view mailbox);
 
     literal_mode literal_mode_ = literal_mode::synchronizing;
     std::uint64_t next_tag_ = 1;

@@ -153,6 +153,13 @@ struct esearch_data {
     friend bool operator==(const esearch_data&, const esearch_data&) = default;
 };
 
+// "* SEARCH 2 5 9 (MODSEQ 917)", for servers without ESEARCH.
+struct search_data {
+    std::vector<std::uint32_t> numbers; // UIDs after UID SEARCH, else sequence numbers
+    std::optional<std::uint64_t> modseq;
+    friend bool operator==(const search_data&, const search_data&) = default;
+};
+
 // RFC 7162 §3.2.10: VANISHED replaces EXPUNGE once QRESYNC is enabled.
 struct vanished_data {
     bool earlier = false;
@@ -166,8 +173,9 @@ struct unknown_data {
     friend bool operator==(const unknown_data&, const unknown_data&) = default;
 };
 
-using response = std::variant<status_response, continuation_response, capability_data, enabled_data,
-                              flags_data, exists_data, recent_data, expunge_data, fetch_data,
-                              list_data, status_data, esearch_data, vanished_data, unknown_data>;
+using response =
+    std::variant<status_response, continuation_response, capability_data, enabled_data, flags_data,
+                 exists_data, recent_data, expunge_data, fetch_data, list_data, status_data,
+                 search_data, esearch_data, vanished_data, unknown_data>;
 
 } // namespace postfach::imap

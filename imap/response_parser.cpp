@@ -183,6 +183,8 @@ public:
             return list(word == "LSUB");
         if (word == "STATUS")
             return status_items();
+        if (word == "SEARCH")
+            return search();
         if (word == "ESEARCH")
             return esearch();
         if (word == "VANISHED")
@@ -623,6 +625,25 @@ private:
             s.items.emplace_back(std::move(name), number64());
         });
         eat(' '); // some servers send a trailing space
+        return finish(std::move(s));
+    }
+
+    search_data search() {
+        search_data s;
+        while (eat(' ')) {
+            if (peek() == '(') {
+                enter_list();
+                if (to_upper(atom()) != "MODSEQ")
+                    fail("expected (MODSEQ n)");
+                expect(' ');
+                s.modseq = number64();
+                leave_list();
+                break;
+            }
+            if (at_end())
+                break; // some servers end with a space
+            s.numbers.push_back(nz_number());
+        }
         return finish(std::move(s));
     }
 

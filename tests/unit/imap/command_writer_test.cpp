@@ -131,6 +131,22 @@ TEST_F(command_writer_test, uid_commands) {
               "A8 UID COPY 3 \"[Gmail]/All Mail\"\r\n");
 }
 
+TEST_F(command_writer_test, mailbox_management_and_search) {
+    EXPECT_EQ(transcript(writer.create("Archive/2024")), "A1 CREATE Archive/2024\r\n");
+    EXPECT_EQ(transcript(writer.delete_mailbox("Old Stuff")), "A2 DELETE \"Old Stuff\"\r\n");
+    EXPECT_EQ(transcript(writer.rename("A", "B &- C")), "A3 RENAME A \"B &- C\"\r\n");
+    EXPECT_EQ(transcript(writer.subscribe("A")), "A4 SUBSCRIBE A\r\n");
+    EXPECT_EQ(transcript(writer.unselect()), "A5 UNSELECT\r\n");
+    EXPECT_EQ(transcript(writer.close()), "A6 CLOSE\r\n");
+    EXPECT_EQ(transcript(writer.expunge()), "A7 EXPUNGE\r\n");
+    EXPECT_EQ(transcript(writer.uid_search("HEADER Message-ID " + *quoted_string("<a\"b@c>"),
+                                           {"ALL", "COUNT"})),
+              "A8 UID SEARCH RETURN (ALL COUNT) HEADER Message-ID \"<a\\\"b@c>\"\r\n");
+    EXPECT_EQ(transcript(writer.uid_search("UID 1:*")), "A9 UID SEARCH UID 1:*\r\n");
+    EXPECT_FALSE(quoted_string("a\r\nb"));
+    EXPECT_FALSE(quoted_string("\xc3\xa4"));
+}
+
 TEST_F(command_writer_test, append_streams_the_body) {
     EXPECT_EQ(transcript(writer.append("INBOX", {"\\Seen"}, "17-Jul-1996 02:44:25 -0700", 310)),
               "A1 APPEND INBOX (\\Seen) \"17-Jul-1996 02:44:25 -0700\" {310}\r\n<+><body 310>\r\n");

@@ -342,6 +342,20 @@ TEST(response_parser, esearch) {
     EXPECT_EQ(e.modseq, 17u);
 }
 
+TEST(response_parser, search) {
+    auto s = check_one<search_data>("* SEARCH 2 84 882\r\n");
+    EXPECT_EQ(s.numbers, (std::vector<std::uint32_t>{2, 84, 882}));
+    EXPECT_FALSE(s.modseq);
+    s = check_one<search_data>("* SEARCH\r\n");
+    EXPECT_TRUE(s.numbers.empty());
+    s = check_one<search_data>("* SEARCH 2 5 6 7 11 12 18 19 20 23 (MODSEQ 917162500)\r\n");
+    EXPECT_EQ(s.numbers.size(), 10u);
+    EXPECT_EQ(s.modseq, 917162500u);
+    s = check_one<search_data>("* SEARCH 4 \r\n");
+    EXPECT_EQ(s.numbers, (std::vector<std::uint32_t>{4}));
+    check_error("* SEARCH 1 x\r\n", imap_errc::syntax_error);
+}
+
 TEST(response_parser, vanished) {
     auto v = check_one<vanished_data>("* VANISHED (EARLIER) 41,43:116,118,120:211,214:540\r\n");
     EXPECT_TRUE(v.earlier);
@@ -355,14 +369,14 @@ TEST(response_parser, unknown_untagged_responses_are_skipped_whole) {
     const auto out = feed_every_split("* NAMESPACE ((\"\" \"/\")) NIL NIL\r\n"
                                       "* 3 XYZZY (a {3}\r\n) ( b\r\n"
                                       "* ID (\"name\" \"Dovecot\")\r\n"
-                                      "* SEARCH 2 5 :-( \r\n"
+                                      "* XSEARCH 2 5 :-( \r\n"
                                       "A1 OK done\r\n");
     ASSERT_FALSE(out.error) << out.diagnostics;
     ASSERT_EQ(out.responses.size(), 5u);
     EXPECT_EQ(std::get<unknown_data>(out.responses[0]).name, "NAMESPACE");
     EXPECT_EQ(std::get<unknown_data>(out.responses[1]).name, "XYZZY");
     EXPECT_EQ(std::get<unknown_data>(out.responses[2]).name, "ID");
-    EXPECT_EQ(std::get<unknown_data>(out.responses[3]).name, "SEARCH");
+    EXPECT_EQ(std::get<unknown_data>(out.responses[3]).name, "XSEARCH");
     EXPECT_EQ(std::get<status_response>(out.responses[4]).tag, "A1");
 }
 
