@@ -763,6 +763,15 @@ std::optional<response> response_parser::consume(std::string_view& input, std::e
         case state::line: {
             const auto newline = input.find('\n');
             const auto take = newline == std::string_view::npos ? input.size() : newline + 1;
+            // Refuse before buffering: a hostile line never costs more than the limit.
+            if (text_.size() - line_start_ + take > limits_.max_line_size + 2) {
+                text_.append(input.substr(0, std::min<std::size_t>(take, 100)));
+                input.remove_prefix(take);
+                fail(ec, imap_errc::line_too_long,
+                     "line longer than " + std::to_string(limits_.max_line_size) + " bytes",
+                     std::string_view(text_).substr(line_start_));
+                return std::nullopt;
+            }
             text_.append(input.substr(0, take));
             input.remove_prefix(take);
             // The line's text without its CRLF (a CR alone may still be followed by LF).

@@ -185,7 +185,9 @@ void session_fsm::handle(const response& r) {
     } else if (const auto* caps = std::get_if<capability_data>(&r)) {
         set_capabilities(caps->capabilities);
     }
-    if (phase_ != phase::done && handler_ != nullptr)
+    // Before authentication only CAPABILITY and status responses matter, and those the session
+    // consumes itself (protocol-notes §3); a plaintext server must not inject mailbox state.
+    if (phase_ != phase::done && authenticated_ && handler_ != nullptr)
         handler_->on_untagged(r);
 }
 

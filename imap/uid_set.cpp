@@ -103,4 +103,20 @@ std::string uid_set::to_string() const {
     return out;
 }
 
+std::vector<uid_set> uid_set::split(std::size_t max_chars) const {
+    std::vector<uid_set> out;
+    std::size_t length = 0;
+    for (const auto& r : ranges_) {
+        const auto piece = uid_set::range(r.first, r.last).to_string().size();
+        if (out.empty() || length + 1 + piece > max_chars) {
+            out.emplace_back();
+            length = piece;
+        } else {
+            length += 1 + piece;
+        }
+        out.back().ranges_.push_back(r);
+    }
+    return out;
+}
+
 } // namespace postfach::imap

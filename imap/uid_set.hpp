@@ -38,6 +38,9 @@ public:
     // sets.
     [[nodiscard]] std::vector<std::uint32_t> to_uids() const;
     [[nodiscard]] std::string to_string() const;
+    // Splits into sets whose to_string() is at most max_chars long (but never splits a range),
+    // so commands stay within servers' line limits (RFC 7162 §4 suggests 8 KB lines).
+    [[nodiscard]] std::vector<uid_set> split(std::size_t max_chars) const;
 
     friend bool operator==(const uid_set&, const uid_set&) = default;
 

@@ -188,6 +188,17 @@ TEST(uid_set, parse_and_format) {
     EXPECT_EQ(uid_set::from_uids({4294967295u, 4294967294u}).to_string(), "4294967294:4294967295");
 }
 
+TEST(uid_set, split_keeps_lines_short) {
+    const auto set = uid_set::from_uids({1, 2, 3, 10, 20, 30, 40, 400});
+    EXPECT_EQ(set.to_string(), "1:3,10,20,30,40,400");
+    std::vector<std::string> pieces;
+    for (const auto& piece : set.split(8))
+        pieces.push_back(piece.to_string());
+    EXPECT_EQ(pieces, (std::vector<std::string>{"1:3,10", "20,30,40", "400"}));
+    EXPECT_TRUE(uid_set{}.split(8).empty());
+    EXPECT_EQ(set.split(1000).size(), 1u);
+}
+
 TEST(base64, round_trip_and_strictness) {
     EXPECT_EQ(base64_encode(""), "");
     EXPECT_EQ(base64_encode("f"), "Zg==");

@@ -145,6 +145,18 @@ TEST_F(session_fsm_test, starttls_authenticate_ready) {
     EXPECT_EQ(fsm->writer().get_literal_mode(), literal_mode::literal_plus);
 }
 
+TEST_F(session_fsm_test, no_mailbox_data_accepted_before_authentication) {
+    auto steps = starttls_setup;
+    steps[0].text += "* 7 EXISTS\r\n";
+    steps[5].text = "* 6 EXISTS\r\n" + steps[5].text;
+    start(starttls_options());
+    run(steps, steps.size());
+    EXPECT_EQ(fsm->current_phase(), session_fsm::phase::ready);
+    EXPECT_TRUE(handler.received.empty());
+    feed_unsolicited("* 8 EXISTS\r\n");
+    EXPECT_EQ(handler.received.size(), 1u);
+}
+
 TEST_F(session_fsm_test, transport_error_at_every_step) {
     for (std::size_t i = 0; i <= starttls_setup.size(); ++i) {
         SCOPED_TRACE("error after step " + std::to_string(i));
