@@ -207,6 +207,7 @@ void session_fsm::handle_status_untagged(const status_response& r) {
             return fail(imap_errc::cleartext_preauth,
                         "server sent PREAUTH before STARTTLS: " + describe(r));
         authenticated_ = true;
+        authentication_method_ = "PREAUTH";
     } else if (r.status != status_word::ok) {
         return fail(imap_errc::unexpected_response, "greeting: " + describe(r));
     }
@@ -324,6 +325,7 @@ void session_fsm::start_authentication() {
         }
     }
     if (mechanism_ != nullptr) {
+        attempted_method_ = "AUTHENTICATE " + to_upper(mechanism_->name());
         auto initial = mechanism_->initial_response();
         if (initial && has_capability("SASL-IR"))
             return send(writer_.authenticate(mechanism_->name(), initial), {});
@@ -336,6 +338,7 @@ void session_fsm::start_authentication() {
     if (!options_.login)
         return fail(imap_errc::no_auth_mechanism,
                     "server offers none of the allowed authentication mechanisms");
+    attempted_method_ = "LOGIN";
     send(writer_.login(options_.login->user, options_.login->password), {});
 }
 
@@ -349,6 +352,7 @@ void session_fsm::authentication_done(const status_response& r) {
     if (r.status != status_word::ok)
         return fail(imap_errc::command_failed, "authentication refused: " + describe(r));
     authenticated_ = true;
+    authentication_method_ = attempted_method_;
     // RFC 3501 §6.2.2/§6.2.3: capabilities may change at login.
     capabilities_known_ = r.code && r.code->kind == response_code_kind::capability;
     if (capabilities_known_)

@@ -12,6 +12,9 @@
 //     done:       close; a.error is empty after a clean LOGOUT
 //   }
 // On a transport failure call fsm.on_transport_error(ec); next() then says done with it.
+// A full-duplex transport may instead keep one reader calling on_bytes() at any time (the fsm
+// accepts bytes in every phase) and one writer taking write actions from next(); the writer
+// calls on_written() before it asks for the next action.
 //
 // Connection setup: greeting -> CAPABILITY unless the greeting had it -> STARTTLS when required
 // (bytes after its OK are rejected: STARTTLS injection) -> CAPABILITY again -> AUTHENTICATE with
@@ -117,6 +120,11 @@ public:
         return capabilities_;
     }
     [[nodiscard]] std::size_t in_flight() const noexcept { return in_flight_.size(); }
+    // How the session authenticated, for `postfach check`: "AUTHENTICATE PLAIN", "LOGIN",
+    // "PREAUTH"; empty before.
+    [[nodiscard]] const std::string& authentication_method() const noexcept {
+        return authentication_method_;
+    }
     [[nodiscard]] std::error_code error() const noexcept { return error_; }
     // What went wrong, naming the command and quoting the server; empty if nothing did.
     [[nodiscard]] const std::string& diagnostics() const noexcept { return diagnostics_; }
@@ -166,6 +174,8 @@ private:
     sasl_mechanism* mechanism_ = nullptr;
     std::optional<secret_string> pending_initial_response_; // client-first without SASL-IR
     std::error_code sasl_error_;
+    std::string authentication_method_;
+    std::string attempted_method_;
     std::string sasl_diagnostics_;
 };
 

@@ -143,6 +143,7 @@ TEST_F(session_fsm_test, starttls_authenticate_ready) {
     EXPECT_TRUE(fsm->has_capability("MOVE"));
     EXPECT_FALSE(fsm->has_capability("STARTTLS")) << "capabilities re-read after login";
     EXPECT_EQ(fsm->writer().get_literal_mode(), literal_mode::literal_plus);
+    EXPECT_EQ(fsm->authentication_method(), "AUTHENTICATE PLAIN");
 }
 
 TEST_F(session_fsm_test, no_mailbox_data_accepted_before_authentication) {
@@ -238,6 +239,7 @@ TEST_F(session_fsm_test, preauth_over_tls_skips_authentication) {
     expect_write("A1 CAPABILITY\r\n");
     feed("* CAPABILITY IMAP4rev1 IDLE\r\nA1 OK\r\n");
     EXPECT_EQ(fsm->current_phase(), session_fsm::phase::ready);
+    EXPECT_EQ(fsm->authentication_method(), "PREAUTH");
     expect_idle();
 }
 
@@ -277,6 +279,7 @@ TEST_F(session_fsm_test, login_command_with_synchronizing_literal) {
     expect_write("A2 CAPABILITY\r\n");
     feed("* CAPABILITY IMAP4rev1 MOVE\r\nA2 OK\r\n");
     EXPECT_EQ(fsm->current_phase(), session_fsm::phase::ready);
+    EXPECT_EQ(fsm->authentication_method(), "LOGIN");
 }
 
 TEST_F(session_fsm_test, client_first_mechanism_without_sasl_ir) {
