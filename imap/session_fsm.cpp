@@ -221,11 +221,6 @@ void session_fsm::handle_continuation(const continuation_response& r) {
         return;
     }
     if (phase_ == phase::authenticating && mechanism_ != nullptr) {
-        if (pending_initial_response_ && r.text.empty()) {
-            send(command_writer::sasl_response(*pending_initial_response_), {});
-            pending_initial_response_.reset();
-            return;
-        }
         const auto challenge = base64_decode(r.text);
         secret_string answer;
         if (!challenge) {
@@ -326,10 +321,10 @@ void session_fsm::start_authentication() {
     }
     if (mechanism_ != nullptr) {
         attempted_method_ = "AUTHENTICATE " + to_upper(mechanism_->name());
-        auto initial = mechanism_->initial_response();
-        if (initial && has_capability("SASL-IR"))
-            return send(writer_.authenticate(mechanism_->name(), initial), {});
-        pending_initial_response_ = std::move(initial);
+        // Without SASL-IR the mechanism gets an empty first challenge instead (RFC 4422 §5).
+        if (has_capability("SASL-IR"))
+            return send(writer_.authenticate(mechanism_->name(), mechanism_->initial_response()),
+                        {});
         return send(writer_.authenticate(mechanism_->name()), {});
     }
     if (has_capability("LOGINDISABLED"))
@@ -344,7 +339,6 @@ void session_fsm::start_authentication() {
 
 void session_fsm::authentication_done(const status_response& r) {
     mechanism_ = nullptr;
-    pending_initial_response_.reset();
     if (sasl_error_)
         return fail(sasl_error_, sasl_diagnostics_);
     if (r.status == status_word::no)

@@ -172,7 +172,6 @@ private:
     std::deque<pending_command> in_flight_;
 
     sasl_mechanism* mechanism_ = nullptr;
-    std::optional<secret_string> pending_initial_response_; // client-first without SASL-IR
     std::error_code sasl_error_;
     std::string authentication_method_;
     std::string attempted_method_;

@@ -34,8 +34,11 @@ public:
         : response_(std::string(1, '\0') + user + '\0' + password) {}
     std::string_view name() const override { return "PLAIN"; }
     std::optional<secret_string> initial_response() override { return response_; }
-    std::error_code step(std::string_view, secret_string&) override {
-        return std::make_error_code(std::errc::protocol_error);
+    std::error_code step(std::string_view challenge, secret_string& response) override {
+        if (!challenge.empty())
+            return std::make_error_code(std::errc::protocol_error);
+        response = response_; // the server's empty first challenge without SASL-IR
+        return {};
     }
 
 private:

@@ -19,16 +19,22 @@ public:
     std::vector<response> received;
 };
 
-// Client-first mechanism with a fixed initial response (like PLAIN).
+// Client-first mechanism with a fixed initial response (like PLAIN), following the contract:
+// the initial response comes from initial_response() or, without SASL-IR, from step("").
 class fake_plain final : public sasl_mechanism {
 public:
     std::string_view name() const override { return "PLAIN"; }
     std::optional<secret_string> initial_response() override {
+        ++initial_calls;
         return secret_string("\0alice\0secret"s);
     }
-    std::error_code step(std::string_view, secret_string&) override {
-        return std::make_error_code(std::errc::protocol_error);
+    std::error_code step(std::string_view challenge, secret_string& response) override {
+        if (!challenge.empty() || initial_calls > 0)
+            return std::make_error_code(std::errc::protocol_error);
+        response = secret_string("\0alice\0secret"s);
+        return {};
     }
+    int initial_calls = 0;
 };
 
 // Server-first mechanism (like LOGIN): answers "Username:" and "Password:".
@@ -290,6 +296,7 @@ TEST_F(session_fsm_test, client_first_mechanism_without_sasl_ir) {
     expect_write("A1 AUTHENTICATE PLAIN\r\n");
     feed("+ \r\n");
     expect_write("AGFsaWNlAHNlY3JldA==\r\n", true);
+    EXPECT_EQ(plain.initial_calls, 0) << "without SASL-IR, step(\"\") gives the first response";
     feed("A1 OK [CAPABILITY IMAP4rev1] Logged in\r\n");
     EXPECT_EQ(fsm->current_phase(), session_fsm::phase::ready);
 }
