@@ -294,9 +294,10 @@ private:
         }
     }
 
+    // " A B C" up to the end or "]"; a trailing space is tolerated (some servers send one).
     std::vector<std::string> upper_atoms() {
         std::vector<std::string> out;
-        while (eat(' '))
+        while (eat(' ') && !at_end() && peek() != ']')
             out.push_back(to_upper(atom()));
         return out;
     }

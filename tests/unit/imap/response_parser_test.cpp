@@ -3,6 +3,7 @@
 
 #include "imap/imap_errc.hpp"
 #include "imap/response_parser.hpp"
+#include "tests/unit/imap/dovecot_transcript.hpp"
 
 #include <algorithm>
 #include <gtest/gtest.h>
@@ -222,6 +223,10 @@ TEST(response_parser, capability_enabled_flags_and_counts) {
     EXPECT_EQ(check_one<enabled_data>("* ENABLED CONDSTORE QRESYNC\r\n").capabilities,
               (std::vector<std::string>{"CONDSTORE", "QRESYNC"}));
     EXPECT_TRUE(check_one<enabled_data>("* ENABLED\r\n").capabilities.empty());
+    EXPECT_EQ(check_one<capability_data>("* CAPABILITY IMAP4rev1 IDLE \r\n").capabilities.size(),
+              2u);
+    EXPECT_EQ(check_one<status_response>("* OK [CAPABILITY IMAP4rev1 ] hi\r\n").code->atoms,
+              std::vector<std::string>{"IMAP4REV1"});
     EXPECT_EQ(check_one<flags_data>("* FLAGS (\\Answered \\Seen $Junk)\r\n").flags,
               (std::vector<std::string>{"\\Answered", "\\Seen", "$Junk"}));
     EXPECT_TRUE(check_one<flags_data>("* FLAGS ()\r\n").flags.empty());
@@ -396,6 +401,62 @@ TEST(response_parser, select_transcript) {
     ASSERT_FALSE(out.error) << out.diagnostics;
     ASSERT_EQ(out.responses.size(), 10u);
     EXPECT_EQ(std::get<fetch_data>(out.responses[8]).modseq, 5u);
+}
+
+// Counts the responses of each kind in an outcome.
+template <typename T>
+std::vector<T> all_of_type(const outcome& out) {
+    std::vector<T> found;
+    for (const auto& r : out.responses)
+        if (const auto* v = std::get_if<T>(&r))
+            found.push_back(*v);
+    return found;
+}
+
+TEST(response_parser, recorded_dovecot_session) {
+    const auto out = feed_every_split(testdata::dovecot_session);
+    ASSERT_FALSE(out.error) << out.diagnostics;
+    EXPECT_FALSE(out.mid_response);
+    EXPECT_EQ(out.responses.size(), 40u) << "45 lines, the FETCH response spans 6 of them";
+
+    const auto statuses = all_of_type<status_response>(out);
+    EXPECT_EQ(statuses.front().code->kind, response_code_kind::capability);
+    EXPECT_EQ(statuses.back().tag, "a12");
+    EXPECT_EQ(all_of_type<capability_data>(out).size(), 2u);
+    EXPECT_EQ(all_of_type<enabled_data>(out).at(0).capabilities,
+              std::vector<std::string>{"QRESYNC"});
+    const auto lists = all_of_type<list_data>(out);
+    ASSERT_EQ(lists.size(), 5u);
+    EXPECT_EQ(lists[2].mailbox, "Sent");
+    EXPECT_EQ(lists[2].attributes, std::vector<std::string>{"\\Sent"});
+    EXPECT_EQ(all_of_type<status_data>(out).size(), 6u);
+
+    const auto fetch = all_of_type<fetch_data>(out).at(0);
+    EXPECT_EQ(fetch.uid, 1u);
+    EXPECT_EQ(fetch.rfc822_size, 328u);
+    EXPECT_EQ(fetch.internal_date, "26-Nov-2026 08:00:00 +0000");
+    EXPECT_EQ(fetch.modseq, 2u);
+    ASSERT_EQ(fetch.bodies.size(), 2u);
+    EXPECT_EQ(fetch.bodies[0].section, "HEADER.FIELDS (SUBJECT MESSAGE-ID)");
+    EXPECT_EQ(fetch.bodies[1].origin, 0u);
+    EXPECT_EQ(out.sink_log.find("begin seq=1 uid=1 BODY[HEADER.FIELDS (SUBJECT MESSAGE-ID)] "
+                                "size=80\nSubject: Lunch on Friday? #0\r\n"),
+              0u)
+        << out.sink_log;
+    EXPECT_NE(out.sink_log.find("begin seq=1 uid=1 BODY[]<0> size=40\nFrom: Test Sender "
+                                "<sender@postfach.test>\nend\n"),
+              std::string::npos)
+        << out.sink_log;
+
+    EXPECT_EQ(all_of_type<esearch_data>(out).at(0).tag, "a7");
+    EXPECT_EQ(all_of_type<vanished_data>(out).at(0).uids.to_string(), "1");
+    bool copyuid = false, trycreate = false;
+    for (const auto& st : statuses) {
+        copyuid |= st.code && st.code->kind == response_code_kind::copyuid;
+        trycreate |= st.code && st.code->kind == response_code_kind::trycreate;
+    }
+    EXPECT_TRUE(copyuid);
+    EXPECT_TRUE(trycreate);
 }
 
 TEST(response_parser, stops_after_one_response_and_leaves_the_rest) {
