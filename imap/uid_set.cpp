@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdint>
 
 namespace postfach::imap {
 
@@ -73,7 +74,9 @@ std::optional<uid_set> uid_set::parse(std::string_view text) {
     }
 }
 
-std::vector<std::uint32_t> uid_set::to_uids() const {
+std::optional<std::vector<std::uint32_t>> uid_set::to_uids(std::uint64_t limit) const {
+    if (count() > limit)
+        return std::nullopt;
     std::vector<std::uint32_t> out;
     for (const auto& r : ranges_) {
         if (r.first == star || r.last == star)
@@ -87,6 +90,28 @@ std::vector<std::uint32_t> uid_set::to_uids() const {
         }
     }
     return out;
+}
+
+std::uint64_t uid_set::count() const noexcept {
+    std::uint64_t n = 0;
+    for (const auto& r : ranges_)
+        if (r.first != star && r.last != star)
+            n += std::uint64_t{std::max(r.first, r.last)} - std::min(r.first, r.last) + 1;
+    return n;
+}
+
+bool uid_set::contains(std::uint32_t uid) const noexcept {
+    for (const auto& r : ranges_) {
+        // "n:*" holds every UID from n up; a lone "*" (the largest UID) is unknown here.
+        if (r.first == star && r.last == star)
+            continue;
+        const bool open = r.first == star || r.last == star;
+        const auto lo = open ? std::max(r.first, r.last) : std::min(r.first, r.last);
+        const auto hi = open ? UINT32_MAX : std::max(r.first, r.last);
+        if (uid >= lo && uid <= hi)
+            return true;
+    }
+    return false;
 }
 
 std::string uid_set::to_string() const {

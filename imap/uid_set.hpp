@@ -34,9 +34,13 @@ public:
     void add(uid_range r) { ranges_.push_back(r); }
     [[nodiscard]] const std::vector<uid_range>& ranges() const noexcept { return ranges_; }
     [[nodiscard]] bool empty() const noexcept { return ranges_.empty(); }
-    // Expands every range (a star range is skipped: its end is not known). For tests and small
-    // sets.
-    [[nodiscard]] std::vector<std::uint32_t> to_uids() const;
+    // Expands every range, sorted as given (a range with * is skipped: its end is not known).
+    // A server can send "1:4294967295", so expansion stops at `limit` values: nullopt then.
+    [[nodiscard]] std::optional<std::vector<std::uint32_t>>
+    to_uids(std::uint64_t limit = std::uint64_t{1} << 20) const;
+    // How many values the ranges hold (ranges with * not counted).
+    [[nodiscard]] std::uint64_t count() const noexcept;
+    [[nodiscard]] bool contains(std::uint32_t uid) const noexcept;
     [[nodiscard]] std::string to_string() const;
     // Splits into sets whose to_string() is at most max_chars long (but never splits a range),
     // so commands stay within servers' line limits (RFC 7162 §4 suggests 8 KB lines).

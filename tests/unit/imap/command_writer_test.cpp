@@ -188,6 +188,21 @@ TEST(uid_set, parse_and_format) {
     EXPECT_EQ(uid_set::from_uids({4294967295u, 4294967294u}).to_string(), "4294967294:4294967295");
 }
 
+TEST(uid_set, count_contains_and_bounded_expansion) {
+    const auto set = *uid_set::parse("1:5,7,9:*");
+    EXPECT_EQ(set.count(), 6u);
+    EXPECT_TRUE(set.contains(3));
+    EXPECT_FALSE(set.contains(6));
+    EXPECT_FALSE(set.contains(8));
+    EXPECT_TRUE(set.contains(9));
+    EXPECT_TRUE(set.contains(100000));
+    EXPECT_EQ(set.to_uids(), (std::vector<std::uint32_t>{1, 2, 3, 4, 5, 7}));
+    const auto huge = *uid_set::parse("1:4294967295");
+    EXPECT_EQ(huge.count(), 4294967295u);
+    EXPECT_FALSE(huge.to_uids()) << "a hostile range is not expanded";
+    EXPECT_EQ(uid_set::parse("5:3")->to_uids(), (std::vector<std::uint32_t>{3, 4, 5}));
+}
+
 TEST(uid_set, split_keeps_lines_short) {
     const auto set = uid_set::from_uids({1, 2, 3, 10, 20, 30, 40, 400});
     EXPECT_EQ(set.to_string(), "1:3,10,20,30,40,400");
