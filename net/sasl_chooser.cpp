@@ -63,6 +63,19 @@ std::string_view sasl_name(auth_mechanism mechanism) noexcept {
     return "";
 }
 
+sasl_choice_request sasl_choice_for(const config::server_config& server,
+                                    std::vector<std::string> offered, bool encrypted,
+                                    bool loopback) {
+    sasl_choice_request request;
+    request.offered = std::move(offered);
+    request.configured = server.auth;
+    request.secret = secret_kind_of(server.secret.source);
+    request.encrypted = encrypted;
+    request.loopback = loopback;
+    request.allow_plaintext = server.allow_plaintext;
+    return request;
+}
+
 std::error_code choose_sasl_mechanism(const sasl_choice_request& request, auth_mechanism& chosen,
                                       std::string& diagnostics) {
     if (!request.encrypted && !request.loopback && !request.allow_plaintext) {

@@ -32,6 +32,12 @@ struct sasl_choice_request {
     bool allow_plaintext = false; // the server block's allow_plaintext
 };
 
+// The request for a server block: its `auth`, its kind of secret, its allow_plaintext.
+// encrypted and loopback describe the connection (transport::uses_tls, peer_is_loopback).
+sasl_choice_request sasl_choice_for(const config::server_config& server,
+                                    std::vector<std::string> offered, bool encrypted,
+                                    bool loopback);
+
 // On success sets chosen. On failure returns a sasl_errc and explains in diagnostics
 // (e.g. "the server offers LOGIN, CRAM-MD5; usable with a password: PLAIN, LOGIN").
 std::error_code choose_sasl_mechanism(const sasl_choice_request& request,

@@ -25,6 +25,15 @@ std::error_code client_first_mechanism::on_challenge(std::string_view, secret_st
     return sasl_errc::unexpected_challenge;
 }
 
+sasl_credentials sasl_credentials_for(const config::server_config& server, secret_string secret) {
+    sasl_credentials credentials;
+    credentials.user = server.user;
+    credentials.secret = std::move(secret);
+    credentials.host = server.host;
+    credentials.port = server.port;
+    return credentials;
+}
+
 std::unique_ptr<sasl_mechanism> make_sasl_mechanism(config::auth_mechanism mechanism,
                                                     sasl_credentials credentials) {
     switch (mechanism) {

@@ -64,6 +64,9 @@ private:
     bool initial_sent_ = false;
 };
 
+// user, host and port of a server block, with the secret resolved from its secret_source.
+sasl_credentials sasl_credentials_for(const config::server_config& server, secret_string secret);
+
 std::unique_ptr<sasl_mechanism> make_sasl_mechanism(config::auth_mechanism mechanism,
                                                     sasl_credentials credentials);
 

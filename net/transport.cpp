@@ -40,6 +40,14 @@ bool is_end_of_stream(const boost::system::error_code& ec) {
 
 } // namespace
 
+transport_options transport_options_for(const config::server_config& server) {
+    transport_options options;
+    options.host = server.host;
+    options.port = server.port;
+    options.ca_file = server.ca_file;
+    return options;
+}
+
 transport::transport(asio::any_io_executor executor, transport_options options)
     : options_(std::move(options))
     , socket_(std::move(executor)) {}

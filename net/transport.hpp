@@ -15,6 +15,7 @@
 //    any are buffered or waiting in the socket: after a STARTTLS answer they can only be an
 //    injection (the server must wait for the ClientHello).
 
+#include "config/config.hpp"
 #include "net/tls_session_info.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -41,6 +42,9 @@ struct transport_options {
     std::chrono::milliseconds write_timeout{std::chrono::seconds(60)};
     std::size_t max_line_length = 1024 * 1024; // read_line() refuses longer lines
 };
+
+// host, port, ca_file of a server block, with the default timeouts.
+transport_options transport_options_for(const config::server_config& server);
 
 class transport {
 public:

@@ -94,5 +94,22 @@ TEST(sasl_chooser, secret_kind_follows_the_secret_source) {
     EXPECT_EQ(secret_kind_of(kind::password_command), secret_kind::password);
 }
 
+TEST(sasl_chooser, request_for_a_server_block_takes_its_auth_secret_and_plaintext_setting) {
+    config::server_config server;
+    server.auth = {auth_mechanism::xoauth2};
+    server.secret.source = config::secret_source::kind::oauth2_token_command;
+    server.allow_plaintext = true;
+    const auto request = sasl_choice_for(server, {"XOAUTH2"}, false, true);
+    EXPECT_EQ(request.offered, std::vector<std::string>{"XOAUTH2"});
+    EXPECT_EQ(request.configured, server.auth);
+    EXPECT_EQ(request.secret, secret_kind::oauth2_token);
+    EXPECT_FALSE(request.encrypted);
+    EXPECT_TRUE(request.loopback);
+    EXPECT_TRUE(request.allow_plaintext);
+    auto o = choose(request);
+    ASSERT_FALSE(o.ec) << o.diagnostics;
+    EXPECT_EQ(o.chosen, auth_mechanism::xoauth2);
+}
+
 } // namespace
 } // namespace postfach::net

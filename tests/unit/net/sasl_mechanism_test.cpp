@@ -115,5 +115,18 @@ TEST(sasl_oauthbearer, without_sasl_ir_sends_the_message_on_the_empty_challenge)
     EXPECT_EQ(step_ok(*m, "{}"), "\x01");
 }
 
+TEST(sasl_credentials, come_from_the_server_block_and_the_resolved_secret) {
+    config::server_config server;
+    server.host = "imap.example.com";
+    server.port = 993;
+    server.user = "alice@example.com";
+    auto m = make_sasl_mechanism(auth_mechanism::oauthbearer,
+                                 sasl_credentials_for(server, secret_string("T")));
+    EXPECT_EQ(m->initial_response()->reveal(), "n,a=alice@example.com,\x01"
+                                               "host=imap.example.com\x01"
+                                               "port=993\x01"
+                                               "auth=Bearer T\x01\x01");
+}
+
 } // namespace
 } // namespace postfach::net
