@@ -4,14 +4,10 @@
 #include "net/net_errc.hpp"
 #include "net/transport.hpp"
 #include "tests/integration/coroutine_runner.hpp"
+#include "tests/integration/scripted_server.hpp"
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/read_until.hpp>
-#include <boost/asio/streambuf.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <gtest/gtest.h>
 
 namespace postfach::net {
@@ -19,50 +15,11 @@ namespace {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
+using postfach::test::receive_line;
 using postfach::test::run_until_done;
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-
-// A one-connection server on 127.0.0.1 that runs script on the accepted socket.
-class scripted_server {
-public:
-    using script = std::function<asio::awaitable<void>(tcp::socket&)>;
-
-    scripted_server(asio::io_context& io, script s)
-        : acceptor_(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
-        asio::co_spawn(
-            io,
-            [this, s = std::move(s)]() -> asio::awaitable<void> {
-                auto [ec, socket] = co_await acceptor_.async_accept(use_tuple);
-                if (!ec)
-                    co_await s(socket);
-            },
-            asio::detached);
-    }
-    [[nodiscard]] std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
-
-private:
-    tcp::acceptor acceptor_;
-};
-
-asio::awaitable<void> send(tcp::socket& socket, std::string_view data) {
-    co_await asio::async_write(socket, asio::buffer(data), use_tuple);
-}
-
-// Waits for a line from the client (or its disconnect).
-asio::awaitable<std::string> receive_line(tcp::socket& socket, asio::streambuf& buffer) {
-    auto [ec, n] = co_await asio::async_read_until(socket, buffer, "\r\n", use_tuple);
-    if (ec)
-        co_return std::string();
-    std::string line(asio::buffers_begin(buffer.data()),
-                     asio::buffers_begin(buffer.data()) + static_cast<std::ptrdiff_t>(n));
-    buffer.consume(n);
-    co_return line;
-}
-
-asio::awaitable<void> wait_for_disconnect(tcp::socket& socket) {
-    char c;
-    co_await socket.async_read_some(asio::buffer(&c, 1), use_tuple);
-}
+using postfach::test::scripted_server;
+using postfach::test::send;
+using postfach::test::wait_for_disconnect;
 
 transport_options local(std::uint16_t port) {
     transport_options o;
@@ -119,6 +76,46 @@ TEST(transport, silent_server_gives_read_timeout) {
         EXPECT_EQ(co_await t.read_line(line), net_errc::read_timeout);
         EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(200));
         EXPECT_NE(t.diagnostics().find("sent nothing for 200 ms"), std::string::npos)
+            << t.diagnostics();
+        EXPECT_FALSE(t.is_open());
+    });
+}
+
+TEST(transport, server_that_takes_no_data_gives_write_timeout) {
+    asio::io_context io;
+    scripted_server server(io, [](tcp::socket&) -> asio::awaitable<void> {
+        // Never reads: once the socket buffers are full, the client's write blocks.
+        asio::steady_timer forever(co_await asio::this_coro::executor, std::chrono::hours(1));
+        co_await forever.async_wait(postfach::test::use_tuple);
+    });
+    run_until_done(io, [&]() -> asio::awaitable<void> {
+        auto options = local(server.port());
+        options.write_timeout = std::chrono::milliseconds(300);
+        transport t(io.get_executor(), options);
+        CO_ASSERT_NO_ERROR(co_await t.connect(), t.diagnostics());
+        const std::string flood(64 * 1024 * 1024, 'x');
+        EXPECT_EQ(co_await t.write(flood), net_errc::write_timeout);
+        EXPECT_NE(t.diagnostics().find("did not accept data for 300 ms"), std::string::npos)
+            << t.diagnostics();
+        EXPECT_FALSE(t.is_open());
+    });
+}
+
+TEST(transport, unanswered_connect_gives_connect_timeout) {
+    asio::io_context io;
+    // A listener with a full accept queue drops further SYNs, so connecting hangs.
+    tcp::acceptor full(io);
+    full.open(tcp::v4());
+    full.bind(tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    full.listen(0);
+    tcp::socket filler(io);
+    filler.connect(full.local_endpoint());
+    run_until_done(io, [&]() -> asio::awaitable<void> {
+        auto options = local(full.local_endpoint().port());
+        options.connect_timeout = std::chrono::milliseconds(300);
+        transport t(io.get_executor(), options);
+        EXPECT_EQ(co_await t.connect(), net_errc::connect_timeout);
+        EXPECT_NE(t.diagnostics().find("took longer than 300 ms"), std::string::npos)
             << t.diagnostics();
         EXPECT_FALSE(t.is_open());
     });
