@@ -117,8 +117,10 @@ asio::awaitable<std::error_code> transport::start_tls() {
 
     tls_context_.emplace(asio::ssl::context::tls_client);
     std::string diagnostics;
-    if (auto ec = configure_tls_client(*tls_context_, options_.ca_file, diagnostics))
+    if (auto ec = configure_tls_client(*tls_context_, options_.ca_file, diagnostics)) {
+        close();
         co_return fail(ec, std::move(diagnostics));
+    }
     tls_.emplace(socket_, *tls_context_);
     if (auto ec = expect_peer_name(tls_->native_handle(), options_.host, diagnostics)) {
         close();
