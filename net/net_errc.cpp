@@ -49,6 +49,31 @@ const std::error_category& net_category() noexcept {
     return instance;
 }
 
+bool is_transient(const std::error_code& ec) noexcept {
+    if (ec.category() == std::system_category() || ec.category() == std::generic_category())
+        return true;
+    if (ec.category() != net_category())
+        return false;
+    switch (static_cast<net_errc>(ec.value())) {
+    case net_errc::resolve_failed:
+    case net_errc::connect_failed:
+    case net_errc::connect_timeout:
+    case net_errc::read_timeout:
+    case net_errc::write_timeout:
+    case net_errc::connection_closed:
+        return true;
+    case net_errc::line_too_long:
+    case net_errc::tls_handshake_failed:
+    case net_errc::certificate_verify_failed:
+    case net_errc::ca_file_unreadable:
+    case net_errc::starttls_injection:
+    case net_errc::tls_already_active:
+    case net_errc::not_connected:
+        return false;
+    }
+    return false;
+}
+
 std::error_code make_error_code(net_errc e) noexcept {
     return {static_cast<int>(e), net_category()};
 }

@@ -25,6 +25,12 @@ enum class net_errc {
 };
 
 const std::error_category& net_category() noexcept;
+
+// True for failures worth retrying later with the same configuration (exit code 75, reconnect
+// with backoff): resolution, refused or timed-out connections, timeouts, closed connections, and
+// system socket errors. False for what the user must fix: certificate and TLS setup problems,
+// ca_file, STARTTLS injection (an attack or a broken middlebox), and errors of other categories.
+[[nodiscard]] bool is_transient(const std::error_code& ec) noexcept;
 std::error_code make_error_code(net_errc e) noexcept;
 
 } // namespace postfach::net

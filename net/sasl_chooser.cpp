@@ -37,6 +37,18 @@ std::string names(const std::vector<auth_mechanism>& list) {
     return fmt::format("{}", fmt::join(out, ", "));
 }
 
+// Mechanism names come from the server: show them, but never a control character.
+std::string printable(const std::vector<std::string>& list) {
+    std::string out;
+    for (const auto& name : list) {
+        if (!out.empty())
+            out += ", ";
+        for (const char c : name)
+            out += c > 0x20 && c < 0x7f ? c : '?';
+    }
+    return out;
+}
+
 std::string_view describe(secret_kind kind) {
     return kind == secret_kind::oauth2_token ? "an OAuth2 token (oauth2_token_command)"
                                              : "a password";
@@ -108,8 +120,7 @@ std::error_code choose_sasl_mechanism(const sasl_choice_request& request, auth_m
     }
     diagnostics = fmt::format(
         "the server offers {}; usable with {}{}: {}",
-        request.offered.empty() ? std::string("no SASL mechanisms")
-                                : fmt::format("{}", fmt::join(request.offered, ", ")),
+        request.offered.empty() ? std::string("no SASL mechanisms") : printable(request.offered),
         describe(request.secret), request.configured.empty() ? "" : " and the configured auth",
         names(candidates));
     return sasl_errc::no_common_mechanism;

@@ -15,4 +15,8 @@ struct tls_session_info {
     std::string peer_not_after_text;                      // "2027-11-26 05:55:00 UTC"
 };
 
+// One line for `postfach check` and logs: "TLSv1.3 TLS_AES_256_GCM_SHA384, certificate
+// CN=localhost issued by CN=postfach test CA, valid until 2027-11-26 05:55:00 UTC".
+std::string describe(const tls_session_info& info);
+
 } // namespace postfach::net

@@ -58,6 +58,11 @@ std::error_code transport::fail(std::error_code ec, std::string diagnostics) {
 }
 
 asio::awaitable<std::error_code> transport::connect() {
+    close();
+    tls_.reset();
+    tls_context_.reset();
+    tls_info_.reset();
+    buffer_.clear();
     const auto target = fmt::format("{}:{}", options_.host, options_.port);
     const auto executor = socket_.get_executor();
     tcp::resolver resolver(executor);

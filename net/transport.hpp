@@ -54,7 +54,7 @@ public:
 
     // Resolves the host and tries its addresses in order until one accepts, all within
     // connect_timeout. Enables TCP keepalive. (Name resolution itself is bounded by the system
-    // resolver's own timeouts.)
+    // resolver's own timeouts.) A previous connection of this transport is closed first.
     boost::asio::awaitable<std::error_code> connect();
 
     // TLS handshake on the connected socket: right after connect() for implicit TLS, or after

@@ -70,6 +70,8 @@ TEST(sasl_chooser, nothing_in_common_names_both_sides) {
     EXPECT_EQ(o.ec, sasl_errc::no_common_mechanism);
     EXPECT_EQ(o.diagnostics,
               "the server offers CRAM-MD5, GSSAPI; usable with a password: PLAIN, LOGIN");
+    o = choose(over_tls({"X\x1b[2J"}, secret_kind::password));
+    EXPECT_EQ(o.diagnostics.find('\x1b'), std::string::npos) << o.diagnostics;
     o = choose(over_tls({}, secret_kind::oauth2_token));
     EXPECT_EQ(o.ec, sasl_errc::no_common_mechanism);
     EXPECT_NE(o.diagnostics.find("no SASL mechanisms"), std::string::npos) << o.diagnostics;
