@@ -192,7 +192,7 @@ asio::awaitable<std::error_code> transport::fill() {
             fmt::format("{} sent nothing for {} ms", options_.host, options_.read_timeout.count()));
     }
     const auto [ec, n] = *result;
-    buffer_.append(chunk, n);
+    buffer_.append(std::string_view(chunk, n));
     if (ec) {
         close();
         if (is_end_of_stream(ec))
@@ -204,16 +204,11 @@ asio::awaitable<std::error_code> transport::fill() {
 }
 
 asio::awaitable<std::error_code> transport::read_line(std::string& line) {
-    std::size_t searched = 0;
     for (;;) {
-        const auto end = buffer_.find('\n', searched);
-        if (end != std::string::npos) {
-            const std::size_t length = end > 0 && buffer_[end - 1] == '\r' ? end - 1 : end;
-            line.assign(buffer_, 0, length);
-            buffer_.erase(0, end + 1);
+        if (auto complete = buffer_.take_line()) {
+            line = std::move(*complete);
             co_return std::error_code{};
         }
-        searched = buffer_.size();
         if (buffer_.size() > options_.max_line_length) {
             close();
             co_return fail(net_errc::line_too_long,
@@ -226,20 +221,21 @@ asio::awaitable<std::error_code> transport::read_line(std::string& line) {
 }
 
 asio::awaitable<std::error_code> transport::read_exactly(std::size_t n, std::string& data) {
-    while (buffer_.size() < n)
+    for (;;) {
+        if (auto complete = buffer_.take_exactly(n)) {
+            data = std::move(*complete);
+            co_return std::error_code{};
+        }
         if (auto ec = co_await fill())
             co_return ec;
-    data.assign(buffer_, 0, n);
-    buffer_.erase(0, n);
-    co_return std::error_code{};
+    }
 }
 
 asio::awaitable<std::error_code> transport::read_some(std::string& data) {
     if (buffer_.empty())
         if (auto ec = co_await fill())
             co_return ec;
-    data = std::move(buffer_);
-    buffer_.clear();
+    data = buffer_.take_all();
     co_return std::error_code{};
 }
 

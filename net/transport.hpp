@@ -16,6 +16,8 @@
 //    injection (the server must wait for the ClientHello).
 
 #include "config/config.hpp"
+#include "net/byte_stream.hpp"
+#include "net/read_buffer.hpp"
 #include "net/tls_session_info.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
@@ -46,7 +48,7 @@ struct transport_options {
 // host, port, ca_file of a server block, with the default timeouts.
 transport_options transport_options_for(const config::server_config& server);
 
-class transport {
+class transport final : public byte_stream {
 public:
     transport(boost::asio::any_io_executor executor, transport_options options);
     transport(const transport&) = delete;
@@ -59,26 +61,26 @@ public:
 
     // TLS handshake on the connected socket: right after connect() for implicit TLS, or after
     // the server accepted STARTTLS / STLS. Fails with starttls_injection if unread bytes exist.
-    boost::asio::awaitable<std::error_code> start_tls();
+    boost::asio::awaitable<std::error_code> start_tls() override;
 
     // Sends all of data (within write_timeout).
-    boost::asio::awaitable<std::error_code> write(std::string_view data);
+    boost::asio::awaitable<std::error_code> write(std::string_view data) override;
 
     // The next line, without its line ending (CRLF, or a bare LF).
-    boost::asio::awaitable<std::error_code> read_line(std::string& line);
+    boost::asio::awaitable<std::error_code> read_line(std::string& line) override;
     // Exactly n bytes (a literal, a message body).
-    boost::asio::awaitable<std::error_code> read_exactly(std::size_t n, std::string& data);
+    boost::asio::awaitable<std::error_code> read_exactly(std::size_t n, std::string& data) override;
     // Whatever has arrived: the buffered bytes, or else waits for at least one byte.
     // data is replaced.
-    boost::asio::awaitable<std::error_code> read_some(std::string& data);
+    boost::asio::awaitable<std::error_code> read_some(std::string& data) override;
 
     // Closes the socket without a TLS close_notify (the protocol said goodbye already).
-    void close();
+    void close() override;
 
     [[nodiscard]] bool is_open() const { return socket_.is_open(); }
-    [[nodiscard]] bool uses_tls() const { return tls_.has_value(); }
+    [[nodiscard]] bool uses_tls() const override { return tls_.has_value(); }
     // True when connected to a loopback address (credentials may then go unencrypted).
-    [[nodiscard]] bool peer_is_loopback() const { return peer_is_loopback_; }
+    [[nodiscard]] bool peer_is_loopback() const override { return peer_is_loopback_; }
     [[nodiscard]] std::string peer_address() const { return peer_address_; }
     // Set once start_tls() succeeded.
     [[nodiscard]] const std::optional<tls_session_info>& tls_info() const { return tls_info_; }
@@ -86,7 +88,7 @@ public:
     // Change e.g. the read timeout for IMAP IDLE, which waits up to 29 minutes.
     void set_read_timeout(std::chrono::milliseconds timeout) { options_.read_timeout = timeout; }
     // Details of the last error, for the user: host, address, OpenSSL's reason, ...
-    [[nodiscard]] const std::string& diagnostics() const { return diagnostics_; }
+    [[nodiscard]] const std::string& diagnostics() const override { return diagnostics_; }
 
 private:
     boost::asio::awaitable<std::error_code> fill();
@@ -97,7 +99,7 @@ private:
     std::optional<boost::asio::ssl::context> tls_context_;
     std::optional<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>> tls_;
     std::optional<tls_session_info> tls_info_;
-    std::string buffer_; // received, not yet returned
+    read_buffer buffer_; // received, not yet returned
     bool peer_is_loopback_ = false;
     std::string peer_address_;
     std::string diagnostics_;

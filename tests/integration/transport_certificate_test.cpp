@@ -3,9 +3,9 @@
 
 #include "net/net_errc.hpp"
 #include "net/transport.hpp"
-#include "tests/integration/coroutine_runner.hpp"
 #include "tests/integration/scripted_server.hpp"
 #include "tests/integration/test_certificate.hpp"
+#include "tests/support/coroutine_runner.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>

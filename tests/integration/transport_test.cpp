@@ -3,8 +3,8 @@
 
 #include "net/net_errc.hpp"
 #include "net/transport.hpp"
-#include "tests/integration/coroutine_runner.hpp"
 #include "tests/integration/scripted_server.hpp"
+#include "tests/support/coroutine_runner.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>

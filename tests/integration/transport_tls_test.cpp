@@ -7,7 +7,7 @@
 #include "net/sasl_mechanism.hpp"
 #include "net/transport.hpp"
 #include "tests/fixture/dovecot_server.hpp"
-#include "tests/integration/coroutine_runner.hpp"
+#include "tests/support/coroutine_runner.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
