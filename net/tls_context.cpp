@@ -84,6 +84,13 @@ std::error_code classify_handshake_failure(SSL* ssl, const std::error_code& hand
         return net_errc::certificate_verify_failed;
     }
     diagnostics = fmt::format("TLS handshake with {} failed: {}", host, handshake_error.message());
+    // A plaintext greeting where a TLS record was expected: the usual cause is a STARTTLS port
+    // configured as implicit TLS.
+    if (std::string_view(handshake_error.category().name()) == "asio.ssl" &&
+        ERR_GET_REASON(static_cast<unsigned long>(handshake_error.value())) ==
+            SSL_R_WRONG_VERSION_NUMBER)
+        diagnostics += " (the server did not answer with TLS; if this port expects STARTTLS, "
+                       "set tls: starttls)";
     return net_errc::tls_handshake_failed;
 }
 

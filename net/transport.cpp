@@ -128,22 +128,22 @@ asio::awaitable<std::error_code> transport::start_tls() {
     }
     tls_.emplace(socket_, *tls_context_);
     if (auto ec = expect_peer_name(tls_->native_handle(), options_.host, diagnostics)) {
-        close();
+        abandon_tls();
         co_return fail(ec, std::move(diagnostics));
     }
 
     auto result = co_await with_timeout(
         tls_->async_handshake(asio::ssl::stream_base::client, use_tuple), options_.connect_timeout);
     if (!result) {
-        close();
-        co_return fail(net_errc::tls_handshake_failed,
+        abandon_tls();
+        co_return fail(net_errc::connect_timeout,
                        fmt::format("TLS handshake with {} took longer than {} ms", options_.host,
                                    options_.connect_timeout.count()));
     }
     if (const auto [ec] = *result; ec) {
         auto classified =
             classify_handshake_failure(tls_->native_handle(), ec, options_.host, diagnostics);
-        close();
+        abandon_tls();
         co_return fail(classified, std::move(diagnostics));
     }
     tls_info_ = describe_tls_session(tls_->native_handle());
@@ -237,6 +237,12 @@ asio::awaitable<std::error_code> transport::read_some(std::string& data) {
             co_return ec;
     data = buffer_.take_all();
     co_return std::error_code{};
+}
+
+void transport::abandon_tls() {
+    close();
+    tls_.reset();
+    tls_context_.reset();
 }
 
 void transport::close() {

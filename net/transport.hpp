@@ -93,6 +93,8 @@ public:
 private:
     boost::asio::awaitable<std::error_code> fill();
     std::error_code fail(std::error_code ec, std::string diagnostics);
+    // After a failed start_tls(): closed, and not reported as using TLS.
+    void abandon_tls();
 
     transport_options options_;
     boost::asio::ip::tcp::socket socket_;

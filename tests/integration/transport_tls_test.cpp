@@ -112,6 +112,19 @@ TEST_F(transport_tls_test, a_name_not_in_the_certificate_fails_hostname_verifica
         CO_ASSERT_NO_ERROR(co_await t.connect(), t.diagnostics());
         EXPECT_EQ(co_await t.start_tls(), net_errc::certificate_verify_failed);
         EXPECT_NE(t.diagnostics().find("hostname mismatch"), std::string::npos) << t.diagnostics();
+        EXPECT_FALSE(t.uses_tls());
+        EXPECT_FALSE(t.tls_info());
+    });
+}
+
+TEST_F(transport_tls_test, implicit_tls_on_a_starttls_port_fails_with_a_hint) {
+    run_until_done(io_, [&]() -> asio::awaitable<void> {
+        transport t(io_.get_executor(), options(server_->imap_port()));
+        CO_ASSERT_NO_ERROR(co_await t.connect(), t.diagnostics());
+        EXPECT_EQ(co_await t.start_tls(), net_errc::tls_handshake_failed);
+        EXPECT_NE(t.diagnostics().find("set tls: starttls"), std::string::npos) << t.diagnostics();
+        EXPECT_FALSE(t.uses_tls());
+        EXPECT_FALSE(t.is_open());
     });
 }
 
