@@ -53,6 +53,10 @@ std::error_code read_password_file(const std::filesystem::path& file, secret_str
         diagnostics = fmt::format("password_file {}: {}", file.string(), std::strerror(errno));
         return credential_errc::file_unreadable;
     }
+    if (!S_ISREG(st.st_mode)) {
+        diagnostics = fmt::format("password_file {} is not a regular file", file.string());
+        return credential_errc::file_unreadable;
+    }
     // Like ssh with private keys: any access for group or others is refused, not just reading,
     // because whoever can write the file can swap the password.
     if ((st.st_mode & 077) != 0) {

@@ -98,6 +98,9 @@ TEST_F(credential_source_test, missing_or_empty_password_file_is_an_error) {
     auto o = resolve(file_source(dir_ / "absent"));
     EXPECT_EQ(o.ec, credential_errc::file_unreadable);
     EXPECT_NE(o.diagnostics.find("absent"), std::string::npos) << o.diagnostics;
+    o = resolve(file_source(dir_));
+    EXPECT_EQ(o.ec, credential_errc::file_unreadable);
+    EXPECT_NE(o.diagnostics.find("not a regular file"), std::string::npos) << o.diagnostics;
     o = resolve(file_source(write_file("\nsecond", owner_only)));
     EXPECT_EQ(o.ec, credential_errc::empty_secret);
 }
