@@ -13,6 +13,8 @@ public:
         switch (static_cast<sasl_errc>(value)) {
         case sasl_errc::unexpected_challenge:
             return "the server sent an unexpected SASL challenge";
+        case sasl_errc::malformed_challenge:
+            return "the server sent a SASL challenge that is not valid base64";
         case sasl_errc::no_common_mechanism:
             return "no authentication mechanism in common with the server";
         case sasl_errc::secret_kind_mismatch:

@@ -8,6 +8,7 @@ namespace postfach::net {
 
 enum class sasl_errc {
     unexpected_challenge = 1, // the server sent a challenge the mechanism has no answer for
+    malformed_challenge,      // a challenge that is not valid base64
     no_common_mechanism,      // nothing the server offers fits the config and the secret
     secret_kind_mismatch,     // `auth` lists only mechanisms for the other kind of secret
     plaintext_refused,        // the credentials would cross the network unencrypted

@@ -2,9 +2,8 @@
 // refusals that protect the user (untrusted CA, wrong host name), and SASL responses accepted by
 // a real server.
 
-#include "net/base64.hpp"
 #include "net/net_errc.hpp"
-#include "net/sasl_mechanism.hpp"
+#include "net/sasl_exchange.hpp"
 #include "net/transport.hpp"
 #include "tests/fixture/dovecot_server.hpp"
 #include "tests/support/coroutine_runner.hpp"
@@ -168,64 +167,97 @@ TEST_F(transport_tls_test, pop3_stls_upgrades_the_same_way) {
     });
 }
 
-sasl_credentials credentials_of(const postfach::test::dovecot_user& user) {
+sasl_exchange exchange_for(config::auth_mechanism mechanism,
+                           const postfach::test::dovecot_user& user,
+                           std::string_view password = {}) {
     sasl_credentials c;
     c.user = user.name;
-    c.secret = secret_string(user.password);
-    return c;
+    c.secret = secret_string(password.empty() ? user.password : std::string(password));
+    return sasl_exchange(make_sasl_mechanism(mechanism, std::move(c)));
+}
+
+// After the AUTHENTICATE / AUTH command: answers continuations until the final line, returned.
+asio::awaitable<std::string> finish_exchange(transport& t, sasl_exchange& x) {
+    std::string line;
+    for (;;) {
+        if (co_await t.read_line(line))
+            co_return "(read failed: " + t.diagnostics() + ")";
+        if (line != "+" && !line.starts_with("+ "))
+            co_return line;
+        std::error_code ec;
+        const auto answer =
+            x.answer(std::string_view(line).substr(std::min<std::size_t>(2, line.size())), ec);
+        if (co_await t.write(std::string(answer.reveal()) + "\r\n"))
+            co_return "(write failed: " + t.diagnostics() + ")";
+    }
+}
+
+// Connects with implicit TLS and reads the greeting.
+asio::awaitable<std::error_code> open_tls(transport& t) {
+    std::string greeting;
+    if (auto ec = co_await t.connect())
+        co_return ec;
+    if (auto ec = co_await t.start_tls())
+        co_return ec;
+    co_return co_await t.read_line(greeting);
 }
 
 TEST_F(transport_tls_test, dovecot_accepts_plain_with_sasl_ir_and_rejects_a_wrong_password) {
     run_until_done(io_, [&]() -> asio::awaitable<void> {
         transport t(io_.get_executor(), options(server_->imaps_port()));
-        CO_ASSERT_NO_ERROR(co_await t.connect(), t.diagnostics());
-        CO_ASSERT_NO_ERROR(co_await t.start_tls(), t.diagnostics());
-        std::string line;
-        CO_ASSERT_NO_ERROR(co_await t.read_line(line), t.diagnostics());
-
-        auto wrong = credentials_of(server_->user("alice"));
-        wrong.secret = secret_string("not-the-password");
-        auto mechanism = make_sasl_mechanism(config::auth_mechanism::plain, wrong);
+        CO_ASSERT_NO_ERROR(co_await open_tls(t), t.diagnostics());
+        const auto& alice = server_->user("alice");
+        auto wrong = exchange_for(config::auth_mechanism::plain, alice, "not-the-password");
         CO_ASSERT_NO_ERROR(co_await t.write("a AUTHENTICATE PLAIN " +
-                                            base64_encode(mechanism->initial_response()->reveal()) +
+                                            std::string(wrong.initial_argument()->reveal()) +
                                             "\r\n"),
                            t.diagnostics());
-        EXPECT_NE((co_await read_until_tagged(t, "a")).find("a NO"), std::string::npos);
+        const auto refused = co_await finish_exchange(t, wrong);
+        EXPECT_TRUE(refused.starts_with("a NO")) << refused;
 
-        mechanism = make_sasl_mechanism(config::auth_mechanism::plain,
-                                        credentials_of(server_->user("alice")));
+        auto right = exchange_for(config::auth_mechanism::plain, alice);
         CO_ASSERT_NO_ERROR(co_await t.write("b AUTHENTICATE PLAIN " +
-                                            base64_encode(mechanism->initial_response()->reveal()) +
+                                            std::string(right.initial_argument()->reveal()) +
                                             "\r\n"),
                            t.diagnostics());
-        const auto answer = co_await read_until_tagged(t, "b");
-        EXPECT_NE(answer.find("b OK"), std::string::npos) << answer;
+        const auto accepted = co_await finish_exchange(t, right);
+        EXPECT_TRUE(accepted.starts_with("b OK")) << accepted;
+    });
+}
+
+TEST_F(transport_tls_test, dovecot_accepts_plain_without_sasl_ir) {
+    run_until_done(io_, [&]() -> asio::awaitable<void> {
+        transport t(io_.get_executor(), options(server_->imaps_port()));
+        CO_ASSERT_NO_ERROR(co_await open_tls(t), t.diagnostics());
+        auto x = exchange_for(config::auth_mechanism::plain, server_->user("carol"));
+        CO_ASSERT_NO_ERROR(co_await t.write("a AUTHENTICATE PLAIN\r\n"), t.diagnostics());
+        const auto final_line = co_await finish_exchange(t, x);
+        EXPECT_TRUE(final_line.starts_with("a OK")) << final_line;
     });
 }
 
 TEST_F(transport_tls_test, dovecot_accepts_login_answering_its_two_challenges) {
     run_until_done(io_, [&]() -> asio::awaitable<void> {
         transport t(io_.get_executor(), options(server_->imaps_port()));
-        CO_ASSERT_NO_ERROR(co_await t.connect(), t.diagnostics());
-        CO_ASSERT_NO_ERROR(co_await t.start_tls(), t.diagnostics());
-        std::string line;
-        CO_ASSERT_NO_ERROR(co_await t.read_line(line), t.diagnostics());
-        auto mechanism = make_sasl_mechanism(config::auth_mechanism::login,
-                                             credentials_of(server_->user("bob")));
-        EXPECT_FALSE(mechanism->initial_response());
+        CO_ASSERT_NO_ERROR(co_await open_tls(t), t.diagnostics());
+        auto x = exchange_for(config::auth_mechanism::login, server_->user("bob"));
+        EXPECT_FALSE(x.initial_argument());
         CO_ASSERT_NO_ERROR(co_await t.write("a AUTHENTICATE LOGIN\r\n"), t.diagnostics());
-        for (;;) {
-            CO_ASSERT_NO_ERROR(co_await t.read_line(line), t.diagnostics());
-            if (!line.starts_with("+ "))
-                break;
-            const auto challenge = base64_decode(line.substr(2));
-            EXPECT_TRUE(challenge) << line;
-            secret_string response;
-            CO_ASSERT_NO_ERROR(mechanism->step(challenge.value_or(""), response), "step");
-            CO_ASSERT_NO_ERROR(co_await t.write(base64_encode(response.reveal()) + "\r\n"),
-                               t.diagnostics());
-        }
-        EXPECT_TRUE(line.starts_with("a OK")) << line;
+        const auto final_line = co_await finish_exchange(t, x);
+        EXPECT_TRUE(final_line.starts_with("a OK")) << final_line;
+    });
+}
+
+TEST_F(transport_tls_test, dovecot_pop3_accepts_auth_plain_with_an_initial_response) {
+    run_until_done(io_, [&]() -> asio::awaitable<void> {
+        transport t(io_.get_executor(), options(server_->pop3s_port()));
+        CO_ASSERT_NO_ERROR(co_await open_tls(t), t.diagnostics());
+        auto x = exchange_for(config::auth_mechanism::plain, server_->user("alice"));
+        CO_ASSERT_NO_ERROR(
+            co_await t.write("AUTH PLAIN " + std::string(x.initial_argument()->reveal()) + "\r\n"),
+            t.diagnostics());
+        const auto final_line = co_await finish_exchange(t, x);
+        EXPECT_TRUE(final_line.starts_with("+OK")) << final_line;
     });
 }
 
