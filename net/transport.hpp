@@ -7,8 +7,8 @@
 //  - Use from one coroutine at a time on one executor (one strand); at most one read and one
 //    write may be outstanding.
 //  - Every operation returns an error_code (net_errc for our own conditions, the system or
-//    OpenSSL code otherwise) and, on failure, explains in diagnostics(). After a timeout or a
-//    closed connection the transport is closed; reconnect with a new one.
+//    OpenSSL code otherwise) and, on failure, explains in diagnostics(). After a timeout, a
+//    closed connection or a failed start_tls() the transport is closed; connect() again.
 //  - Certificate verification cannot be switched off: the configured host name is what the
 //    certificate must match, and SNI carries it.
 //  - Bytes received but not yet returned are buffered here. start_tls() refuses to run while
