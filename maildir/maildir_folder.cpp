@@ -1,0 +1,266 @@
+#include "maildir/maildir_folder.hpp"
+
+#include "maildir/file_name.hpp"
+#include "maildir/file_ops.hpp"
+#include "maildir/maildir_errc.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <dirent.h>
+#include <map>
+#include <set>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace postfach::maildir {
+namespace {
+
+constexpr int max_scan_attempts = 5;
+constexpr int max_rename_retries = 3;
+
+std::chrono::system_clock::time_point to_time_point(const struct timespec& ts) {
+    return std::chrono::system_clock::time_point(
+        std::chrono::duration_cast<std::chrono::system_clock::duration>(
+            std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec)));
+}
+
+// Directory names, without "." and "..".
+std::error_code list_dir(const fs::path& dir, std::vector<std::string>& names) {
+    names.clear();
+    DIR* d = ::opendir(dir.c_str());
+    if (d == nullptr)
+        return last_errno();
+    errno = 0;
+    while (const dirent* e = ::readdir(d)) {
+        std::string_view name(e->d_name);
+        if (name != "." && name != "..")
+            names.emplace_back(name);
+        errno = 0;
+    }
+    std::error_code ec;
+    if (errno != 0)
+        ec = last_errno();
+    ::closedir(d);
+    return ec;
+}
+
+// Both listings, sorted so two listings compare equal when nothing changed.
+std::error_code list_both(const fs::path& dir, std::vector<std::string>& new_names,
+                          std::vector<std::string>& cur_names) {
+    if (auto ec = list_dir(dir / "new", new_names))
+        return ec;
+    if (auto ec = list_dir(dir / "cur", cur_names))
+        return ec;
+    std::sort(new_names.begin(), new_names.end());
+    std::sort(cur_names.begin(), cur_names.end());
+    return {};
+}
+
+enum class stat_outcome { message, vanished, foreign };
+
+stat_outcome stat_message(const fs::path& dir, location where, const std::string& name,
+                          message_entry& out) {
+    out = {};
+    out.where = where;
+    out.file_name = name;
+    struct stat st {};
+    if (::lstat(out.path(dir).c_str(), &st) != 0)
+        return errno == ENOENT ? stat_outcome::vanished : stat_outcome::foreign;
+    if (!S_ISREG(st.st_mode))
+        return stat_outcome::foreign;
+    const auto parsed = file_name::parse(name);
+    out.base = parsed.base;
+    out.flags = parsed.flags;
+    out.size = static_cast<std::uint64_t>(st.st_size);
+    out.mtime = to_time_point(st.st_mtim);
+    out.inode = st.st_ino;
+    return stat_outcome::message;
+}
+
+// One pass over new/ then cur/.
+struct scan_pass {
+    std::map<std::string, message_entry> by_base;
+    std::set<std::string> vanished;
+    std::vector<std::string> ignored;
+
+    void add(const fs::path& dir, location where, const std::string& name) {
+        const std::string shown = std::string(location_dir_name(where)) + "/" + name;
+        if (!is_message_file_name(name) || file_name::parse(name).base.empty()) {
+            ignored.push_back(shown);
+            return;
+        }
+        message_entry entry;
+        switch (stat_message(dir, where, name, entry)) {
+        case stat_outcome::vanished:
+            vanished.insert(file_name::parse(name).base);
+            return;
+        case stat_outcome::foreign:
+            ignored.push_back(shown);
+            return;
+        case stat_outcome::message:
+            break;
+        }
+        auto [it, inserted] = by_base.try_emplace(entry.base, entry);
+        if (inserted)
+            return;
+        // Same base twice: a reader moved new/ -> cur/ between our two listings (keep cur/),
+        // or someone copied a file inside cur/ (keep the first, say so).
+        if (it->second.where == location::new_dir && where == location::cur_dir) {
+            it->second = entry;
+        } else {
+            spdlog::warn("maildir {}: two files with base name \"{}\"; using {}", dir.string(),
+                         entry.base, it->second.file_name);
+        }
+    }
+};
+
+} // namespace
+
+const char* location_dir_name(location where) noexcept {
+    return where == location::cur_dir ? "cur" : "new";
+}
+
+maildir_folder::maildir_folder(fs::path dir)
+    : dir_(std::move(dir)) {}
+
+std::error_code maildir_folder::scan(scan_result& out, const scan_hooks* hooks) const {
+    out = {};
+    std::vector<std::string> new_names;
+    std::vector<std::string> cur_names;
+    std::vector<std::string> new_again;
+    std::vector<std::string> cur_again;
+    for (int attempt = 0; attempt < max_scan_attempts; ++attempt) {
+        if (auto ec = list_both(dir_, new_names, cur_names))
+            return ec;
+        if (hooks != nullptr && hooks->after_listing)
+            hooks->after_listing(attempt);
+
+        scan_pass pass;
+        for (const auto& name : new_names)
+            pass.add(dir_, location::new_dir, name);
+        for (const auto& name : cur_names)
+            pass.add(dir_, location::cur_dir, name);
+        // A file renamed between listing and stat: find its new name.
+        for (const auto& base : pass.vanished) {
+            if (pass.by_base.contains(base))
+                continue;
+            message_entry found;
+            if (!find(base, found))
+                pass.by_base.emplace(base, std::move(found));
+        }
+
+        out.messages.clear();
+        for (auto& [base, entry] : pass.by_base)
+            out.messages.push_back(std::move(entry));
+        out.ignored = std::move(pass.ignored);
+        // Directory mtimes are too coarse (one kernel tick) to notice a rename during the pass;
+        // listing again and comparing is exact for anything that changed since the listing.
+        if (auto ec = list_both(dir_, new_again, cur_again))
+            return ec;
+        out.complete = new_again == new_names && cur_again == cur_names;
+        if (out.complete)
+            break;
+        spdlog::debug("maildir {}: changed during scan, scanning again", dir_.string());
+    }
+    for (const auto& name : out.ignored)
+        spdlog::warn("maildir {}: ignoring {}: not a message file", dir_.string(), name);
+    if (!out.complete)
+        spdlog::warn("maildir {}: kept changing during {} scans; result may be incomplete",
+                     dir_.string(), max_scan_attempts);
+    return {};
+}
+
+std::error_code maildir_folder::find(std::string_view base, message_entry& out) const {
+    std::vector<std::string> names;
+    for (location where : {location::cur_dir, location::new_dir}) {
+        if (auto ec = list_dir(dir_ / location_dir_name(where), names))
+            return ec;
+        for (const auto& name : names) {
+            if (!name.starts_with(base) || (name.size() != base.size() && name[base.size()] != ':'))
+                continue;
+            if (stat_message(dir_, where, name, out) == stat_outcome::message)
+                return {};
+        }
+    }
+    return maildir_errc::message_not_found;
+}
+
+std::error_code
+maildir_folder::with_current_name(message_entry& msg,
+                                  const std::function<std::error_code()>& op) const {
+    for (int attempt = 0;; ++attempt) {
+        const std::error_code ec = op();
+        if (ec != std::errc::no_such_file_or_directory || attempt == max_rename_retries)
+            return ec;
+        message_entry current;
+        if (auto found = find(msg.base, current))
+            return found;
+        msg = std::move(current);
+    }
+}
+
+std::error_code maildir_folder::set_flags(message_entry& msg, flag_set flags) const {
+    return with_current_name(msg, [&]() -> std::error_code {
+        auto parsed = file_name::parse(msg.file_name);
+        parsed.flags = flags;
+        const location target = (msg.where == location::cur_dir || !flags.empty())
+                                    ? location::cur_dir
+                                    : location::new_dir;
+        const std::string name =
+            target == location::cur_dir ? parsed.compose() : parsed.compose_for_new();
+        if (target == msg.where && name == msg.file_name)
+            return {};
+        message_entry renamed = msg;
+        renamed.where = target;
+        renamed.file_name = name;
+        if (auto ec = rename_no_replace(msg.path(dir_), renamed.path(dir_)))
+            return ec;
+        renamed.flags = flags;
+        msg = std::move(renamed);
+        return {};
+    });
+}
+
+std::error_code maildir_folder::remove(message_entry& msg) const {
+    const std::error_code ec = with_current_name(msg, [&]() -> std::error_code {
+        if (::unlink(msg.path(dir_).c_str()) != 0)
+            return last_errno();
+        return {};
+    });
+    if (ec == maildir_errc::message_not_found)
+        return {};
+    return ec;
+}
+
+std::error_code maildir_folder::move_to(message_entry& msg, const maildir_folder& target) const {
+    return with_current_name(msg, [&]() -> std::error_code {
+        return rename_no_replace(msg.path(dir_), msg.path(target.dir_));
+    });
+}
+
+std::error_code maildir_folder::remove_stale_tmp(std::chrono::system_clock::time_point now,
+                                                 std::size_t& removed) const {
+    removed = 0;
+    std::vector<std::string> names;
+    if (auto ec = list_dir(dir_ / "tmp", names))
+        return ec;
+    const auto cutoff = now - stale_tmp_age;
+    for (const auto& name : names) {
+        const fs::path p = dir_ / "tmp" / name;
+        struct stat st {};
+        if (::lstat(p.c_str(), &st) != 0 || S_ISDIR(st.st_mode))
+            continue;
+        if (to_time_point(st.st_mtim) > cutoff || to_time_point(st.st_atim) > cutoff)
+            continue;
+        if (::unlink(p.c_str()) == 0)
+            ++removed;
+        else if (errno != ENOENT)
+            return last_errno();
+    }
+    return {};
+}
+
+} // namespace postfach::maildir
