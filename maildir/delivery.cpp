@@ -6,10 +6,10 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <utility>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <utility>
 
 namespace fs = std::filesystem;
 
@@ -212,7 +212,13 @@ std::error_code delivery_batch::commit(std::vector<delivered_message>& done,
             first_error = ec;
     };
 
-    // Step 1: file data.
+    // Step 1: file data. Start write-back of every file first, so the file system allocates
+    // and writes them together: the first fsync() then commits the journal for all of them
+    // and the others find little left to do (on ext4 without this, every fsync() is its own
+    // journal commit and a batch is no faster than single deliveries). Only a hint; fsync()
+    // below is what guarantees durability.
+    for (auto& d : batch)
+        (void)::sync_file_range(d.fd_, 0, 0, SYNC_FILE_RANGE_WRITE);
     std::vector<message_entry> entries(n);
     for (std::size_t i = 0; i < n; ++i) {
         if (crash_here())
