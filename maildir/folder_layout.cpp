@@ -173,6 +173,8 @@ fs::path folder_layout::folder_dir(std::string_view name, std::error_code& ec) c
 std::vector<std::string> folder_layout::list_folders(std::error_code& ec) const {
     ec.clear();
     std::vector<std::string> names;
+    if (!fs::exists(root_, ec))
+        return names; // a Maildir not created yet has no folders
     if (kind_ == layout_kind::verbatim) {
         list_verbatim(root_, "", names, ec);
     } else {
@@ -290,20 +292,25 @@ std::error_code folder_layout::rename_folder(std::string_view from, std::string_
         return fsync_directory(from_dir.parent_path());
     }
 
-    // maildir++: each sub-folder is its own directory at the root; rename them all.
+    // maildir++: each sub-folder is its own directory at the root; rename them all, after
+    // checking every target is free (so a clash does not leave the tree half renamed).
     auto names = list_folders(ec);
     if (ec)
         return ec;
+    std::vector<std::pair<fs::path, fs::path>> moves;
     for (const auto& name : names) {
         if (name != from && !name.starts_with(from_prefix))
             continue;
         const std::string new_name = std::string(to) + name.substr(from.size());
-        const fs::path old_dir = folder_dir(name, ec);
-        const fs::path new_dir = folder_dir(new_name, ec);
+        fs::path old_dir = folder_dir(name, ec);
+        fs::path new_dir = folder_dir(new_name, ec);
         if (ec)
             return ec;
         if (fs::exists(new_dir))
             return maildir_errc::folder_exists;
+        moves.emplace_back(std::move(old_dir), std::move(new_dir));
+    }
+    for (const auto& [old_dir, new_dir] : moves) {
         fs::rename(old_dir, new_dir, ec);
         if (ec)
             return ec;

@@ -143,13 +143,22 @@ std::error_code maildir_folder::scan(scan_result& out, const scan_hooks* hooks) 
             pass.add(dir_, location::new_dir, name);
         for (const auto& name : cur_names)
             pass.add(dir_, location::cur_dir, name);
-        // A file renamed between listing and stat: find its new name.
-        for (const auto& base : pass.vanished) {
-            if (pass.by_base.contains(base))
-                continue;
-            message_entry found;
-            if (!find(base, found))
-                pass.by_base.emplace(base, std::move(found));
+        // Files renamed between listing and stat: look for their new names, in one more
+        // listing for all of them (a reader renaming thousands must not make this quadratic).
+        std::erase_if(pass.vanished, [&](const auto& base) { return pass.by_base.contains(base); });
+        if (!pass.vanished.empty()) {
+            if (auto ec = list_both(dir_, new_again, cur_again))
+                return ec;
+            for (location where : {location::cur_dir, location::new_dir}) {
+                for (const auto& name : where == location::cur_dir ? cur_again : new_again) {
+                    const std::string base = file_name::parse(name).base;
+                    if (!pass.vanished.contains(base) || pass.by_base.contains(base))
+                        continue;
+                    message_entry found;
+                    if (stat_message(dir_, where, name, found) == stat_outcome::message)
+                        pass.by_base.emplace(base, std::move(found));
+                }
+            }
         }
 
         out.messages.clear();

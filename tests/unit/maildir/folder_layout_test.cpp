@@ -129,6 +129,21 @@ TEST_P(folder_layout_test, foreign_directories_are_not_folders) {
     EXPECT_EQ(layout_.list_folders(ec), std::vector<std::string>{"Real"});
 }
 
+TEST_P(folder_layout_test, missing_root_has_no_folders) {
+    std::error_code ec;
+    EXPECT_TRUE(layout_.list_folders(ec).empty());
+    EXPECT_FALSE(ec);
+}
+
+TEST_P(folder_layout_test, rename_clash_of_a_sub_folder_renames_nothing) {
+    ASSERT_FALSE(layout_.create_folder("A"));
+    ASSERT_FALSE(layout_.create_folder("A/Child"));
+    ASSERT_FALSE(layout_.create_folder("B/Child"));
+    EXPECT_TRUE(layout_.rename_folder("A", "B"));
+    std::error_code ec;
+    EXPECT_EQ(layout_.list_folders(ec), (std::vector<std::string>{"A", "A/Child", "B/Child"}));
+}
+
 INSTANTIATE_TEST_SUITE_P(layouts, folder_layout_test,
                          ::testing::Values(layout_kind::maildir_plus_plus, layout_kind::verbatim),
                          [](const ::testing::TestParamInfo<layout_kind>& param_info) {
