@@ -26,9 +26,12 @@ server_config derive_pop3_from_imap(const server_config& imap) {
 
 std::string_view to_string(tls_mode v) {
     switch (v) {
-    case tls_mode::implicit: return "implicit";
-    case tls_mode::starttls: return "starttls";
-    case tls_mode::none: return "none";
+    case tls_mode::implicit:
+        return "implicit";
+    case tls_mode::starttls:
+        return "starttls";
+    case tls_mode::none:
+        return "none";
     }
     return "?";
 }
@@ -39,48 +42,66 @@ std::string_view to_string(layout_kind v) {
 
 std::string_view to_string(protocol_kind v) {
     switch (v) {
-    case protocol_kind::auto_detect: return "auto";
-    case protocol_kind::imap: return "imap";
-    case protocol_kind::pop3: return "pop3";
+    case protocol_kind::auto_detect:
+        return "auto";
+    case protocol_kind::imap:
+        return "imap";
+    case protocol_kind::pop3:
+        return "pop3";
     }
     return "?";
 }
 
 std::string_view to_string(sync_direction v) {
     switch (v) {
-    case sync_direction::both: return "both";
-    case sync_direction::pull: return "pull";
-    case sync_direction::push: return "push";
+    case sync_direction::both:
+        return "both";
+    case sync_direction::pull:
+        return "pull";
+    case sync_direction::push:
+        return "push";
     }
     return "?";
 }
 
 std::string_view to_string(expunge_mode v) {
     switch (v) {
-    case expunge_mode::both: return "both";
-    case expunge_mode::local: return "local";
-    case expunge_mode::remote: return "remote";
-    case expunge_mode::none: return "none";
+    case expunge_mode::both:
+        return "both";
+    case expunge_mode::local:
+        return "local";
+    case expunge_mode::remote:
+        return "remote";
+    case expunge_mode::none:
+        return "none";
     }
     return "?";
 }
 
 std::string_view to_string(auth_mechanism v) {
     switch (v) {
-    case auth_mechanism::plain: return "plain";
-    case auth_mechanism::login: return "login";
-    case auth_mechanism::xoauth2: return "xoauth2";
-    case auth_mechanism::oauthbearer: return "oauthbearer";
+    case auth_mechanism::plain:
+        return "plain";
+    case auth_mechanism::login:
+        return "login";
+    case auth_mechanism::xoauth2:
+        return "xoauth2";
+    case auth_mechanism::oauthbearer:
+        return "oauthbearer";
     }
     return "?";
 }
 
 std::string_view to_string(secret_source::kind v) {
     switch (v) {
-    case secret_source::kind::password: return "password";
-    case secret_source::kind::password_file: return "password_file";
-    case secret_source::kind::password_command: return "password_command";
-    case secret_source::kind::oauth2_token_command: return "oauth2_token_command";
+    case secret_source::kind::password:
+        return "password";
+    case secret_source::kind::password_file:
+        return "password_file";
+    case secret_source::kind::password_command:
+        return "password_command";
+    case secret_source::kind::oauth2_token_command:
+        return "oauth2_token_command";
     }
     return "?";
 }

@@ -2,14 +2,14 @@
 // The validated configuration of design.md §2. Every knob has its default here, in one place;
 // the loader only fills in what the file says. Paths are already expanded (~, $HOME, $XDG_*).
 
+#include "util/secret.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "util/secret.hpp"
 
 namespace postfach::config {
 
@@ -25,23 +25,23 @@ enum class server_kind { imap, pop3 };
 struct secret_source {
     enum class kind { password, password_file, password_command, oauth2_token_command };
     kind source = kind::password;
-    secret_string password;                 // kind::password
-    std::filesystem::path file;             // kind::password_file
-    std::vector<std::string> command;       // password_command / oauth2_token_command, as argv
+    secret_string password;           // kind::password
+    std::filesystem::path file;       // kind::password_file
+    std::vector<std::string> command; // password_command / oauth2_token_command, as argv
 };
 
 struct server_config {
     std::string host;
-    std::uint16_t port = 0;                 // defaulted from tls and the server kind
+    std::uint16_t port = 0; // defaulted from tls and the server kind
     tls_mode tls = tls_mode::implicit;
     std::optional<std::filesystem::path> ca_file; // empty: the system trust store
     std::string user;
     secret_source secret;
-    std::vector<auth_mechanism> auth;       // empty: pick the best the server offers
-    bool allow_plaintext = false;           // permits tls: none to a non-loopback host
+    std::vector<auth_mechanism> auth; // empty: pick the best the server offers
+    bool allow_plaintext = false;     // permits tls: none to a non-loopback host
     // POP3 blocks only:
     bool leave_on_server = true;
-    unsigned delete_after_days = 0;         // 0 = never delete
+    unsigned delete_after_days = 0; // 0 = never delete
 };
 
 struct folder_filter {
@@ -56,7 +56,7 @@ struct sync_config {
 };
 
 struct hooks_config {
-    std::vector<std::string> on_new_mail;   // argv; empty = none
+    std::vector<std::string> on_new_mail; // argv; empty = none
 };
 
 struct account_config {
@@ -65,7 +65,7 @@ struct account_config {
     layout_kind layout = layout_kind::maildir_plus_plus;
     protocol_kind protocol = protocol_kind::auto_detect;
     std::optional<server_config> imap;
-    std::optional<server_config> pop3;      // for protocol auto: derived from imap when absent
+    std::optional<server_config> pop3; // for protocol auto: derived from imap when absent
     folder_filter folders;
     sync_config sync;
     bool idle = true;
@@ -75,7 +75,7 @@ struct account_config {
 };
 
 struct configuration {
-    std::filesystem::path source;           // the file this was read from
+    std::filesystem::path source; // the file this was read from
     std::filesystem::path state_dir;
     std::vector<account_config> accounts;
 

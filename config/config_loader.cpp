@@ -1,17 +1,16 @@
 #include "config/config_loader.hpp"
 
+#include "config/duration.hpp"
+#include "util/shell_split.hpp"
+
 #include <algorithm>
 #include <arpa/inet.h>
+#include <fmt/format.h>
 #include <fstream>
 #include <regex>
 #include <set>
 #include <sstream>
-
-#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
-
-#include "config/duration.hpp"
-#include "util/shell_split.hpp"
 
 namespace postfach::config {
 
@@ -38,7 +37,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
         row[0] = i;
         for (std::size_t j = 1; j <= b.size(); ++j) {
             const std::size_t above = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            row[j] =
+                std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
             diagonal = above;
         }
     }
@@ -69,7 +69,9 @@ struct entry {
 // Validates a whole document into a configuration, collecting every error.
 class loader {
 public:
-    loader(std::string file, const environment_lookup& env) : file_(std::move(file)), env_(env) {}
+    loader(std::string file, const environment_lookup& env)
+        : file_(std::move(file))
+        , env_(env) {}
 
     std::vector<config_error> errors;
 
@@ -91,8 +93,9 @@ public:
     configuration load(const YAML::Node& root) {
         configuration cfg;
         if (!root.IsDefined() || root.IsNull()) {
-            error_at(YAML::Mark::null_mark(), "", "the file is empty; it needs at least an "
-                                                  "'accounts' list (see postfach.yaml(5))");
+            error_at(YAML::Mark::null_mark(), "",
+                     "the file is empty; it needs at least an "
+                     "'accounts' list (see postfach.yaml(5))");
             return cfg;
         }
         auto top = mapping(root, "", {"state_dir", "accounts"});
@@ -258,8 +261,9 @@ private:
     }
 
     template <typename Enum>
-    std::optional<Enum> enum_value(const entry& e, const std::string& path,
-                                   std::initializer_list<std::pair<std::string_view, Enum>> choices) {
+    std::optional<Enum>
+    enum_value(const entry& e, const std::string& path,
+               std::initializer_list<std::pair<std::string_view, Enum>> choices) {
         std::vector<std::string_view> names;
         for (const auto& c : choices)
             names.push_back(c.first);
@@ -305,7 +309,8 @@ private:
             std::vector<std::string> argv;
             for (const auto& item : e.value) {
                 if (!item.IsScalar() || item.Scalar().empty()) {
-                    error_at(item, path, "each item of the command list must be a non-empty string");
+                    error_at(item, path,
+                             "each item of the command list must be a non-empty string");
                     return std::nullopt;
                 }
                 argv.push_back(item.Scalar());
@@ -334,7 +339,8 @@ private:
             return out;
         }
         if (!e.value.IsSequence()) {
-            error_at(value_mark(e), path, "expected a list of strings, e.g. [\"INBOX\", \"Archive/*\"]");
+            error_at(value_mark(e), path,
+                     "expected a list of strings, e.g. [\"INBOX\", \"Archive/*\"]");
             return std::nullopt;
         }
         for (const auto& item : e.value) {
@@ -369,9 +375,10 @@ private:
             if (auto p = path_value(*e, path + ".maildir"))
                 account.maildir = *p;
         } else {
-            error_at(node, path + ".maildir", "required key is missing: where the mail is kept, "
-                                              "e.g. ~/Mail/" +
-                                                  (account.name.empty() ? "work" : account.name));
+            error_at(node, path + ".maildir",
+                     "required key is missing: where the mail is kept, "
+                     "e.g. ~/Mail/" +
+                         (account.name.empty() ? "work" : account.name));
         }
         if (auto e = find(*entries, "layout"))
             if (auto v = enum_value<layout_kind>(*e, path + ".layout",
@@ -394,18 +401,21 @@ private:
         switch (account.protocol) {
         case protocol_kind::imap:
             if (!imap)
-                error_at(node, path + ".imap", "required key is missing: protocol imap needs an "
-                                               "imap block");
+                error_at(node, path + ".imap",
+                         "required key is missing: protocol imap needs an "
+                         "imap block");
             break;
         case protocol_kind::pop3:
             if (!pop3)
-                error_at(node, path + ".pop3", "required key is missing: protocol pop3 needs a "
-                                               "pop3 block");
+                error_at(node, path + ".pop3",
+                         "required key is missing: protocol pop3 needs a "
+                         "pop3 block");
             break;
         case protocol_kind::auto_detect:
             if (!imap && !pop3)
-                error_at(node, path + ".imap", "required key is missing: give an imap block (and "
-                                               "a pop3 block if POP3 is on another host)");
+                error_at(node, path + ".imap",
+                         "required key is missing: give an imap block (and "
+                         "a pop3 block if POP3 is on another host)");
             else if (!imap)
                 error_at(node, path + ".imap",
                          "protocol auto needs an imap block to try first; with only a pop3 "
@@ -429,7 +439,8 @@ private:
                 else if (d.value < std::chrono::seconds(1))
                     error_at(value_mark(*e), key_path, "must be at least 1s");
                 else
-                    account.poll_interval = std::chrono::duration_cast<std::chrono::seconds>(d.value);
+                    account.poll_interval =
+                        std::chrono::duration_cast<std::chrono::seconds>(d.value);
             }
         }
         if (auto e = find(*entries, "hooks")) {
@@ -455,11 +466,11 @@ private:
                                "password_file", "password_command", "oauth2_token_command", "auth",
                                "allow_plaintext", "leave_on_server", "delete_after_days"});
         else
-            entries = mapping(block.value, path,
-                              {"host", "port", "tls", "ca_file", "user", "password",
-                               "password_file", "password_command", "oauth2_token_command", "auth",
-                               "allow_plaintext"},
-                              "leave_on_server and delete_after_days belong in a pop3 block");
+            entries =
+                mapping(block.value, path,
+                        {"host", "port", "tls", "ca_file", "user", "password", "password_file",
+                         "password_command", "oauth2_token_command", "auth", "allow_plaintext"},
+                        "leave_on_server and delete_after_days belong in a pop3 block");
         if (!entries)
             return std::nullopt;
         const std::size_t errors_before = errors.size();
@@ -506,7 +517,8 @@ private:
                     }
                     const bool oauth = it->second == auth_mechanism::xoauth2 ||
                                        it->second == auth_mechanism::oauthbearer;
-                    const bool token = server.secret.source == secret_source::kind::oauth2_token_command;
+                    const bool token =
+                        server.secret.source == secret_source::kind::oauth2_token_command;
                     if (oauth != token)
                         error_at(value_mark(*e), path + ".auth",
                                  oauth ? fmt::format("'{}' needs oauth2_token_command", name)
@@ -519,8 +531,8 @@ private:
             }
         }
 
-        if (server.tls == tls_mode::none && !server.host.empty() && !is_loopback_host(server.host) &&
-            !server.allow_plaintext) {
+        if (server.tls == tls_mode::none && !server.host.empty() &&
+            !is_loopback_host(server.host) && !server.allow_plaintext) {
             auto e = find(*entries, "tls");
             error_at(value_mark(*e), path + ".tls",
                      fmt::format("'none' would send the password to {} in clear; use implicit or "
@@ -666,8 +678,9 @@ load_result load_config_file(const std::filesystem::path& file, const environmen
         load_result result;
         config_error e;
         e.file = file.string();
-        e.message = std::error_code(errno, std::generic_category()).message() +
-                    "; create it (see `postfach --help` and postfach.yaml(5)) or pass --config FILE";
+        e.message =
+            std::error_code(errno, std::generic_category()).message() +
+            "; create it (see `postfach --help` and postfach.yaml(5)) or pass --config FILE";
         result.errors.push_back(std::move(e));
         return result;
     }

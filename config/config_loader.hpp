@@ -3,21 +3,21 @@
 // Every problem is reported with file:line:col and the key path; all problems in a file are
 // collected, so a user fixes them in one go. Secret values never appear in an error.
 
+#include "config/config.hpp"
+#include "config/path_expansion.hpp"
+
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "config/config.hpp"
-#include "config/path_expansion.hpp"
-
 namespace postfach::config {
 
 struct config_error {
     std::string file;
-    int line = 0;   // 1-based; 0 when the error concerns the whole file
-    int column = 0; // 1-based
+    int line = 0;         // 1-based; 0 when the error concerns the whole file
+    int column = 0;       // 1-based
     std::string key_path; // e.g. "accounts[0].imap.tls"; empty for syntax errors
     std::string message;
 

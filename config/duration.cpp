@@ -16,7 +16,8 @@ duration_parse_result parse_duration(std::string_view text) {
     std::size_t i = 0;
     while (i < text.size()) {
         if (!std::isdigit(static_cast<unsigned char>(text[i]))) {
-            result.error = "expected a duration such as 30s, 5m or 1h, got '" + std::string(text) + "'";
+            result.error =
+                "expected a duration such as 30s, 5m or 1h, got '" + std::string(text) + "'";
             return result;
         }
         std::int64_t number = 0;
@@ -44,9 +45,8 @@ duration_parse_result parse_duration(std::string_view text) {
         else if (unit == "d")
             scale = 86'400'000;
         else if (unit.empty()) {
-            result.error = "duration '" + std::string(text) +
-                           "' has no unit; write e.g. " + std::to_string(number) + "s or " +
-                           std::to_string(number) + "m";
+            result.error = "duration '" + std::string(text) + "' has no unit; write e.g. " +
+                           std::to_string(number) + "s or " + std::to_string(number) + "m";
             return result;
         } else {
             result.error = "unknown unit '" + std::string(unit) + "' in duration '" +

@@ -7,7 +7,9 @@ namespace postfach::config {
 
 namespace {
 
-bool is_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+bool is_name_char(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
 
 std::optional<std::string> non_empty(std::optional<std::string> v) {
     if (v && v->empty())
@@ -83,9 +85,9 @@ path_expansion_result expand_path(std::string_view text, const environment_looku
             while (next < text.size() && is_name_char(text[next]))
                 name.push_back(text[next++]);
         }
-        const bool known = name == "HOME" || name == "XDG_CONFIG_HOME" || name == "XDG_STATE_HOME" ||
-                           name == "XDG_DATA_HOME" || name == "XDG_CACHE_HOME" ||
-                           name == "XDG_RUNTIME_DIR";
+        const bool known = name == "HOME" || name == "XDG_CONFIG_HOME" ||
+                           name == "XDG_STATE_HOME" || name == "XDG_DATA_HOME" ||
+                           name == "XDG_CACHE_HOME" || name == "XDG_RUNTIME_DIR";
         if (!known) {
             result.error = "only ~, $HOME and $XDG_* are expanded in paths, not '$" + name +
                            "'; write the full path";
@@ -103,7 +105,10 @@ path_expansion_result expand_path(std::string_view text, const environment_looku
         result.error = "empty path";
         return result;
     }
+    // Normal form without a trailing slash, so "/m" and "/m/" compare equal.
     result.path = std::filesystem::path(out).lexically_normal();
+    if (!result.path.has_filename() && result.path.has_relative_path())
+        result.path = result.path.parent_path();
     return result;
 }
 

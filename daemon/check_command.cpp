@@ -1,9 +1,9 @@
 #include "daemon/check_command.hpp"
 
+#include "daemon/exit_code.hpp"
+
 #include <fmt/format.h>
 #include <fmt/ostream.h>
-
-#include "daemon/exit_code.hpp"
 
 namespace postfach {
 
@@ -53,9 +53,8 @@ int run_check(const config::configuration& cfg, const std::vector<std::string>& 
         for (const auto& a : cfg.accounts)
             selected.push_back(&a);
 
-    fmt::print(out, "{}: configuration is valid ({} account{}), state in {}\n",
-               cfg.source.string(), cfg.accounts.size(), cfg.accounts.size() == 1 ? "" : "s",
-               cfg.state_dir.string());
+    fmt::print(out, "{}: configuration is valid ({} account{}), state in {}\n", cfg.source.string(),
+               cfg.accounts.size(), cfg.accounts.size() == 1 ? "" : "s", cfg.state_dir.string());
     for (const auto* a : selected) {
         fmt::print(out, "\naccount {}\n", a->name);
         fmt::print(out, "  maildir   {} ({})\n", a->maildir.string(), config::to_string(a->layout));

@@ -2,11 +2,11 @@
 // `postfach check`: shows what each selected account will use. The configuration was already
 // validated by the loader; an unknown --account name is a usage error (exit 2).
 
+#include "config/config.hpp"
+
 #include <ostream>
 #include <string>
 #include <vector>
-
-#include "config/config.hpp"
 
 namespace postfach {
 

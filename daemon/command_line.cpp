@@ -1,14 +1,13 @@
 #include "daemon/command_line.hpp"
 
-#include <algorithm>
-#include <sstream>
-#include <string_view>
-
-#include <boost/program_options.hpp>
-#include <fmt/format.h>
-
 #include "daemon/exit_code.hpp"
 #include "daemon/version.hpp"
+
+#include <algorithm>
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+#include <sstream>
+#include <string_view>
 
 namespace po = boost::program_options;
 
@@ -28,22 +27,20 @@ constexpr const char* commands_text =
 
 po::options_description global_options() {
     po::options_description opts("Global options");
-    opts.add_options()
-        ("help,h", "show this help and exit")
-        ("version,V", "show the version and exit")
-        ("config,c", po::value<std::string>()->value_name("FILE"),
-         "configuration file (default: $XDG_CONFIG_HOME/postfach/config.yaml)")
-        ("verbose,v", "log more, including protocol traces (credentials are redacted)")
-        ("quiet,q", "log only warnings and errors");
+    opts.add_options()("help,h", "show this help and exit")("version,V",
+                                                            "show the version and exit")(
+        "config,c", po::value<std::string>()->value_name("FILE"),
+        "configuration file (default: $XDG_CONFIG_HOME/postfach/config.yaml)")(
+        "verbose,v", "log more, including protocol traces (credentials are redacted)")(
+        "quiet,q", "log only warnings and errors");
     return opts;
 }
 
 po::options_description check_options() {
     po::options_description opts("Options of 'check'");
-    opts.add_options()
-        ("help,h", "show this help and exit")
-        ("account,a", po::value<std::vector<std::string>>()->value_name("NAME"),
-         "check only this account (repeatable)");
+    opts.add_options()("help,h", "show this help and exit")(
+        "account,a", po::value<std::vector<std::string>>()->value_name("NAME"),
+        "check only this account (repeatable)");
     return opts;
 }
 
@@ -54,8 +51,8 @@ std::string to_text(const po::options_description& opts) {
 }
 
 command_line usage_error(command_line result, const std::string& message) {
-    result.error = fmt::format("postfach: {}\n{}Run 'postfach --help' for the commands.\n",
-                               message, usage_line);
+    result.error = fmt::format("postfach: {}\n{}Run 'postfach --help' for the commands.\n", message,
+                               usage_line);
     result.finished_exit_code = to_int(exit_code::usage_or_config);
     return result;
 }
@@ -86,7 +83,8 @@ command_line parse_command_line(int argc, const char* const argv[]) {
     } catch (const po::error& e) {
         return usage_error(std::move(result), e.what());
     }
-    std::vector<std::string> command_arguments(argv + std::min(command_index + 1, argc), argv + argc);
+    std::vector<std::string> command_arguments(argv + std::min(command_index + 1, argc),
+                                               argv + argc);
 
     if (vm.count("help")) {
         result.output = fmt::format("{}\nKeeps local Maildirs in two-way sync with IMAP accounts "

@@ -2,12 +2,12 @@
 // Parsing of postfach's command line (design.md §1) with Boost.Program_options.
 // Global options come before the command; each command has its own options and --help.
 
+#include "util/logging.hpp"
+
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "util/logging.hpp"
 
 namespace postfach {
 
@@ -17,12 +17,12 @@ struct command_line {
     command_kind command = command_kind::none;
     std::optional<std::filesystem::path> config_file; // --config; default from XDG
     logging::verbosity verbosity = logging::verbosity::normal;
-    std::vector<std::string> accounts;                 // --account NAME, repeatable
+    std::vector<std::string> accounts; // --account NAME, repeatable
 
     // Set when parsing already produced the whole answer (help, version or a usage error):
     std::optional<int> finished_exit_code;
-    std::string output;                                // to stdout (help, version)
-    std::string error;                                 // to stderr (usage errors)
+    std::string output; // to stdout (help, version)
+    std::string error;  // to stderr (usage errors)
 };
 
 command_line parse_command_line(int argc, const char* const argv[]);

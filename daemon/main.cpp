@@ -1,16 +1,15 @@
 // postfach: keeps local Maildirs in two-way sync with IMAP accounts.
 
-#include <iostream>
-
-#include <fmt/format.h>
-#include <fmt/ostream.h>
-#include <spdlog/spdlog.h>
-
 #include "config/config_loader.hpp"
 #include "daemon/check_command.hpp"
 #include "daemon/command_line.hpp"
 #include "daemon/exit_code.hpp"
 #include "util/logging.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+#include <iostream>
+#include <spdlog/spdlog.h>
 
 int main(int argc, char* argv[]) {
     using namespace postfach;

@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
-
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -75,13 +74,19 @@ output_format detect_output_format() {
 
 std::string_view journal_prefix(int spdlog_level) {
     switch (static_cast<spdlog::level::level_enum>(spdlog_level)) {
-    case spdlog::level::critical: return "<2>";
-    case spdlog::level::err: return "<3>";
-    case spdlog::level::warn: return "<4>";
-    case spdlog::level::info: return "<6>";
+    case spdlog::level::critical:
+        return "<2>";
+    case spdlog::level::err:
+        return "<3>";
+    case spdlog::level::warn:
+        return "<4>";
+    case spdlog::level::info:
+        return "<6>";
     case spdlog::level::debug:
-    case spdlog::level::trace: return "<7>";
-    default: return "<6>";
+    case spdlog::level::trace:
+        return "<7>";
+    default:
+        return "<6>";
     }
 }
 
@@ -105,9 +110,15 @@ void setup(verbosity level, output_format format) {
     sink->set_formatter(std::move(formatter));
     auto logger = std::make_shared<spdlog::logger>("postfach", std::move(sink));
     switch (level) {
-    case verbosity::quiet: logger->set_level(spdlog::level::warn); break;
-    case verbosity::normal: logger->set_level(spdlog::level::info); break;
-    case verbosity::verbose: logger->set_level(spdlog::level::trace); break;
+    case verbosity::quiet:
+        logger->set_level(spdlog::level::warn);
+        break;
+    case verbosity::normal:
+        logger->set_level(spdlog::level::info);
+        break;
+    case verbosity::verbose:
+        logger->set_level(spdlog::level::trace);
+        break;
     }
     logger->flush_on(spdlog::level::trace);
     spdlog::set_default_logger(std::move(logger));

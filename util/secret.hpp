@@ -3,18 +3,18 @@
 // It has no stream or fmt output of its own that shows the value: formatting it prints "***".
 // Call reveal() only where the secret is handed to the wire or a child process.
 
+#include <fmt/format.h>
 #include <string>
 #include <string_view>
 #include <utility>
-
-#include <fmt/format.h>
 
 namespace postfach {
 
 class secret_string {
 public:
     secret_string() = default;
-    explicit secret_string(std::string value) : value_(std::move(value)) {}
+    explicit secret_string(std::string value)
+        : value_(std::move(value)) {}
 
     [[nodiscard]] std::string_view reveal() const noexcept { return value_; }
     [[nodiscard]] bool empty() const noexcept { return value_.empty(); }

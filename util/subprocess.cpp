@@ -4,15 +4,14 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <string_view>
-#include <thread>
-
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
+#include <string_view>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <thread>
 #include <unistd.h>
 
 extern char** environ;
@@ -26,7 +25,8 @@ using clock = std::chrono::steady_clock;
 struct fd_closer {
     int fd = -1;
     fd_closer() = default;
-    explicit fd_closer(int f) : fd(f) {}
+    explicit fd_closer(int f)
+        : fd(f) {}
     fd_closer(const fd_closer&) = delete;
     fd_closer& operator=(const fd_closer&) = delete;
     ~fd_closer() { reset(); }
@@ -37,7 +37,9 @@ struct fd_closer {
     }
 };
 
-std::error_code last_error() { return {errno, std::generic_category()}; }
+std::error_code last_error() {
+    return {errno, std::generic_category()};
+}
 
 std::vector<char*> to_c_argv(const std::vector<std::string>& argv) {
     std::vector<char*> out;
@@ -111,7 +113,8 @@ std::error_code run_process(const std::vector<std::string>& argv, const run_opti
     auto env = to_c_argv(env_strings);
     auto c_argv = to_c_argv(argv);
     pid_t pid = -1;
-    const int spawn_error = ::posix_spawnp(&pid, c_argv[0], &actions, &attr, c_argv.data(), env.data());
+    const int spawn_error =
+        ::posix_spawnp(&pid, c_argv[0], &actions, &attr, c_argv.data(), env.data());
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attr);
     if (spawn_error != 0)
@@ -136,7 +139,8 @@ std::error_code run_process(const std::vector<std::string>& argv, const run_opti
             ::kill(pid, SIGKILL);
             break;
         }
-        std::array<pollfd, 3> fds{{{out_r.fd, POLLIN, 0}, {err_r.fd, POLLIN, 0}, {in_w.fd, POLLOUT, 0}}};
+        std::array<pollfd, 3> fds{
+            {{out_r.fd, POLLIN, 0}, {err_r.fd, POLLIN, 0}, {in_w.fd, POLLOUT, 0}}};
         const auto wait_ms =
             std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1;
         const int n = ::poll(fds.data(), fds.size(), static_cast<int>(wait_ms));
@@ -219,10 +223,17 @@ std::error_code start_background_process(const std::vector<std::string>& argv,
 bool stop_background_process(pid_t pid, std::chrono::milliseconds grace) {
     if (pid <= 0)
         return false;
+    int status = 0;
+    if (grace.count() <= 0) {
+        ::kill(-pid, SIGKILL);
+        ::kill(pid, SIGKILL);
+        while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        return true;
+    }
     ::kill(pid, SIGTERM);
     // Wait for the exit itself (a pidfd becomes readable when the child ends), not a guess.
     const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-    int status = 0;
     if (pidfd >= 0) {
         pollfd p{pidfd, POLLIN, 0};
         const int n = ::poll(&p, 1, static_cast<int>(grace.count()));

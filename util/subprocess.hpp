@@ -6,28 +6,29 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <sys/types.h>
 #include <system_error>
 #include <vector>
-
-#include <sys/types.h>
 
 namespace postfach::util {
 
 struct run_options {
-    std::string stdin_data;                          // written to the child's stdin, then closed
+    std::string stdin_data; // written to the child's stdin, then closed
     std::chrono::milliseconds timeout{std::chrono::seconds(30)};
-    std::size_t max_output = 16 * 1024 * 1024;       // per stream; more is an error (E2BIG)
-    std::vector<std::string> extra_environment;     // "NAME=value", added to ours
+    std::size_t max_output = 16 * 1024 * 1024;  // per stream; more is an error (E2BIG)
+    std::vector<std::string> extra_environment; // "NAME=value", added to ours
 };
 
 struct run_result {
-    int exit_code = -1;   // valid when !signaled && !timed_out
-    int signal = 0;       // the signal that ended the child, 0 if it exited
+    int exit_code = -1; // valid when !signaled && !timed_out
+    int signal = 0;     // the signal that ended the child, 0 if it exited
     bool timed_out = false;
     std::string out;
     std::string err;
 
-    [[nodiscard]] bool succeeded() const noexcept { return !timed_out && signal == 0 && exit_code == 0; }
+    [[nodiscard]] bool succeeded() const noexcept {
+        return !timed_out && signal == 0 && exit_code == 0;
+    }
     // "exited with status 3", "killed by signal 9", "timed out after 30s": for error messages.
     [[nodiscard]] std::string describe_end(std::chrono::milliseconds timeout) const;
 };
@@ -45,7 +46,9 @@ std::error_code start_background_process(const std::vector<std::string>& argv,
                                          const std::filesystem::path& log_file,
                                          bool die_with_parent, pid_t& pid);
 
-// Sends SIGTERM, waits up to grace, then SIGKILL; reaps the child. Returns true if it had to kill.
+// Sends SIGTERM, waits up to grace, then SIGKILLs the child's process group
+// (start_background_process makes the child a group leader); reaps the child. grace 0 kills at
+// once. Returns true if it had to kill.
 bool stop_background_process(pid_t pid, std::chrono::milliseconds grace);
 
 } // namespace postfach::util

@@ -1,0 +1,347 @@
+#include "sync/folder_planner.hpp"
+
+#include <algorithm>
+#include <map>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace postfach::sync {
+
+const char* to_string(side s) {
+    return s == side::remote ? "remote" : "local";
+}
+
+std::size_t folder_plan::count(action_kind kind) const {
+    return static_cast<std::size_t>(std::count_if(actions.begin(), actions.end(),
+                                                  [&](const action& a) { return a.kind == kind; }));
+}
+
+std::size_t folder_plan::count(action_kind kind, side target) const {
+    return static_cast<std::size_t>(
+        std::count_if(actions.begin(), actions.end(),
+                      [&](const action& a) { return a.kind == kind && a.target == target; }));
+}
+
+namespace {
+
+constexpr std::array<side, 2> both_sides{side::remote, side::local};
+constexpr int index(side s) {
+    return static_cast<int>(s);
+}
+
+// The flags each side ends with, and the flags to record, once `wanted` is applied where the
+// options allow. Bits where the sides still disagree (a side may not be changed) are recorded
+// with the unchangeable side's value: its later changes then still count as changes, and the
+// other side's change is neither lost nor pushed back.
+struct flag_outcome {
+    std::array<flag_bits, 2> final{};
+    flag_bits recorded = 0;
+};
+
+flag_outcome settle_flags(const std::array<flag_bits, 2>& current, flag_bits wanted, flag_bits base,
+                          const plan_options& options) {
+    flag_outcome out;
+    for (side s : both_sides)
+        out.final[index(s)] = options.may_change[index(s)] ? wanted : current[index(s)];
+    const flag_bits remote = out.final[index(side::remote)];
+    const flag_bits local = out.final[index(side::local)];
+    const flag_bits disagree = static_cast<flag_bits>(remote ^ local);
+    flag_bits fallback = base;
+    if (!options.may_change[index(side::remote)] && options.may_change[index(side::local)])
+        fallback = remote;
+    else if (!options.may_change[index(side::local)] && options.may_change[index(side::remote)])
+        fallback = local;
+    out.recorded = static_cast<flag_bits>((remote & ~disagree) | (fallback & disagree));
+    return out;
+}
+
+class planner {
+public:
+    planner(std::string folder, const std::vector<synced_message>& records,
+            const std::array<std::vector<scanned_message>, 2>& scans, const plan_options& options)
+        : records_(records)
+        , scans_(scans)
+        , options_(options) {
+        plan_.folder = std::move(folder);
+        for (side s : both_sides)
+            for (const auto& m : scans_[index(s)])
+                by_id_[index(s)].emplace(m.id, &m);
+    }
+
+    folder_plan run() {
+        for (std::size_t i = 0; i < records_.size(); ++i)
+            plan_record(i);
+        plan_new_messages();
+        apply_deletion_guard();
+        return std::move(plan_);
+    }
+
+private:
+    const std::vector<synced_message>& records_;
+    const std::array<std::vector<scanned_message>, 2>& scans_;
+    const plan_options& options_;
+    std::array<std::unordered_map<std::string, const scanned_message*>, 2> by_id_;
+    std::array<std::unordered_set<std::string>, 2> claimed_;
+    folder_plan plan_;
+
+    const scanned_message* find(side s, const std::optional<std::string>& id) const {
+        if (!id)
+            return nullptr;
+        auto it = by_id_[index(s)].find(*id);
+        return it == by_id_[index(s)].end() ? nullptr : it->second;
+    }
+
+    void add_flag_actions(const std::array<flag_bits, 2>& current, flag_bits wanted, flag_bits base,
+                          const std::array<std::optional<std::string>, 2>& ids,
+                          const std::string& identity, std::optional<std::size_t> record,
+                          action_kind record_kind, flag_bits previously_recorded) {
+        const auto outcome = settle_flags(current, wanted, base, options_);
+        bool stored = false;
+        for (side s : both_sides) {
+            const flag_bits need =
+                static_cast<flag_bits>(outcome.final[index(s)] ^ current[index(s)]);
+            if (need == 0)
+                continue;
+            action a;
+            a.kind = action_kind::store_flags;
+            a.target = s;
+            a.ids = ids;
+            a.flags = outcome.recorded;
+            a.add = static_cast<flag_bits>(need & outcome.final[index(s)]);
+            a.remove = static_cast<flag_bits>(need & ~outcome.final[index(s)]);
+            a.identity = identity;
+            a.record_index = record;
+            plan_.actions.push_back(std::move(a));
+            stored = true;
+        }
+        // A link must always be recorded; a known pair only when its record changes.
+        if (record_kind == action_kind::link ||
+            (!stored && outcome.recorded != previously_recorded)) {
+            action a;
+            a.kind = record_kind;
+            a.target = side::local;
+            a.ids = ids;
+            a.flags = outcome.recorded;
+            a.identity = identity;
+            a.record_index = record;
+            plan_.actions.push_back(std::move(a));
+        }
+    }
+
+    void plan_record(std::size_t i) {
+        const auto& record = records_[i];
+        std::array<const scanned_message*, 2> present{};
+        for (side s : both_sides) {
+            present[index(s)] = find(s, record.id(s));
+            if (present[index(s)] != nullptr)
+                claimed_[index(s)].insert(*record.id(s));
+        }
+        const auto* remote = present[index(side::remote)];
+        const auto* local = present[index(side::local)];
+
+        if (remote != nullptr && local != nullptr) {
+            const std::array<flag_bits, 2> current{remote->flags, local->flags};
+            const flag_bits changed_remote = static_cast<flag_bits>(remote->flags ^ record.flags);
+            const flag_bits changed_local = static_cast<flag_bits>(local->flags ^ record.flags);
+            const flag_bits unchanged = static_cast<flag_bits>(~(changed_remote | changed_local));
+            const flag_bits wanted =
+                static_cast<flag_bits>((remote->flags & changed_remote) |
+                                       (local->flags & changed_local) | (record.flags & unchanged));
+            add_flag_actions(current, wanted, record.flags, record.ids, record.identity, i,
+                             action_kind::record, record.flags);
+            return;
+        }
+        if (remote == nullptr && local == nullptr) {
+            push_simple(action_kind::forget, side::local, record, i);
+            return;
+        }
+        // Exactly one side still has it.
+        const side kept = remote != nullptr ? side::remote : side::local;
+        const side gone = other(kept);
+        const auto* message = present[index(kept)];
+        if (!record.id(gone))
+            return; // a tombstone: deliberately kept on one side only
+        if (message->flags != record.flags && options_.may_change[index(gone)]) {
+            // Deleted on one side, changed on the other: the change wins; copy it back.
+            action a;
+            a.kind = action_kind::copy;
+            a.target = gone;
+            a.ids[index(kept)] = message->id;
+            a.flags = message->flags;
+            a.identity = record.identity;
+            a.record_index = i;
+            plan_.actions.push_back(std::move(a));
+            return;
+        }
+        if (options_.may_change[index(kept)] && options_.may_delete[index(kept)]) {
+            action a;
+            a.kind = action_kind::remove;
+            a.target = kept;
+            a.ids = record.ids;
+            a.flags = record.flags;
+            a.identity = record.identity;
+            a.record_index = i;
+            plan_.actions.push_back(std::move(a));
+            return;
+        }
+        // The deletion may not be propagated: remember it, so the kept copy is not copied back.
+        action a;
+        a.kind = action_kind::record;
+        a.target = kept;
+        a.ids = record.ids;
+        a.ids[index(gone)].reset();
+        a.flags = record.flags;
+        a.identity = record.identity;
+        a.record_index = i;
+        plan_.actions.push_back(std::move(a));
+    }
+
+    void push_simple(action_kind kind, side target, const synced_message& record, std::size_t i) {
+        action a;
+        a.kind = kind;
+        a.target = target;
+        a.ids = record.ids;
+        a.flags = record.flags;
+        a.identity = record.identity;
+        a.record_index = i;
+        plan_.actions.push_back(std::move(a));
+    }
+
+    void plan_new_messages() {
+        std::array<std::vector<const scanned_message*>, 2> fresh;
+        for (side s : both_sides)
+            for (const auto& m : scans_[index(s)])
+                if (!claimed_[index(s)].contains(m.id))
+                    fresh[index(s)].push_back(&m);
+
+        // The same message new on both sides (a first sync over existing mail, a changed
+        // UIDVALIDITY, a switch from POP3): link, do not transfer. Equal identities pair up in
+        // scan order.
+        std::map<std::string, std::vector<const scanned_message*>> local_by_identity;
+        for (const auto* m : fresh[index(side::local)])
+            if (!m->identity.empty())
+                local_by_identity[m->identity].push_back(m);
+        std::unordered_set<const scanned_message*> linked;
+        for (const auto* remote : fresh[index(side::remote)]) {
+            if (remote->identity.empty())
+                continue;
+            auto it = local_by_identity.find(remote->identity);
+            if (it == local_by_identity.end() || it->second.empty())
+                continue;
+            const auto* local = it->second.front();
+            it->second.erase(it->second.begin());
+            linked.insert(remote);
+            linked.insert(local);
+            const std::array<flag_bits, 2> current{remote->flags, local->flags};
+            const flag_bits wanted = static_cast<flag_bits>(remote->flags | local->flags);
+            std::array<std::optional<std::string>, 2> ids{remote->id, local->id};
+            add_flag_actions(current, wanted, /*base=*/0, ids, remote->identity, std::nullopt,
+                             action_kind::link, 0);
+        }
+
+        for (side s : both_sides) {
+            const side target = other(s);
+            if (!options_.may_change[index(target)])
+                continue;
+            for (const auto* m : fresh[index(s)]) {
+                if (linked.contains(m))
+                    continue;
+                action a;
+                a.kind = action_kind::copy;
+                a.target = target;
+                a.ids[index(s)] = m->id;
+                a.flags = m->flags;
+                a.identity = m->identity;
+                plan_.actions.push_back(std::move(a));
+            }
+        }
+    }
+
+    void apply_deletion_guard() {
+        if (options_.force)
+            return;
+        for (side target : both_sides) {
+            const std::size_t deletions = plan_.count(action_kind::remove, target);
+            if (deletions == 0)
+                continue;
+            const side source = other(target);
+            std::size_t had_target = 0;
+            for (const auto& r : records_)
+                had_target += r.id(target) ? 1 : 0;
+            const bool source_looks_empty = options_.side_looks_empty[index(source)];
+            const bool too_many =
+                deletions > options_.guard_minimum &&
+                static_cast<double>(deletions) >
+                    options_.max_delete_fraction * static_cast<double>(had_target);
+            if (!source_looks_empty && !too_many)
+                continue;
+            std::erase_if(plan_.actions, [&](const action& a) {
+                return a.kind == action_kind::remove && a.target == target;
+            });
+            plan_.guard_trips.push_back({target, deletions, had_target, source_looks_empty});
+        }
+    }
+};
+
+} // namespace
+
+folder_plan plan_folder(std::string folder, const std::vector<synced_message>& records,
+                        const std::array<std::vector<scanned_message>, 2>& scans,
+                        const plan_options& options) {
+    return planner(std::move(folder), records, scans, options).run();
+}
+
+void detect_moves(std::vector<folder_plan>& plans) {
+    // Copies waiting for a match, by (target side, identity): folder index and action index.
+    struct place {
+        std::size_t plan;
+        std::size_t action;
+    };
+    std::map<std::pair<side, std::string>, std::vector<place>> copies;
+    for (std::size_t p = 0; p < plans.size(); ++p)
+        for (std::size_t a = 0; a < plans[p].actions.size(); ++a) {
+            const auto& act = plans[p].actions[a];
+            if (act.kind == action_kind::copy && !act.record_index && !act.identity.empty())
+                copies[{act.target, act.identity}].push_back({p, a});
+        }
+    std::vector<std::vector<bool>> dropped(plans.size());
+    for (std::size_t p = 0; p < plans.size(); ++p)
+        dropped[p].assign(plans[p].actions.size(), false);
+
+    for (std::size_t p = 0; p < plans.size(); ++p) {
+        for (std::size_t a = 0; a < plans[p].actions.size(); ++a) {
+            const auto& removal = plans[p].actions[a];
+            if (removal.kind != action_kind::remove || removal.identity.empty())
+                continue;
+            auto it = copies.find({removal.target, removal.identity});
+            if (it == copies.end())
+                continue;
+            auto& candidates = it->second;
+            auto match = std::find_if(candidates.begin(), candidates.end(),
+                                      [&](const place& c) { return c.plan != p; });
+            if (match == candidates.end())
+                continue;
+            auto& copy = plans[match->plan].actions[match->action];
+            // The removal's message moves into the copy's folder on the removal's side; the
+            // copy's source is the message's new id on the other side.
+            action move;
+            move.kind = action_kind::move;
+            move.target = removal.target;
+            move.ids[index(removal.target)] = removal.id(removal.target);
+            move.ids[index(other(removal.target))] = copy.id(other(removal.target));
+            move.flags = copy.flags;
+            move.identity = removal.identity;
+            move.record_index = removal.record_index;
+            move.from_folder = plans[p].folder;
+            copy = std::move(move);
+            dropped[p][a] = true;
+            candidates.erase(match);
+        }
+    }
+    for (std::size_t p = 0; p < plans.size(); ++p) {
+        std::size_t i = 0;
+        std::erase_if(plans[p].actions, [&](const action&) { return dropped[p][i++]; });
+    }
+}
+
+} // namespace postfach::sync

@@ -1,0 +1,52 @@
+#include "daemon/command_line.hpp"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using namespace postfach;
+
+command_line parse(std::vector<const char*> args) {
+    args.insert(args.begin(), "postfach");
+    return parse_command_line(static_cast<int>(args.size()), args.data());
+}
+
+TEST(command_line, global_options_then_command_options) {
+    const auto c = parse({"--config", "/c.yaml", "-v", "check", "--account", "a", "-a", "b"});
+    EXPECT_FALSE(c.finished_exit_code) << c.error;
+    EXPECT_EQ(c.command, command_kind::check);
+    EXPECT_EQ(c.config_file, std::filesystem::path("/c.yaml"));
+    EXPECT_EQ(c.verbosity, logging::verbosity::verbose);
+    EXPECT_EQ(c.accounts, (std::vector<std::string>{"a", "b"}));
+}
+
+TEST(command_line, help_and_version) {
+    auto c = parse({"--help"});
+    EXPECT_EQ(c.finished_exit_code, 0);
+    EXPECT_NE(c.output.find("Usage: postfach"), std::string::npos);
+    c = parse({"check", "--help"});
+    EXPECT_EQ(c.finished_exit_code, 0);
+    EXPECT_NE(c.output.find("--account"), std::string::npos);
+    c = parse({"--version"});
+    EXPECT_EQ(c.finished_exit_code, 0);
+    EXPECT_EQ(c.output.rfind("postfach ", 0), 0u);
+}
+
+TEST(command_line, usage_errors_exit_2_and_say_what_to_do) {
+    for (auto args : std::vector<std::vector<const char*>>{{},
+                                                           {"nope"},
+                                                           {"-q", "-v", "check"},
+                                                           {"--config"},
+                                                           {"check", "--bogus"},
+                                                           {"--bogus", "check"}}) {
+        const auto c = parse(args);
+        EXPECT_EQ(c.finished_exit_code, 2);
+        EXPECT_NE(c.error.find("postfach --help"), std::string::npos) << c.error;
+    }
+}
+
+TEST(command_line, quiet) {
+    EXPECT_EQ(parse({"-q", "check"}).verbosity, logging::verbosity::quiet);
+}
+
+} // namespace
