@@ -2,6 +2,7 @@
 // Rows of the state database (schema.cpp), as plain values.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 namespace postfach::state {
@@ -16,16 +17,17 @@ struct folder_record {
     bool operator==(const folder_record&) const = default;
 };
 
-// One synced pair: a server message and its local file.
+// One synced pair: a server message and its local file, as of the last pass.
 struct message_record {
     std::int64_t id = 0; // 0 until stored
     std::int64_t folder_id = 0;
-    std::uint32_t uid = 0;    // server UID
-    std::string base_name;    // local Maildir base name (survives flag renames)
-    std::string flags;        // last synced flags, IMAP names space-separated, sorted
-    std::uint64_t size = 0;   // bytes on disk (LF)
-    std::string message_id;   // Message-ID header, empty if none
-    std::string content_hash; // hex digest of the content, for pairing
+    // Each side's id; one may be missing (a tombstone, or a side not written yet), not both.
+    std::optional<std::uint32_t> uid;     // server UID
+    std::optional<std::string> base_name; // local Maildir base name (survives flag renames)
+    std::string flags;                    // last synced flags, IMAP names space-separated, sorted
+    std::uint64_t size = 0;               // bytes on disk (LF)
+    std::string message_id;               // Message-ID header, empty if none
+    std::string content_hash;             // hex digest of the content, for pairing
     bool operator==(const message_record&) const = default;
 };
 

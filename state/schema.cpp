@@ -46,6 +46,31 @@ constexpr std::array<const char*, latest_schema_version> migrations{
     ALTER TABLE folders ADD COLUMN mailbox_id TEXT NOT NULL DEFAULT '';
     CREATE INDEX messages_by_identity ON messages (message_id, size);
     )sql",
+    // 3: a pair may lack one side: a tombstone (that side's copy was deleted on purpose and
+    //    must not come back, sync/plan.hpp) or a side not yet written. SQLite cannot drop NOT
+    //    NULL in place, so the table is rebuilt (nothing references it).
+    R"sql(
+    CREATE TABLE messages_v3 (
+        id           INTEGER PRIMARY KEY,
+        folder_id    INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+        uid          INTEGER,                    -- server UID; NULL: no server copy
+        base_name    TEXT,                       -- local base name; NULL: no local copy
+        flags        TEXT    NOT NULL DEFAULT '',
+        size         INTEGER NOT NULL,
+        message_id   TEXT    NOT NULL DEFAULT '',
+        content_hash TEXT    NOT NULL DEFAULT '',
+        UNIQUE (folder_id, uid),
+        CHECK (uid IS NOT NULL OR base_name IS NOT NULL)
+    );
+    INSERT INTO messages_v3 (id, folder_id, uid, base_name, flags, size, message_id,
+                             content_hash)
+        SELECT id, folder_id, uid, base_name, flags, size, message_id, content_hash
+        FROM messages;
+    DROP TABLE messages;
+    ALTER TABLE messages_v3 RENAME TO messages;
+    CREATE INDEX messages_by_base_name ON messages (folder_id, base_name);
+    CREATE INDEX messages_by_identity ON messages (message_id, size);
+    )sql",
 };
 
 } // namespace

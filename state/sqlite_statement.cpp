@@ -39,6 +39,11 @@ sqlite_statement& sqlite_statement::bind(int index, std::string_view value) {
     return *this;
 }
 
+sqlite_statement& sqlite_statement::bind_null(int index) {
+    ::sqlite3_bind_null(stmt_, index);
+    return *this;
+}
+
 bool sqlite_statement::step(std::error_code& ec) {
     const int rc = ::sqlite3_step(stmt_);
     if (rc == SQLITE_ROW) {
@@ -66,6 +71,10 @@ std::string sqlite_statement::column_text(int index) const {
         return {};
     return {reinterpret_cast<const char*>(text),
             static_cast<std::size_t>(::sqlite3_column_bytes(stmt_, index))};
+}
+
+bool sqlite_statement::column_is_null(int index) const {
+    return ::sqlite3_column_type(stmt_, index) == SQLITE_NULL;
 }
 
 void sqlite_statement::reset() {

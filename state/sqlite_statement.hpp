@@ -24,6 +24,7 @@ public:
 
     sqlite_statement& bind(int index, std::int64_t value);
     sqlite_statement& bind(int index, std::string_view value);
+    sqlite_statement& bind_null(int index);
 
     // Runs to the next row: true if a row is there, false when done or on error (ec set).
     bool step(std::error_code& ec);
@@ -32,6 +33,7 @@ public:
 
     [[nodiscard]] std::int64_t column_int(int index) const;
     [[nodiscard]] std::string column_text(int index) const;
+    [[nodiscard]] bool column_is_null(int index) const;
 
     // Ready to run again with new bindings.
     void reset();

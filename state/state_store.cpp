@@ -65,8 +65,10 @@ message_record read_message(const sqlite_statement& s) {
     message_record m;
     m.id = s.column_int(0);
     m.folder_id = s.column_int(1);
-    m.uid = static_cast<std::uint32_t>(s.column_int(2));
-    m.base_name = s.column_text(3);
+    if (!s.column_is_null(2))
+        m.uid = static_cast<std::uint32_t>(s.column_int(2));
+    if (!s.column_is_null(3))
+        m.base_name = s.column_text(3);
     m.flags = s.column_text(4);
     m.size = static_cast<std::uint64_t>(s.column_int(5));
     m.message_id = s.column_text(6);
@@ -276,10 +278,16 @@ std::error_code state_store::save_message(message_record& m) {
     auto* s = impl_->prepare(m.id == 0 ? insert : update, ec);
     if (s == nullptr)
         return ec;
-    s->bind(1, m.folder_id)
-        .bind(2, std::int64_t{m.uid})
-        .bind(3, m.base_name)
-        .bind(4, m.flags)
+    s->bind(1, m.folder_id);
+    if (m.uid)
+        s->bind(2, std::int64_t{*m.uid});
+    else
+        s->bind_null(2);
+    if (m.base_name)
+        s->bind(3, *m.base_name);
+    else
+        s->bind_null(3);
+    s->bind(4, m.flags)
         .bind(5, static_cast<std::int64_t>(m.size))
         .bind(6, m.message_id)
         .bind(7, m.content_hash);
@@ -347,7 +355,7 @@ std::error_code state_store::find_messages_by_identity(std::string_view message_
 std::error_code state_store::list_messages(std::int64_t folder_id,
                                            std::vector<message_record>& out) {
     static const std::string sql = std::string("SELECT ") + message_columns +
-                                   " FROM messages WHERE folder_id = ?1 ORDER BY uid";
+                                   " FROM messages WHERE folder_id = ?1 ORDER BY id";
     std::error_code ec;
     auto* s = impl_->prepare(sql.c_str(), ec);
     if (s == nullptr)

@@ -104,7 +104,7 @@ TEST_F(state_store_test, messages_crud_and_lookups) {
     ASSERT_FALSE(store_.find_message_by_uid(inbox.id, 2, found));
     ASSERT_TRUE(found);
     EXPECT_EQ(*found, m2);
-    ASSERT_FALSE(store_.find_message_by_base_name(inbox.id, m1.base_name, found));
+    ASSERT_FALSE(store_.find_message_by_base_name(inbox.id, *m1.base_name, found));
     ASSERT_TRUE(found);
     EXPECT_EQ(found->uid, 1U);
     ASSERT_FALSE(store_.find_message_by_uid(other.id, 2, found));
@@ -135,6 +135,34 @@ TEST_F(state_store_test, messages_crud_and_lookups) {
     ASSERT_FALSE(store_.delete_messages_of_folder(other.id));
     ASSERT_FALSE(store_.list_messages(other.id, listed));
     EXPECT_TRUE(listed.empty());
+}
+
+TEST_F(state_store_test, a_pair_may_lack_one_side_but_not_both) {
+    const auto inbox = add_folder("INBOX");
+    auto tombstone = add_message(inbox.id, 5);
+    tombstone.base_name.reset(); // the local copy was deleted on purpose; keep the server's
+    ASSERT_FALSE(store_.save_message(tombstone));
+    message_record local_only;
+    local_only.folder_id = inbox.id;
+    local_only.base_name = "not-uploaded-yet";
+    local_only.size = 10;
+    ASSERT_FALSE(store_.save_message(local_only));
+    message_record another_local_only = local_only; // NULL UIDs do not clash
+    another_local_only.id = 0;
+    another_local_only.base_name = "second";
+    ASSERT_FALSE(store_.save_message(another_local_only));
+
+    std::vector<message_record> listed;
+    ASSERT_FALSE(store_.list_messages(inbox.id, listed));
+    ASSERT_EQ(listed.size(), 3U);
+    EXPECT_EQ(listed[0], tombstone);
+    EXPECT_FALSE(listed[0].base_name);
+    EXPECT_EQ(listed[1], local_only);
+    EXPECT_FALSE(listed[1].uid);
+
+    message_record neither;
+    neither.folder_id = inbox.id;
+    EXPECT_EQ(store_.save_message(neither).category(), sqlite_category());
 }
 
 TEST_F(state_store_test, deleting_a_folder_deletes_its_pairs) {
@@ -241,7 +269,7 @@ TEST(state_schema, migrates_a_version_1_database_keeping_its_data) {
 
     state_store store;
     ASSERT_FALSE(state_store::open(path, store)) << store.diagnostics();
-    EXPECT_EQ(store.schema_version(), 2);
+    EXPECT_EQ(store.schema_version(), latest_schema_version);
     std::optional<folder_record> inbox;
     ASSERT_FALSE(store.find_folder("INBOX", inbox));
     ASSERT_TRUE(inbox);
