@@ -175,6 +175,10 @@ std::error_code state_store::open(const fs::path& db_path, state_store& out) {
     return ec;
 }
 
+fs::path state_store::database_path(const fs::path& state_dir, std::string_view account) {
+    return state_dir / (std::string(account) + ".sqlite");
+}
+
 const std::string& state_store::diagnostics() const noexcept {
     return impl_->diagnostics;
 }

@@ -35,6 +35,11 @@ public:
 
     static std::error_code open(const std::filesystem::path& db_path, state_store& out);
 
+    // Where an account's database lives: "<state_dir>/<account>.sqlite" (beside the account's
+    // lock file, account_lock.hpp).
+    static std::filesystem::path database_path(const std::filesystem::path& state_dir,
+                                               std::string_view account);
+
     // SQLite's message for the last failure (never contains secrets: we store none).
     [[nodiscard]] const std::string& diagnostics() const noexcept;
     [[nodiscard]] int schema_version() const;

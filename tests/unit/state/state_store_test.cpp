@@ -48,7 +48,7 @@ protected:
     }
 
     test::temp_dir tmp_;
-    fs::path db_path_ = tmp_.path() / "state" / "postfach" / "work.sqlite";
+    fs::path db_path_ = state_store::database_path(tmp_.path() / "state" / "postfach", "work");
     state_store store_;
 };
 
@@ -61,6 +61,10 @@ TEST_F(state_store_test, creates_private_files_in_wal_mode_at_the_latest_version
     const fs::path wal = db_path_.string() + "-wal";
     ASSERT_TRUE(fs::exists(wal)) << "not in WAL mode";
     EXPECT_EQ(mode_of(wal), 0600U);
+}
+
+TEST(state_store, database_path_is_beside_the_lock_file) {
+    EXPECT_EQ(state_store::database_path("/s", "work"), fs::path("/s/work.sqlite"));
 }
 
 TEST_F(state_store_test, folders_crud) {
