@@ -1,7 +1,8 @@
 #pragma once
 // A write transaction on the state database: one commit point. Begun by
 // state_store::begin(); rolled back when destroyed without commit() (an error path, or an
-// exception, leaves the database as before). Move-only; at most one open per store.
+// exception, leaves the database as before). Move-only; at most one open per store, and it
+// must not outlive the store that began it.
 
 #include <system_error>
 
