@@ -164,6 +164,20 @@ TEST_F(delivery_test, misuse_is_refused_and_abandoned_deliveries_leave_nothing) 
     EXPECT_TRUE(scan(inbox_).messages.empty());
 }
 
+TEST_F(delivery_test, a_failed_rename_spoils_only_its_own_message) {
+    delivery_batch batch;
+    ASSERT_FALSE(batch.add(deliver(inbox_, "Subject: fine\r\n\r\n")));
+    ASSERT_FALSE(batch.add(deliver(other_, "Subject: doomed\r\n\r\n", with_flags({flag::seen}))));
+    fs::remove(other_ / "cur"); // a reader broke the folder between delivery and commit
+    std::vector<delivered_message> done;
+    EXPECT_EQ(batch.commit(done), std::errc::no_such_file_or_directory);
+    ASSERT_EQ(done.size(), 1U) << "the other message is still durable and reported";
+    EXPECT_EQ(done[0].folder_dir, inbox_);
+    EXPECT_EQ(scan(inbox_).messages.size(), 1U);
+    EXPECT_EQ(count_files(other_ / "tmp"), 0U) << "the failed message's tmp file is removed";
+    EXPECT_TRUE(batch.empty());
+}
+
 TEST_F(delivery_test, missing_folder_is_an_error) {
     delivery d;
     EXPECT_EQ(delivery::open(tmp_.path() / ".Missing", {}, names_, d),
