@@ -1,0 +1,58 @@
+#pragma once
+// One sync pass over the folders of an account: scan both sides, plan every folder (moves are
+// detected across folders), then apply the plans, recording each change in the state only once
+// it is durable on its side (design.md §4.7).
+//
+// Order of durability, which makes a kill at any instant safe:
+//  1. a change is made on a store (a message written, moved, flagged or removed);
+//  2. the store commits (Maildir: file data, renames, directory fsyncs as one group commit;
+//     IMAP: already durable when the server acknowledged it);
+//  3. only then the state records it, and the state commits.
+// A kill between 1 and 3 leaves a change the state does not know: the next pass sees the same
+// message unpaired on both sides and links it by identity (no second copy), or sees a flag or
+// deletion already done and finds nothing left to do.
+
+#include "sync/folder_planner.hpp"
+#include "sync/store.hpp"
+#include "sync/sync_state.hpp"
+
+#include <array>
+#include <string>
+#include <system_error>
+#include <vector>
+
+namespace postfach::sync {
+
+struct pass_options {
+    plan_options plan;
+    bool dry_run = false;           // plan only; change nothing
+    std::size_t commit_every = 256; // messages written per group commit
+};
+
+struct folder_outcome {
+    std::string folder;
+    folder_plan plan;
+    std::error_code error; // the folder stopped here; others went on
+    std::string error_detail;
+};
+
+struct pass_result {
+    std::vector<folder_outcome> folders;
+    std::array<std::size_t, 2> copied{};  // messages written to each side
+    std::array<std::size_t, 2> flagged{}; // flag changes made on each side
+    std::array<std::size_t, 2> removed{}; // deletions made on each side
+    std::array<std::size_t, 2> moved{};   // moves replayed on each side
+    std::size_t linked = 0;               // messages paired without transfer
+    std::size_t bytes_copied = 0;
+
+    [[nodiscard]] bool guard_tripped() const;
+    [[nodiscard]] bool any_error() const;
+};
+
+// Runs one pass over `folders` (UTF-8 names; each created on a side that lacks it).
+// stores[0] is the remote side, stores[1] the local side.
+task<pass_result> run_account_pass(std::array<store*, 2> stores, sync_state& state,
+                                   const std::vector<std::string>& folders,
+                                   const pass_options& options);
+
+} // namespace postfach::sync

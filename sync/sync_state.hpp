@@ -1,0 +1,31 @@
+#pragma once
+// What the engine remembers between passes: per folder, the synced_message records. The SQLite
+// state store implements this for real; tests use an in-memory one.
+//
+// Contract: changes are buffered until commit(), which makes them durable together (one
+// transaction). A crash before commit() loses exactly the buffered changes, and the engine is
+// written so that a lost record is recovered on the next pass (by identity), never duplicated.
+
+#include "sync/plan.hpp"
+
+#include <string>
+#include <system_error>
+#include <vector>
+
+namespace postfach::sync {
+
+class sync_state {
+public:
+    virtual ~sync_state() = default;
+
+    virtual std::error_code load(const std::string& folder,
+                                 std::vector<synced_message>& records) = 0;
+    // Adds `record` to `folder`, replacing every record there that shares an id on either side
+    // with `previous` (the record as loaded, if the change started from one) or with `record`.
+    virtual void put(const std::string& folder, const synced_message* previous,
+                     const synced_message& record) = 0;
+    virtual void erase(const std::string& folder, const synced_message& record) = 0;
+    virtual std::error_code commit() = 0;
+};
+
+} // namespace postfach::sync

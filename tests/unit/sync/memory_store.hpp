@@ -1,0 +1,210 @@
+#pragma once
+// In-memory store and state for engine tests. Each keeps a durable copy and a working copy:
+// changes go to the working copy, commit() makes them durable, crash() throws away what was not
+// committed — as a kill -9 would. A store can be told to fail (and so "die") at its N-th
+// mutating operation, to test that a pass killed at any step is repaired by the next one.
+
+#include "sync/store.hpp"
+#include "sync/sync_state.hpp"
+
+#include <map>
+#include <optional>
+#include <string>
+
+namespace postfach::sync::testing {
+
+struct memory_message {
+    std::string body;
+    flag_bits flags = 0;
+};
+
+using memory_folder = std::map<std::string, memory_message>;
+using memory_mailbox = std::map<std::string, memory_folder>;
+
+class memory_store final : public store {
+public:
+    // durable_on_ack: every change is durable at once (like IMAP); else only at commit().
+    memory_store(std::string id_prefix, bool durable_on_ack)
+        : prefix_(std::move(id_prefix))
+        , durable_on_ack_(durable_on_ack) {}
+
+    memory_mailbox& working() { return working_; }
+    const memory_mailbox& durable() const { return durable_; }
+    void add(const std::string& folder, const std::string& body, flag_bits flags = 0) {
+        working_[folder][next_id()] = {body, flags};
+        durable_ = working_;
+    }
+    // Test setup: what was changed in working() is now on disk.
+    void make_durable() { durable_ = working_; }
+    // Ends a simulated process: uncommitted changes are gone, the store works again.
+    void crash() {
+        working_ = durable_;
+        dead_ = false;
+        fail_at_ = -1;
+    }
+    // The n-th mutating operation from now (0-based) fails and the store is dead after it.
+    void fail_at(int n) { fail_at_ = n; }
+    [[nodiscard]] bool dead() const { return dead_; }
+
+    int reads = 0;     // read_message calls: transfers
+    int mutations = 0; // mutating operations so far
+
+    task<std::error_code> list_folders(std::vector<folder_info>& folders) override {
+        for (const auto& [name, f] : working_)
+            folders.push_back({name, ""});
+        co_return std::error_code{};
+    }
+    task<std::error_code> create_folder(const std::string& folder) override {
+        if (auto ec = mutate())
+            co_return ec;
+        working_[folder];
+        co_return settle();
+    }
+    task<std::error_code> scan(const std::string& folder,
+                               std::vector<scanned_message>& messages) override {
+        if (dead_)
+            co_return dead_error();
+        for (const auto& [id, m] : working_[folder])
+            messages.push_back({id, m.flags, ""});
+        co_return std::error_code{};
+    }
+    task<std::error_code> identify(const std::string& folder,
+                                   std::vector<scanned_message*>& messages) override {
+        for (auto* m : messages)
+            m->identity = "body:" + working_[folder].at(m->id).body;
+        co_return std::error_code{};
+    }
+    task<std::error_code> message_size(const std::string& folder, const std::string& id,
+                                       std::uint64_t& size) override {
+        size = working_[folder].at(id).body.size();
+        co_return std::error_code{};
+    }
+    task<std::error_code> read_message(const std::string& folder, const std::string& id,
+                                       message_sink& sink) override {
+        ++reads;
+        const auto body = working_[folder].at(id).body;
+        // Two chunks, so sinks see a message in pieces.
+        const auto half = body.size() / 2;
+        if (auto ec = co_await sink.write(std::string_view(body).substr(0, half)))
+            co_return ec;
+        co_return co_await sink.write(std::string_view(body).substr(half));
+    }
+    task<std::error_code> write_message(const new_message& message, const producer& produce,
+                                        std::string& new_id) override {
+        if (auto ec = mutate())
+            co_return ec;
+        string_sink sink;
+        if (auto ec = co_await produce(sink))
+            co_return ec;
+        if (sink.data.size() != message.size)
+            co_return std::make_error_code(std::errc::message_size);
+        new_id = next_id();
+        working_[message.folder][new_id] = {sink.data, message.flags};
+        co_return settle();
+    }
+    task<std::error_code> set_flags(const std::string& folder, const std::string& id, flag_bits add,
+                                    flag_bits remove) override {
+        if (auto ec = mutate())
+            co_return ec;
+        auto& m = working_[folder].at(id);
+        m.flags = static_cast<flag_bits>((m.flags | add) & ~remove);
+        co_return settle();
+    }
+    task<std::error_code> remove_message(const std::string& folder,
+                                         const std::string& id) override {
+        if (auto ec = mutate())
+            co_return ec;
+        working_[folder].erase(id);
+        co_return settle();
+    }
+    task<std::error_code> move_message(const std::string& from_folder, const std::string& id,
+                                       const std::string& to_folder, std::string& new_id) override {
+        if (auto ec = mutate())
+            co_return ec;
+        auto node = working_[from_folder].extract(id);
+        new_id = durable_on_ack_ ? next_id() : id; // IMAP gives a new UID; a rename keeps the name
+        node.key() = new_id;
+        working_[to_folder].insert(std::move(node));
+        co_return settle();
+    }
+    task<std::error_code> commit() override {
+        if (auto ec = mutate())
+            co_return ec;
+        durable_ = working_;
+        co_return std::error_code{};
+    }
+
+private:
+    struct string_sink final : message_sink {
+        std::string data;
+        task<std::error_code> write(std::string_view chunk) override {
+            data.append(chunk);
+            co_return std::error_code{};
+        }
+    };
+
+    static std::error_code dead_error() { return std::make_error_code(std::errc::io_error); }
+
+    std::error_code mutate() {
+        if (dead_)
+            return dead_error();
+        if (fail_at_ >= 0 && mutations == fail_at_) {
+            dead_ = true;
+            return dead_error();
+        }
+        ++mutations;
+        return {};
+    }
+    std::error_code settle() {
+        if (durable_on_ack_)
+            durable_ = working_;
+        return {};
+    }
+    std::string next_id() { return prefix_ + std::to_string(++counter_); }
+
+    std::string prefix_;
+    bool durable_on_ack_;
+    memory_mailbox working_, durable_;
+    int counter_ = 0;
+    int fail_at_ = -1;
+    bool dead_ = false;
+};
+
+class memory_state final : public sync_state {
+public:
+    std::error_code load(const std::string& folder, std::vector<synced_message>& records) override {
+        records = working_[folder];
+        return {};
+    }
+    void put(const std::string& folder, const synced_message* previous,
+             const synced_message& record) override {
+        auto& list = working_[folder];
+        std::erase_if(list, [&](const synced_message& r) {
+            return shares_id(r, record) || (previous != nullptr && shares_id(r, *previous));
+        });
+        list.push_back(record);
+    }
+    void erase(const std::string& folder, const synced_message& record) override {
+        std::erase_if(working_[folder],
+                      [&](const synced_message& r) { return shares_id(r, record); });
+    }
+    std::error_code commit() override {
+        durable_ = working_;
+        return {};
+    }
+    void crash() { working_ = durable_; }
+    const std::vector<synced_message>& records(const std::string& folder) {
+        return durable_[folder];
+    }
+
+private:
+    static bool shares_id(const synced_message& a, const synced_message& b) {
+        for (int s = 0; s < 2; ++s)
+            if (a.ids[s] && a.ids[s] == b.ids[s])
+                return true;
+        return false;
+    }
+    std::map<std::string, std::vector<synced_message>> working_, durable_;
+};
+
+} // namespace postfach::sync::testing
