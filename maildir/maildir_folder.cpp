@@ -7,11 +7,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <dirent.h>
-#include <map>
+#include <fcntl.h>
 #include <set>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <unordered_map>
 
 namespace fs = std::filesystem;
 
@@ -61,17 +62,38 @@ std::error_code list_both(const fs::path& dir, std::vector<std::string>& new_nam
 
 enum class stat_outcome { message, vanished, foreign };
 
-stat_outcome stat_message(const fs::path& dir, location where, const std::string& name,
-                          message_entry& out) {
-    out = {};
-    out.where = where;
-    out.file_name = name;
+// The two directories of a folder opened once per pass, so each file costs one fstatat() and
+// no path building.
+class dir_fds {
+public:
+    explicit dir_fds(const fs::path& folder) {
+        fds_[0] = ::open((folder / "new").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        fds_[1] = ::open((folder / "cur").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    }
+    ~dir_fds() {
+        for (int fd : fds_)
+            if (fd >= 0)
+                ::close(fd);
+    }
+    dir_fds(const dir_fds&) = delete;
+    dir_fds& operator=(const dir_fds&) = delete;
+    [[nodiscard]] int operator[](location where) const {
+        return fds_[where == location::cur_dir ? 1 : 0];
+    }
+
+private:
+    int fds_[2] = {-1, -1};
+};
+
+stat_outcome stat_message(const dir_fds& dirs, location where, const std::string& name,
+                          const file_name& parsed, message_entry& out) {
     struct stat st {};
-    if (::lstat(out.path(dir).c_str(), &st) != 0)
+    if (::fstatat(dirs[where], name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
         return errno == ENOENT ? stat_outcome::vanished : stat_outcome::foreign;
     if (!S_ISREG(st.st_mode))
         return stat_outcome::foreign;
-    const auto parsed = file_name::parse(name);
+    out.where = where;
+    out.file_name = name;
     out.base = parsed.base;
     out.flags = parsed.flags;
     out.size = static_cast<std::uint64_t>(st.st_size);
@@ -82,34 +104,37 @@ stat_outcome stat_message(const fs::path& dir, location where, const std::string
 
 // One pass over new/ then cur/.
 struct scan_pass {
-    std::map<std::string, message_entry> by_base;
+    std::unordered_map<std::string, message_entry> by_base;
     std::set<std::string> vanished;
     std::vector<std::string> ignored;
 
-    void add(const fs::path& dir, location where, const std::string& name) {
-        const std::string shown = std::string(location_dir_name(where)) + "/" + name;
-        if (!is_message_file_name(name) || file_name::parse(name).base.empty()) {
-            ignored.push_back(shown);
+    void add(const fs::path& dir, const dir_fds& dirs, location where, const std::string& name) {
+        file_name parsed = file_name::parse(name);
+        if (!is_message_file_name(name) || parsed.base.empty()) {
+            ignored.push_back(std::string(location_dir_name(where)) + "/" + name);
             return;
         }
         message_entry entry;
-        switch (stat_message(dir, where, name, entry)) {
+        switch (stat_message(dirs, where, name, parsed, entry)) {
         case stat_outcome::vanished:
-            vanished.insert(file_name::parse(name).base);
+            vanished.insert(std::move(parsed.base));
             return;
         case stat_outcome::foreign:
-            ignored.push_back(shown);
+            ignored.push_back(std::string(location_dir_name(where)) + "/" + name);
             return;
         case stat_outcome::message:
             break;
         }
-        auto [it, inserted] = by_base.try_emplace(entry.base, entry);
-        if (inserted)
+        const auto it = by_base.find(entry.base);
+        if (it == by_base.end()) {
+            std::string key = entry.base;
+            by_base.emplace(std::move(key), std::move(entry));
             return;
+        }
         // Same base twice: a reader moved new/ -> cur/ between our two listings (keep cur/),
         // or someone copied a file inside cur/ (keep the first, say so).
         if (it->second.where == location::new_dir && where == location::cur_dir) {
-            it->second = entry;
+            it->second = std::move(entry);
         } else {
             spdlog::warn("maildir {}: two files with base name \"{}\"; using {}", dir.string(),
                          entry.base, it->second.file_name);
@@ -139,10 +164,11 @@ std::error_code maildir_folder::scan(scan_result& out, const scan_hooks* hooks) 
             hooks->after_listing(attempt);
 
         scan_pass pass;
+        const dir_fds dirs(dir_);
         for (const auto& name : new_names)
-            pass.add(dir_, location::new_dir, name);
+            pass.add(dir_, dirs, location::new_dir, name);
         for (const auto& name : cur_names)
-            pass.add(dir_, location::cur_dir, name);
+            pass.add(dir_, dirs, location::cur_dir, name);
         // Files renamed between listing and stat: look for their new names, in one more
         // listing for all of them (a reader renaming thousands must not make this quadratic).
         std::erase_if(pass.vanished, [&](const auto& base) { return pass.by_base.contains(base); });
@@ -151,19 +177,22 @@ std::error_code maildir_folder::scan(scan_result& out, const scan_hooks* hooks) 
                 return ec;
             for (location where : {location::cur_dir, location::new_dir}) {
                 for (const auto& name : where == location::cur_dir ? cur_again : new_again) {
-                    const std::string base = file_name::parse(name).base;
-                    if (!pass.vanished.contains(base) || pass.by_base.contains(base))
+                    const file_name parsed = file_name::parse(name);
+                    if (!pass.vanished.contains(parsed.base) || pass.by_base.contains(parsed.base))
                         continue;
                     message_entry found;
-                    if (stat_message(dir_, where, name, found) == stat_outcome::message)
-                        pass.by_base.emplace(base, std::move(found));
+                    if (stat_message(dirs, where, name, parsed, found) == stat_outcome::message)
+                        pass.by_base.emplace(parsed.base, std::move(found));
                 }
             }
         }
 
         out.messages.clear();
+        out.messages.reserve(pass.by_base.size());
         for (auto& [base, entry] : pass.by_base)
             out.messages.push_back(std::move(entry));
+        std::sort(out.messages.begin(), out.messages.end(),
+                  [](const message_entry& a, const message_entry& b) { return a.base < b.base; });
         out.ignored = std::move(pass.ignored);
         // Directory mtimes are too coarse (one kernel tick) to notice a rename during the pass;
         // listing again and comparing is exact for anything that changed since the listing.
@@ -184,13 +213,15 @@ std::error_code maildir_folder::scan(scan_result& out, const scan_hooks* hooks) 
 
 std::error_code maildir_folder::find(std::string_view base, message_entry& out) const {
     std::vector<std::string> names;
+    const dir_fds dirs(dir_);
     for (location where : {location::cur_dir, location::new_dir}) {
         if (auto ec = list_dir(dir_ / location_dir_name(where), names))
             return ec;
         for (const auto& name : names) {
             if (!name.starts_with(base) || (name.size() != base.size() && name[base.size()] != ':'))
                 continue;
-            if (stat_message(dir_, where, name, out) == stat_outcome::message)
+            if (stat_message(dirs, where, name, file_name::parse(name), out) ==
+                stat_outcome::message)
                 return {};
         }
     }
