@@ -264,6 +264,10 @@ std::error_code maildir_folder::set_flags(message_entry& msg, flag_set flags) co
     });
 }
 
+std::error_code maildir_folder::open_message(message_entry& msg, message_reader& out) const {
+    return with_current_name(msg, [&] { return message_reader::open(msg.path(dir_), out); });
+}
+
 std::error_code maildir_folder::remove(message_entry& msg) const {
     const std::error_code ec = with_current_name(msg, [&]() -> std::error_code {
         if (::unlink(msg.path(dir_).c_str()) != 0)

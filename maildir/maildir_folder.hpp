@@ -11,6 +11,7 @@
 // Thread safety: none needed beyond the file system's; the object only holds the path.
 
 #include "maildir/message_entry.hpp"
+#include "maildir/message_reader.hpp"
 
 #include <chrono>
 #include <filesystem>
@@ -51,6 +52,10 @@ public:
     // Renames the file so its info part carries `flags` (other info letters kept). A message
     // in new/ moves to cur/ once it has any flag; one in cur/ stays there. Updates msg.
     std::error_code set_flags(message_entry& msg, flag_set flags) const;
+
+    // Opens the message for reading (uploads), following a reader's rename. Once open, the
+    // reader is immune to further renames. Updates msg to the file's current name.
+    std::error_code open_message(message_entry& msg, message_reader& out) const;
 
     // Deletes the message. A message already gone is not an error (someone else deleted it).
     std::error_code remove(message_entry& msg) const;
