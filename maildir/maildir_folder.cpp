@@ -28,9 +28,18 @@ std::chrono::system_clock::time_point to_time_point(const struct timespec& ts) {
             std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec)));
 }
 
-// Directory names, without "." and "..".
-std::error_code list_dir(const fs::path& dir, std::vector<std::string>& names) {
-    names.clear();
+// A directory entry as readdir() gives it. Two listings are equal when their names are.
+struct dir_item {
+    std::string name;
+    unsigned char type = DT_UNKNOWN;
+    ino_t inode = 0;
+    bool operator==(const dir_item& o) const { return name == o.name; }
+    bool operator<(const dir_item& o) const { return name < o.name; }
+};
+
+// Directory entries, without "." and "..".
+std::error_code list_dir(const fs::path& dir, std::vector<dir_item>& items) {
+    items.clear();
     DIR* d = ::opendir(dir.c_str());
     if (d == nullptr)
         return last_errno();
@@ -38,7 +47,7 @@ std::error_code list_dir(const fs::path& dir, std::vector<std::string>& names) {
     while (const dirent* e = ::readdir(d)) {
         std::string_view name(e->d_name);
         if (name != "." && name != "..")
-            names.emplace_back(name);
+            items.push_back({std::string(name), e->d_type, e->d_ino});
         errno = 0;
     }
     std::error_code ec;
@@ -49,14 +58,14 @@ std::error_code list_dir(const fs::path& dir, std::vector<std::string>& names) {
 }
 
 // Both listings, sorted so two listings compare equal when nothing changed.
-std::error_code list_both(const fs::path& dir, std::vector<std::string>& new_names,
-                          std::vector<std::string>& cur_names) {
-    if (auto ec = list_dir(dir / "new", new_names))
+std::error_code list_both(const fs::path& dir, std::vector<dir_item>& new_items,
+                          std::vector<dir_item>& cur_items) {
+    if (auto ec = list_dir(dir / "new", new_items))
         return ec;
-    if (auto ec = list_dir(dir / "cur", cur_names))
+    if (auto ec = list_dir(dir / "cur", cur_items))
         return ec;
-    std::sort(new_names.begin(), new_names.end());
-    std::sort(cur_names.begin(), cur_names.end());
+    std::sort(new_items.begin(), new_items.end());
+    std::sort(cur_items.begin(), cur_items.end());
     return {};
 }
 
@@ -108,14 +117,27 @@ struct scan_pass {
     std::set<std::string> vanished;
     std::vector<std::string> ignored;
 
-    void add(const fs::path& dir, const dir_fds& dirs, location where, const std::string& name) {
+    void add(const fs::path& dir, const dir_fds& dirs, location where, const dir_item& item,
+             scan_detail detail) {
+        const std::string& name = item.name;
         file_name parsed = file_name::parse(name);
         if (!is_message_file_name(name) || parsed.base.empty()) {
             ignored.push_back(std::string(location_dir_name(where)) + "/" + name);
             return;
         }
         message_entry entry;
-        switch (stat_message(dirs, where, name, parsed, entry)) {
+        stat_outcome outcome = stat_outcome::foreign;
+        if (detail == scan_detail::names_only && item.type == DT_REG) {
+            entry.where = where;
+            entry.file_name = name;
+            entry.base = parsed.base;
+            entry.flags = parsed.flags;
+            entry.inode = item.inode;
+            outcome = stat_outcome::message;
+        } else if (detail == scan_detail::full || item.type == DT_UNKNOWN) {
+            outcome = stat_message(dirs, where, name, parsed, entry);
+        }
+        switch (outcome) {
         case stat_outcome::vanished:
             vanished.insert(std::move(parsed.base));
             return;
@@ -151,12 +173,13 @@ const char* location_dir_name(location where) noexcept {
 maildir_folder::maildir_folder(fs::path dir)
     : dir_(std::move(dir)) {}
 
-std::error_code maildir_folder::scan(scan_result& out, const scan_hooks* hooks) const {
+std::error_code maildir_folder::scan(scan_result& out, scan_detail detail,
+                                     const scan_hooks* hooks) const {
     out = {};
-    std::vector<std::string> new_names;
-    std::vector<std::string> cur_names;
-    std::vector<std::string> new_again;
-    std::vector<std::string> cur_again;
+    std::vector<dir_item> new_names;
+    std::vector<dir_item> cur_names;
+    std::vector<dir_item> new_again;
+    std::vector<dir_item> cur_again;
     for (int attempt = 0; attempt < max_scan_attempts; ++attempt) {
         if (auto ec = list_both(dir_, new_names, cur_names))
             return ec;
@@ -164,11 +187,12 @@ std::error_code maildir_folder::scan(scan_result& out, const scan_hooks* hooks) 
             hooks->after_listing(attempt);
 
         scan_pass pass;
+        pass.by_base.reserve(new_names.size() + cur_names.size());
         const dir_fds dirs(dir_);
-        for (const auto& name : new_names)
-            pass.add(dir_, dirs, location::new_dir, name);
-        for (const auto& name : cur_names)
-            pass.add(dir_, dirs, location::cur_dir, name);
+        for (const auto& item : new_names)
+            pass.add(dir_, dirs, location::new_dir, item, detail);
+        for (const auto& item : cur_names)
+            pass.add(dir_, dirs, location::cur_dir, item, detail);
         // Files renamed between listing and stat: look for their new names, in one more
         // listing for all of them (a reader renaming thousands must not make this quadratic).
         std::erase_if(pass.vanished, [&](const auto& base) { return pass.by_base.contains(base); });
@@ -176,7 +200,8 @@ std::error_code maildir_folder::scan(scan_result& out, const scan_hooks* hooks) 
             if (auto ec = list_both(dir_, new_again, cur_again))
                 return ec;
             for (location where : {location::cur_dir, location::new_dir}) {
-                for (const auto& name : where == location::cur_dir ? cur_again : new_again) {
+                for (const auto& item : where == location::cur_dir ? cur_again : new_again) {
+                    const std::string& name = item.name;
                     const file_name parsed = file_name::parse(name);
                     if (!pass.vanished.contains(parsed.base) || pass.by_base.contains(parsed.base))
                         continue;
@@ -212,12 +237,12 @@ std::error_code maildir_folder::scan(scan_result& out, const scan_hooks* hooks) 
 }
 
 std::error_code maildir_folder::find(std::string_view base, message_entry& out) const {
-    std::vector<std::string> names;
+    std::vector<dir_item> items;
     const dir_fds dirs(dir_);
     for (location where : {location::cur_dir, location::new_dir}) {
-        if (auto ec = list_dir(dir_ / location_dir_name(where), names))
+        if (auto ec = list_dir(dir_ / location_dir_name(where), items))
             return ec;
-        for (const auto& name : names) {
+        for (const auto& [name, type, inode] : items) {
             if (!name.starts_with(base) || (name.size() != base.size() && name[base.size()] != ':'))
                 continue;
             if (stat_message(dirs, where, name, file_name::parse(name), out) ==
@@ -288,11 +313,11 @@ std::error_code maildir_folder::move_to(message_entry& msg, const maildir_folder
 std::error_code maildir_folder::remove_stale_tmp(std::chrono::system_clock::time_point now,
                                                  std::size_t& removed) const {
     removed = 0;
-    std::vector<std::string> names;
-    if (auto ec = list_dir(dir_ / "tmp", names))
+    std::vector<dir_item> items;
+    if (auto ec = list_dir(dir_ / "tmp", items))
         return ec;
     const auto cutoff = now - stale_tmp_age;
-    for (const auto& name : names) {
+    for (const auto& [name, type, inode] : items) {
         const fs::path p = dir_ / "tmp" / name;
         struct stat st {};
         if (::lstat(p.c_str(), &st) != 0 || S_ISDIR(st.st_mode))

@@ -32,7 +32,7 @@ protected:
 
     scan_result scan(const scan_hooks* hooks = nullptr) const {
         scan_result result;
-        EXPECT_FALSE(inbox_.scan(result, hooks));
+        EXPECT_FALSE(inbox_.scan(result, scan_detail::full, hooks));
         return result;
     }
 
@@ -68,6 +68,28 @@ TEST_F(maildir_folder_test, scan_reports_entries_and_adopts_foreign_names) {
     const auto* dovecot = by_base(r, "dovecot,S=10,W=11");
     ASSERT_NE(dovecot, nullptr);
     EXPECT_EQ(dovecot->flags, flag_set{flag::seen});
+}
+
+TEST_F(maildir_folder_test, names_only_scan_sees_the_same_messages_without_stat) {
+    write("new/fresh");
+    write("cur/read:2,RS");
+    write("cur/.dot");
+    fs::create_directory(inbox_.dir() / "cur" / "somedir");
+    scan_result full;
+    scan_result quick;
+    ASSERT_FALSE(inbox_.scan(full));
+    ASSERT_FALSE(inbox_.scan(quick, scan_detail::names_only));
+    ASSERT_EQ(quick.messages.size(), 2U);
+    ASSERT_EQ(full.messages.size(), 2U);
+    for (std::size_t i = 0; i < 2; ++i) {
+        EXPECT_EQ(quick.messages[i].base, full.messages[i].base);
+        EXPECT_EQ(quick.messages[i].file_name, full.messages[i].file_name);
+        EXPECT_EQ(quick.messages[i].where, full.messages[i].where);
+        EXPECT_EQ(quick.messages[i].flags, full.messages[i].flags);
+        EXPECT_EQ(quick.messages[i].inode, full.messages[i].inode);
+        EXPECT_EQ(quick.messages[i].size, 0U);
+    }
+    EXPECT_EQ(quick.ignored.size(), 2U);
 }
 
 TEST_F(maildir_folder_test, scan_ignores_dot_files_and_foreign_entries) {
