@@ -24,7 +24,13 @@ constexpr side other(side s) {
 }
 const char* to_string(side s);
 
+// One bit per flag, in Maildir letter order: bit 0 D \Draft, 1 F \Flagged, 2 P $Forwarded,
+// 3 R \Answered, 4 S \Seen, 5 T \Deleted (the order of maildir::flag). The planner merges
+// bits without knowing their meaning; only reports print them.
 using flag_bits = std::uint8_t;
+
+// "DFS"-style letters of a set of flag bits, for plans and logs.
+std::string flag_letters(flag_bits flags);
 
 // A message as a scan of one side reports it.
 struct scanned_message {

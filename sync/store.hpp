@@ -55,6 +55,10 @@ public:
 
     virtual task<std::error_code> list_folders(std::vector<folder_info>& folders) = 0;
     virtual task<std::error_code> create_folder(const std::string& folder) = 0;
+    // Deletes an empty folder (the engine empties it first, message by message).
+    virtual task<std::error_code> delete_folder(const std::string& folder) = 0;
+    // Renames a folder with its messages; message ids stay valid.
+    virtual task<std::error_code> rename_folder(const std::string& from, const std::string& to) = 0;
 
     // Every message of a folder with its id and flags; identities may be left empty.
     virtual task<std::error_code> scan(const std::string& folder,
