@@ -1,7 +1,12 @@
 #include "sync/account_pass.hpp"
 
+#include "sync/folder_list_planner.hpp"
+
 #include <algorithm>
+#include <map>
 #include <optional>
+#include <set>
+#include <tuple>
 #include <unordered_set>
 
 namespace postfach::sync {
@@ -12,8 +17,8 @@ bool pass_result::guard_tripped() const {
 }
 
 bool pass_result::any_error() const {
-    return std::any_of(folders.begin(), folders.end(),
-                       [](const folder_outcome& f) { return static_cast<bool>(f.error); });
+    return error || std::any_of(folders.begin(), folders.end(),
+                                [](const folder_outcome& f) { return static_cast<bool>(f.error); });
 }
 
 namespace {
@@ -44,6 +49,9 @@ struct folder_input {
     std::array<std::vector<scanned_message>, 2> scans;
     std::error_code error;
     std::string error_detail;
+    std::optional<side> deleted_on; // the folder was deleted on this side
+    std::array<std::string, 2> epochs;
+    bool epoch_changed = false;
 };
 
 // A state change waiting for the stores' next commit.
@@ -60,11 +68,52 @@ public:
         , state_(state)
         , options_(options) {}
 
-    task<pass_result> run(const std::vector<std::string>& folders) {
+    task<pass_result> run(const folder_selector& select) {
+        // 1. Folders: what each side lists now against what the state knew.
+        std::array<std::vector<std::string>, 2> listed;
+        for (side s : both_sides) {
+            std::vector<folder_info> infos;
+            if (auto ec = co_await at(s).list_folders(infos)) {
+                result_.error = ec;
+                result_.error_detail =
+                    std::string("listing the folders on the ") + to_string(s) + " side";
+                co_return std::move(result_);
+            }
+            for (const auto& f : infos)
+                if (select(f))
+                    listed[index(s)].push_back(f.name);
+        }
+        std::vector<std::string> known;
+        if (auto ec = state_.known_folders(known)) {
+            result_.error = ec;
+            result_.error_detail = "reading the known folders from the sync state";
+            co_return std::move(result_);
+        }
+        const auto overlaps = co_await rename_overlaps(known, listed);
+        const auto folders =
+            plan_folder_list(known, listed, options_.plan,
+                             [&](const std::string& from, const std::string& to, side s) {
+                                 auto it = overlaps.find({from, to, s});
+                                 return it == overlaps.end() ? 0.0 : it->second;
+                             });
+        if (!options_.dry_run)
+            if (co_await apply_folder_actions(folders.actions))
+                co_return std::move(result_);
+
+        // 2. Messages, planned for every folder before any is changed (moves span folders).
         std::vector<folder_input> inputs;
-        co_await ensure_folders(folders);
-        for (const auto& name : folders)
-            inputs.push_back(co_await read_folder(name));
+        for (const auto& name : folders.message_folders) {
+            std::optional<side> deleted_on, absent_on;
+            for (const auto& d : folders.deletions)
+                if (d.name == name)
+                    absent_on = deleted_on = d.deleted_on;
+            // A dry run creates nothing, so a folder to be created is not there to scan.
+            if (options_.dry_run)
+                for (const auto& a : folders.actions)
+                    if (a.what == folder_action::kind::create && a.name == name)
+                        absent_on = a.target;
+            inputs.push_back(co_await read_folder(name, absent_on, deleted_on));
+        }
 
         // The guard's "a whole side looks empty" is judged over the whole account.
         plan_options plan_opts = options_.plan;
@@ -79,9 +128,15 @@ public:
         }
 
         std::vector<folder_plan> plans;
-        for (const auto& in : inputs)
+        for (const auto& in : inputs) {
             plans.push_back(in.error ? folder_plan{in.name, {}, {}}
                                      : plan_folder(in.name, in.records, in.scans, plan_opts));
+            // A folder deleted on one side gets nothing copied back into it there.
+            if (in.deleted_on)
+                std::erase_if(plans.back().actions, [&](const action& a) {
+                    return a.kind == action_kind::copy && a.target == *in.deleted_on;
+                });
+        }
         detect_moves(plans);
 
         for (std::size_t i = 0; i < inputs.size(); ++i) {
@@ -91,8 +146,10 @@ public:
                 co_await apply(inputs, outcome);
             result_.folders.push_back(std::move(outcome));
         }
-        if (!options_.dry_run)
+        if (!options_.dry_run) {
             co_await flush(nullptr);
+            co_await finish_deletions(folders.deletions);
+        }
         co_return std::move(result_);
     }
 
@@ -106,35 +163,143 @@ private:
 
     store& at(side s) { return *stores_[index(s)]; }
 
-    task<void> ensure_folders(const std::vector<std::string>& folders) {
+    using overlap_key = std::tuple<std::string, std::string, side>;
+
+    // For each known folder gone from one side, the share of its messages (by id on that side)
+    // found in each new folder there: the evidence of a rename.
+    task<std::map<overlap_key, double>>
+    rename_overlaps(const std::vector<std::string>& known,
+                    const std::array<std::vector<std::string>, 2>& listed) {
+        std::map<overlap_key, double> out;
+        const std::set<std::string> known_set(known.begin(), known.end());
         for (side s : both_sides) {
-            std::vector<folder_info> existing;
-            if (co_await at(s).list_folders(existing))
-                co_return; // scanning the folders will report the error per folder
-            std::unordered_set<std::string> names;
-            for (const auto& f : existing)
-                names.insert(f.name);
-            if (options_.dry_run || !options_.plan.may_change[index(s)])
+            const std::set<std::string> here(listed[index(s)].begin(), listed[index(s)].end());
+            const std::set<std::string> there(listed[index(other(s))].begin(),
+                                              listed[index(other(s))].end());
+            std::vector<std::string> missing, fresh;
+            for (const auto& k : known)
+                if (!here.contains(k) && there.contains(k))
+                    missing.push_back(k);
+            for (const auto& f : here)
+                if (!known_set.contains(f) && !there.contains(f))
+                    fresh.push_back(f);
+            if (missing.empty() || fresh.empty())
                 continue;
-            for (const auto& f : folders)
-                if (!names.contains(f))
-                    co_await at(s).create_folder(f); // a failure shows up in the scan
+            std::map<std::string, std::set<std::string>> fresh_ids;
+            for (const auto& f : fresh) {
+                folder_scan scan;
+                if (co_await at(s).scan(f, scan))
+                    continue;
+                for (const auto& m : scan.messages)
+                    fresh_ids[f].insert(m.id);
+            }
+            for (const auto& k : missing) {
+                std::vector<synced_message> records;
+                if (state_.load(k, records))
+                    continue;
+                std::size_t total = 0;
+                for (const auto& r : records)
+                    total += r.id(s) ? 1 : 0;
+                if (total == 0)
+                    continue;
+                for (const auto& [f, ids] : fresh_ids) {
+                    std::size_t hits = 0;
+                    for (const auto& r : records)
+                        hits += r.id(s) && ids.contains(*r.id(s)) ? 1 : 0;
+                    out[{k, f, s}] = static_cast<double>(hits) / static_cast<double>(total);
+                }
+            }
         }
+        co_return out;
     }
 
-    task<folder_input> read_folder(const std::string& name) {
+    // Returns an error when the pass cannot go on (the state could not be written).
+    task<std::error_code> apply_folder_actions(const std::vector<folder_action>& actions) {
+        std::set<std::string> failed;
+        for (const auto& a : actions) {
+            std::error_code ec;
+            switch (a.what) {
+            case folder_action::kind::create:
+                ec = co_await at(a.target).create_folder(a.name);
+                if (!ec)
+                    ++result_.folders_created[index(a.target)];
+                break;
+            case folder_action::kind::rename:
+                ec = co_await at(a.target).rename_folder(a.name, a.new_name);
+                if (!ec) {
+                    ++result_.folders_renamed[index(a.target)];
+                    state_.rename_folder(a.name, a.new_name);
+                }
+                break;
+            case folder_action::kind::remember:
+                if (!failed.contains(a.name))
+                    state_.add_folder(a.name);
+                break;
+            case folder_action::kind::forget:
+                state_.forget_folder(a.name);
+                break;
+            }
+            if (ec) {
+                failed.insert(a.name);
+                result_.folders.push_back({a.name, {}, ec, "changing the folder itself"});
+            }
+        }
+        // The stores first (a created folder must exist on disk before the state knows it,
+        // or a crash would make the next pass read it as deleted), then the state.
+        if (auto ec = co_await flush(nullptr)) {
+            result_.error = ec;
+            result_.error_detail = "committing the folder changes";
+            co_return ec;
+        }
+        co_return std::error_code{};
+    }
+
+    // Removes each folder deleted on one side from the other side once its messages are gone.
+    task<void> finish_deletions(const std::vector<folder_deletion>& deletions) {
+        for (const auto& d : deletions) {
+            const side kept = other(d.deleted_on);
+            folder_scan left;
+            if (co_await at(kept).scan(d.name, left) || !left.messages.empty())
+                continue; // held back by the guard, or changed there: the folder stays
+            if (co_await at(kept).delete_folder(d.name))
+                continue;
+            ++result_.folders_deleted[index(kept)];
+            state_.forget_folder(d.name);
+        }
+        if (!deletions.empty())
+            co_await flush(nullptr); // the stores first, then the state
+    }
+
+    // Loads the records and scans both sides; a side where the folder was deleted scans empty.
+    task<folder_input> read_folder(const std::string& name, std::optional<side> absent_on,
+                                   std::optional<side> deleted_on) {
         folder_input in;
         in.name = name;
+        in.deleted_on = deleted_on;
         if (auto ec = state_.load(name, in.records)) {
             in.error = ec;
             in.error_detail = "reading the sync state";
             co_return in;
         }
         for (side s : both_sides) {
-            if (auto ec = co_await at(s).scan(name, in.scans[index(s)])) {
+            if (absent_on == s)
+                continue;
+            folder_scan scan;
+            if (auto ec = co_await at(s).scan(name, scan)) {
                 in.error = ec;
                 in.error_detail = std::string("scanning the ") + to_string(s) + " side";
                 co_return in;
+            }
+            in.scans[index(s)] = std::move(scan.messages);
+            in.epochs[index(s)] = std::move(scan.epoch);
+            // New ids on this side (UIDVALIDITY changed): the remembered pairs are void. Forget
+            // them all and let identities pair the messages again, with no transfer.
+            if (const auto before = state_.epoch(name, s);
+                !before.empty() && before != in.epochs[index(s)]) {
+                for (const auto& r : in.records)
+                    remember(name, &r, std::nullopt);
+                in.records.clear();
+                in.epoch_changed = true;
             }
         }
         // Identities are needed only for messages the state cannot pair.
@@ -170,6 +335,7 @@ private:
         for (side s : both_sides) {
             if (auto ec = co_await at(s).commit()) {
                 // Nothing of this batch is recorded; the next pass finds and links it.
+                state_.rollback();
                 pending_.clear();
                 pending_writes_ = 0;
                 if (outcome != nullptr) {
@@ -208,10 +374,10 @@ private:
 
     task<void> apply(const std::vector<folder_input>& inputs, folder_outcome& outcome) {
         const auto& folder = outcome.folder;
-        const auto& records =
-            std::find_if(inputs.begin(), inputs.end(), [&](const folder_input& in) {
-                return in.name == folder;
-            })->records;
+        const auto& input =
+            *std::find_if(inputs.begin(), inputs.end(),
+                          [&](const folder_input& in) { return in.name == folder; });
+        const auto& records = input.records;
         auto previous_of = [&](const action& a) -> const synced_message* {
             return a.record_index ? &records[*a.record_index] : nullptr;
         };
@@ -276,6 +442,9 @@ private:
                 if (co_await flush(&outcome))
                     co_return;
         }
+        // The ids of this pass are recorded under the epoch they belong to.
+        for (side s : both_sides)
+            state_.set_epoch(folder, s, input.epochs[index(s)]);
         co_await flush(&outcome);
     }
 
@@ -312,10 +481,9 @@ private:
 } // namespace
 
 task<pass_result> run_account_pass(std::array<store*, 2> stores, sync_state& state,
-                                   const std::vector<std::string>& folders,
-                                   const pass_options& options) {
+                                   folder_selector select, pass_options options) {
     pass p(stores, state, options);
-    co_return co_await p.run(folders);
+    co_return co_await p.run(select);
 }
 
 } // namespace postfach::sync

@@ -17,6 +17,7 @@
 #include "sync/sync_state.hpp"
 
 #include <array>
+#include <functional>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -44,15 +45,24 @@ struct pass_result {
     std::array<std::size_t, 2> moved{};   // moves replayed on each side
     std::size_t linked = 0;               // messages paired without transfer
     std::size_t bytes_copied = 0;
+    std::array<std::size_t, 2> folders_created{};
+    std::array<std::size_t, 2> folders_deleted{};
+    std::array<std::size_t, 2> folders_renamed{};
+    std::error_code error; // the pass could not start (listing folders, reading the state)
+    std::string error_detail;
 
     [[nodiscard]] bool guard_tripped() const;
     [[nodiscard]] bool any_error() const;
 };
 
-// Runs one pass over `folders` (UTF-8 names; each created on a side that lacks it).
-// stores[0] is the remote side, stores[1] the local side.
+// Which listed folders take part (include/exclude patterns, virtual \All or \Flagged).
+using folder_selector = std::function<bool(const folder_info&)>;
+
+// Runs one pass over the selected folders of both sides: folder changes first (creations,
+// renames, deletions, see folder_list_planner.hpp), then the messages of every folder.
+// stores[0] is the remote side, stores[1] the local side. Selector and options are taken by
+// value: the coroutine outlives the caller's temporaries.
 task<pass_result> run_account_pass(std::array<store*, 2> stores, sync_state& state,
-                                   const std::vector<std::string>& folders,
-                                   const pass_options& options);
+                                   folder_selector select, pass_options options);
 
 } // namespace postfach::sync

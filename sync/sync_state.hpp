@@ -18,6 +18,18 @@ class sync_state {
 public:
     virtual ~sync_state() = default;
 
+    // The folders synced at the end of the last pass (UTF-8 names).
+    virtual std::error_code known_folders(std::vector<std::string>& folders) = 0;
+    virtual void add_folder(const std::string& folder) = 0;
+    // Renames a known folder; its records keep their ids.
+    virtual void rename_folder(const std::string& from, const std::string& to) = 0;
+    // Drops a folder and all its records.
+    virtual void forget_folder(const std::string& folder) = 0;
+
+    // The epoch of a folder's ids on one side at the last pass ("" if none was recorded).
+    virtual std::string epoch(const std::string& folder, side s) = 0;
+    virtual void set_epoch(const std::string& folder, side s, const std::string& epoch) = 0;
+
     virtual std::error_code load(const std::string& folder,
                                  std::vector<synced_message>& records) = 0;
     // Adds `record` to `folder`, replacing every record there that shares an id on either side
@@ -26,6 +38,8 @@ public:
                      const synced_message& record) = 0;
     virtual void erase(const std::string& folder, const synced_message& record) = 0;
     virtual std::error_code commit() = 0;
+    // Discards every change since the last commit (a store failed to make them durable).
+    virtual void rollback() = 0;
 };
 
 } // namespace postfach::sync

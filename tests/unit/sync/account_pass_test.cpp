@@ -21,10 +21,13 @@ constexpr flag_bits seen = 1 << 4;
 constexpr flag_bits flagged = 1 << 1;
 
 pass_result run_pass(memory_store& remote, memory_store& local, memory_state& state,
-                     const std::vector<std::string>& folders, pass_options options = {}) {
+                     pass_options options = {}) {
     boost::asio::io_context io;
+    auto all = [](const folder_info&) {
+        return true;
+    };
     auto future = boost::asio::co_spawn(
-        io, run_account_pass({&remote, &local}, state, folders, options), boost::asio::use_future);
+        io, run_account_pass({&remote, &local}, state, all, options), boost::asio::use_future);
     io.run();
     return future.get();
 }
@@ -45,11 +48,17 @@ struct account {
     memory_store remote{"", true};  // IMAP-like: UIDs, durable when acknowledged
     memory_store local{"L", false}; // Maildir-like: durable at commit
     memory_state state;
-    std::vector<std::string> folders{"INBOX", "Archive"};
 
-    pass_result pass(pass_options options = {}) {
-        return run_pass(remote, local, state, folders, options);
+    account() {
+        // Both sides start with the same two folders, as after `postfach init`.
+        for (auto* s : {&remote, &local}) {
+            s->working()["INBOX"];
+            s->working()["Archive"];
+            s->make_durable();
+        }
     }
+
+    pass_result pass(pass_options options = {}) { return run_pass(remote, local, state, options); }
 };
 
 TEST(account_pass, initial_sync_copies_everything_once_and_a_second_pass_changes_nothing) {
@@ -88,7 +97,8 @@ TEST(account_pass, changes_on_both_sides_converge) {
     EXPECT_FALSE(r.any_error());
     EXPECT_EQ(contents(a.remote.durable()), contents(a.local.durable()));
     EXPECT_EQ(a.remote.durable().at("INBOX").size(), 3u);
-    EXPECT_TRUE(a.pass().folders[0].plan.actions.empty());
+    for (const auto& f : a.pass().folders)
+        EXPECT_TRUE(f.plan.actions.empty()) << f.folder;
 }
 
 TEST(account_pass, a_move_on_the_server_is_replayed_without_a_transfer) {
@@ -111,7 +121,8 @@ TEST(account_pass, a_move_on_the_server_is_replayed_without_a_transfer) {
     EXPECT_EQ(a.remote.reads, reads) << "no download for a move";
     EXPECT_EQ(a.local.durable().at("Archive").count(local_name), 1u) << "the same file, moved";
     EXPECT_EQ(contents(a.remote.durable()), contents(a.local.durable()));
-    EXPECT_TRUE(a.pass().folders[1].plan.actions.empty());
+    for (const auto& f : a.pass().folders)
+        EXPECT_TRUE(f.plan.actions.empty()) << f.folder;
 }
 
 TEST(account_pass, a_local_move_is_replayed_on_the_server) {
@@ -128,13 +139,41 @@ TEST(account_pass, a_local_move_is_replayed_on_the_server) {
     EXPECT_EQ(contents(a.remote.durable()), contents(a.local.durable()));
 }
 
+TEST(account_pass, a_new_uidvalidity_re_pairs_without_transfer_or_duplicate) {
+    account a;
+    a.remote.renumber("100");
+    for (int i = 0; i < 5; ++i)
+        a.remote.add("INBOX", "m" + std::to_string(i), i == 0 ? seen : 0);
+    a.pass();
+    const int remote_reads = a.remote.reads;
+    a.remote.renumber("200"); // the server rebuilt its index: all UIDs new
+    a.local.working()["INBOX"].begin()->second.flags = flagged; // a local change meanwhile
+    a.local.make_durable();
+    const auto r = a.pass();
+    EXPECT_FALSE(r.any_error());
+    EXPECT_EQ(r.copied[0] + r.copied[1], 0u);
+    EXPECT_EQ(r.removed[0] + r.removed[1], 0u);
+    EXPECT_EQ(r.linked, 5u);
+    EXPECT_EQ(a.remote.reads, remote_reads) << "nothing downloaded again";
+    EXPECT_EQ(a.local.durable().at("INBOX").size(), 5u);
+    EXPECT_EQ(contents(a.remote.durable()), contents(a.local.durable()));
+    for (const auto& f : a.pass().folders)
+        EXPECT_TRUE(f.plan.actions.empty()) << f.folder;
+}
+
 TEST(account_pass, dry_run_changes_nothing) {
     account a;
     a.remote.add("INBOX", "new");
     pass_options dry;
     dry.dry_run = true;
+    a.remote.add("Projects/New", "in a folder only the server has");
     const auto r = a.pass(dry);
-    EXPECT_EQ(r.folders[0].plan.count(action_kind::copy, side::local), 1u);
+    ASSERT_EQ(r.folders.size(), 3u);
+    EXPECT_EQ(r.folders[1].folder, "INBOX");
+    EXPECT_EQ(r.folders[1].plan.count(action_kind::copy, side::local), 1u);
+    EXPECT_EQ(r.folders[2].folder, "Projects/New");
+    EXPECT_EQ(r.folders[2].plan.count(action_kind::copy, side::local), 1u);
+    EXPECT_FALSE(a.local.durable().contains("Projects/New"));
     EXPECT_TRUE(a.local.durable().empty() || a.local.durable().at("INBOX").empty());
     EXPECT_TRUE(a.state.records("INBOX").empty());
 }
@@ -151,6 +190,82 @@ TEST(account_pass, the_guard_holds_back_a_wiped_maildir) {
     EXPECT_EQ(a.remote.durable().at("INBOX").size(), 5u);
 }
 
+TEST(account_pass, folders_created_on_either_side_appear_on_the_other) {
+    account a;
+    a.remote.add("Lists/dev", "from the list");
+    a.local.working()["Reisen/Zürich"]["Lx"] = {"a local note", 0};
+    a.local.make_durable();
+    const auto r = a.pass();
+    EXPECT_EQ(r.folders_created[0], 1u);
+    EXPECT_EQ(r.folders_created[1], 1u);
+    EXPECT_EQ(contents(a.remote.durable()), contents(a.local.durable()));
+    EXPECT_TRUE(a.state.folders().contains("Reisen/Zürich"));
+    EXPECT_TRUE(a.state.folders().contains("Lists/dev"));
+}
+
+TEST(account_pass, a_folder_renamed_on_either_side_is_renamed_on_the_other) {
+    for (int renamed_on : {0, 1}) {
+        account a;
+        for (int i = 0; i < 4; ++i)
+            a.remote.add("Projects", "p" + std::to_string(i));
+        a.pass();
+        auto& side_store = renamed_on == 0 ? a.remote : a.local;
+        auto node = side_store.working().extract("Projects");
+        node.key() = "Archive/Projects";
+        side_store.working().insert(std::move(node));
+        side_store.make_durable();
+        const int reads = a.remote.reads + a.local.reads;
+        const auto r = a.pass();
+        EXPECT_EQ(r.folders_renamed[1 - renamed_on], 1u) << renamed_on;
+        EXPECT_EQ(r.copied[0] + r.copied[1] + r.removed[0] + r.removed[1], 0u) << renamed_on;
+        EXPECT_EQ(a.remote.reads + a.local.reads, reads) << "no transfer for a rename";
+        EXPECT_EQ(contents(a.remote.durable()), contents(a.local.durable()));
+        EXPECT_FALSE(a.remote.durable().contains("Projects"));
+        for (const auto& f : a.pass().folders)
+            EXPECT_TRUE(f.plan.actions.empty()) << f.folder;
+    }
+}
+
+TEST(account_pass, a_folder_deleted_on_either_side_is_deleted_on_the_other) {
+    for (int deleted_on : {0, 1}) {
+        account a;
+        a.remote.add("INBOX", "keeps the account from looking empty");
+        for (int i = 0; i < 3; ++i)
+            a.remote.add("Old", "o" + std::to_string(i));
+        a.pass();
+        auto& side_store = deleted_on == 0 ? a.remote : a.local;
+        side_store.working().erase("Old");
+        side_store.make_durable();
+        const auto r = a.pass();
+        EXPECT_FALSE(r.any_error());
+        EXPECT_EQ(r.removed[1 - deleted_on], 3u) << deleted_on;
+        EXPECT_EQ(r.folders_deleted[1 - deleted_on], 1u) << deleted_on;
+        EXPECT_FALSE(a.remote.durable().contains("Old"));
+        EXPECT_FALSE(a.local.durable().contains("Old"));
+        EXPECT_FALSE(a.state.folders().contains("Old"));
+    }
+}
+
+TEST(account_pass, deleting_a_big_folder_needs_force) {
+    account a;
+    a.remote.add("INBOX", "keeps the account from looking empty");
+    for (int i = 0; i < 30; ++i)
+        a.remote.add("Big", "b" + std::to_string(i));
+    a.pass();
+    a.local.working().erase("Big");
+    a.local.make_durable();
+    auto r = a.pass();
+    EXPECT_TRUE(r.guard_tripped());
+    for (const auto& f : r.folders)
+        for (const auto& trip : f.plan.guard_trips)
+            EXPECT_FALSE(trip.side_looks_empty);
+    EXPECT_EQ(a.remote.durable().at("Big").size(), 30u);
+    pass_options force;
+    force.plan.force = true;
+    r = a.pass(force);
+    EXPECT_FALSE(a.remote.durable().contains("Big"));
+}
+
 // Kill the pass at every mutating step of either store (and what was not committed is lost),
 // then run again: the result equals an uninterrupted run, nothing lost, nothing duplicated.
 TEST(account_pass, a_pass_killed_at_any_step_is_repaired_by_the_next) {
@@ -161,6 +276,8 @@ TEST(account_pass, a_pass_killed_at_any_step_is_repaired_by_the_next) {
                           i % 2 ? seen : 0);
         a->local.add("INBOX", "local 1");
         a->local.add("Archive", "local 2", flagged);
+        a->remote.add("Projects/New", "in a folder the Maildir lacks");
+        a->local.add("Notes", "in a folder the server lacks");
         return a;
     };
     auto reference = make();
