@@ -1,6 +1,5 @@
 #include "pop3/command_writer.hpp"
 
-#include "imap/base64.hpp" // shared base64 until net/ provides it
 #include "pop3/pop3_errc.hpp"
 
 #include <openssl/evp.h>
@@ -96,7 +95,7 @@ std::optional<command> apop(std::string_view name, std::string_view timestamp,
 }
 
 std::optional<command> auth(std::string_view mechanism,
-                            const std::optional<secret_string>& initial_response,
+                            const std::optional<secret_string>& initial_argument,
                             std::error_code& ec) {
     if (mechanism.empty() || !clean(mechanism) || mechanism.find(' ') != std::string_view::npos) {
         ec = pop3_errc::invalid_argument;
@@ -106,27 +105,24 @@ std::optional<command> auth(std::string_view mechanism,
     c.name = "AUTH " + std::string(mechanism);
     c.expects = response_kind::sasl;
     c.bytes = c.name;
-    if (initial_response) {
-        const auto& raw = initial_response->reveal();
-        c.bytes += " " + (raw.empty() ? std::string("=") : imap::base64_encode(raw));
+    if (initial_argument) {
+        if (!clean(initial_argument->reveal())) {
+            ec = pop3_errc::invalid_argument;
+            return std::nullopt;
+        }
+        c.bytes += " " + std::string(initial_argument->reveal());
         c.sensitive = true;
     }
     c.bytes += "\r\n";
     return checked(std::move(c), ec);
 }
 
-command sasl_response(const secret_string& response) {
+command sasl_line(const secret_string& line) {
     command c;
     c.name = "AUTH response";
-    c.bytes = imap::base64_encode(response.reveal()) + "\r\n";
+    c.bytes = std::string(line.reveal()) + "\r\n";
     c.sensitive = true;
     c.expects = response_kind::sasl;
-    return c;
-}
-
-command sasl_cancel() {
-    command c = simple("*", response_kind::sasl);
-    c.name = "AUTH cancel";
     return c;
 }
 

@@ -27,16 +27,15 @@ std::optional<command> pass(const secret_string& password, std::error_code& ec);
 // timestamp: the greeting's "<...>" including the angle brackets.
 std::optional<command> apop(std::string_view name, std::string_view timestamp,
                             const secret_string& secret, std::error_code& ec);
-// AUTH mechanism [initial-response] (RFC 5034 §4). initial_response holds raw bytes; it is sent
-// base64-encoded, "=" when empty. A line over 255 octets is command_too_long: send AUTH without
-// it then, and answer the server's empty challenge with it.
+// AUTH mechanism [initial-response] (RFC 5034 §4). initial_argument is sent as given: base64 or
+// "=", as net::sasl_exchange::initial_argument() returns it. A line over 255 octets is
+// command_too_long: send AUTH without it then, and answer the server's empty challenge with it.
 std::optional<command> auth(std::string_view mechanism,
-                            const std::optional<secret_string>& initial_response,
+                            const std::optional<secret_string>& initial_argument,
                             std::error_code& ec);
-// A SASL client response: base64 of the raw bytes (RFC 5034 §4; no 255-octet limit).
-command sasl_response(const secret_string& response);
-// "*": cancels the exchange; the server answers -ERR.
-command sasl_cancel();
+// A line of the SASL exchange as net::sasl_exchange::answer() returns it (base64, or "*" to
+// cancel); always sensitive. No 255-octet limit (RFC 5034 §4).
+command sasl_line(const secret_string& line);
 
 command capa();
 command stls();

@@ -1,7 +1,7 @@
 #include "pop3/session_fsm.hpp"
 
-#include "imap/base64.hpp"      // shared base64 until net/ provides it
 #include "imap/server_text.hpp" // shared quoting of untrusted server text
+#include "net/sasl_errc.hpp"
 #include "pop3/pop3_errc.hpp"
 
 #include <algorithm>
@@ -67,6 +67,10 @@ session_fsm::session_fsm(session_options options)
 bool session_fsm::has_capability(std::string_view name) const {
     return std::any_of(capabilities_.begin(), capabilities_.end(),
                        [&](const capability& c) { return iequals(c.name, name); });
+}
+
+std::string session_fsm::sasl_server_error() const {
+    return exchange_ ? exchange_->server_error() : std::string();
 }
 
 std::optional<std::uint32_t> session_fsm::login_delay() const {
@@ -284,27 +288,24 @@ void session_fsm::start_authentication() {
     phase_ = phase::authenticating;
     std::error_code ec;
     for (const auto& cap : capabilities_) {
-        if (cap.name != "SASL")
+        if (cap.name != "SASL" || cap.args.empty() || !options_.choose_mechanism)
             continue;
-        for (auto* mechanism : options_.mechanisms) {
-            const bool offered = std::any_of(cap.args.begin(), cap.args.end(), [&](auto& m) {
-                return iequals(m, mechanism->name());
-            });
-            if (!offered)
-                continue;
-            mechanism_ = mechanism;
-            auto initial = mechanism->initial_response();
-            auto c = commands::auth(mechanism->name(), initial, ec);
-            if (ec == pop3_errc::command_too_long) {
-                // RFC 5034 §4: too long for the AUTH line; send it after an empty challenge.
-                withheld_initial_response_ = std::move(initial);
-                c = commands::auth(mechanism->name(), std::nullopt, ec);
-            }
-            if (!c)
-                return fail(ec, "AUTH " + std::string(mechanism->name()) + ": " + ec.message());
-            authentication_method_ = c->name;
-            return send(std::move(*c));
+        auto mechanism = options_.choose_mechanism(cap.args);
+        if (!mechanism)
+            break;
+        const std::string name(mechanism->name());
+        exchange_ = std::make_unique<net::sasl_exchange>(std::move(mechanism));
+        auto initial = exchange_->initial_argument();
+        auto c = commands::auth(name, initial, ec);
+        if (ec == pop3_errc::command_too_long) {
+            // RFC 5034 §4: too long for the AUTH line; send it after an empty challenge.
+            withheld_initial_response_ = std::move(initial);
+            c = commands::auth(name, std::nullopt, ec);
         }
+        if (!c)
+            return fail(ec, "AUTH " + name + ": " + ec.message());
+        authentication_method_ = c->name;
+        return send(std::move(*c));
     }
     if (options_.login) {
         const auto& login = *options_.login;
@@ -327,28 +328,22 @@ void session_fsm::start_authentication() {
 }
 
 void session_fsm::on_sasl_challenge(const response& r) {
-    if (mechanism_ == nullptr || sasl_error_)
+    if (!exchange_ || sasl_error_)
         return fail(pop3_errc::unexpected_response, "AUTH: continuation after cancel");
-    const auto challenge = imap::base64_decode(r.text);
-    if (!challenge) {
-        sasl_error_ = pop3_errc::syntax_error;
-        return write_line(commands::sasl_cancel());
-    }
     if (withheld_initial_response_) {
-        if (!challenge->empty()) {
-            sasl_error_ = pop3_errc::syntax_error;
-            return write_line(commands::sasl_cancel());
-        }
-        write_line(commands::sasl_response(*withheld_initial_response_));
+        auto line = std::move(*withheld_initial_response_);
         withheld_initial_response_.reset();
-        return;
+        if (r.text.find_first_not_of(' ') != std::string::npos) {
+            sasl_error_ = net::sasl_errc::unexpected_challenge;
+            line = secret_string("*");
+        }
+        return write_line(commands::sasl_line(line));
     }
-    secret_string reply;
-    if (auto ec = mechanism_->step(*challenge, reply)) {
-        sasl_error_ = ec;
-        return write_line(commands::sasl_cancel());
-    }
-    write_line(commands::sasl_response(reply));
+    std::error_code ec;
+    auto line = exchange_->answer(r.text, ec);
+    if (ec)
+        sasl_error_ = ec; // the line is "*": the server ends the exchange with -ERR
+    write_line(commands::sasl_line(line));
 }
 
 void session_fsm::on_authentication(const pending& p, const response& r) {
@@ -357,7 +352,10 @@ void session_fsm::on_authentication(const pending& p, const response& r) {
         if (sasl_error_)
             return fail(sasl_error_, name + " cancelled by the client (" + sasl_error_.message() +
                                          "); server: " + describe(r));
-        return fail(login_error(r, pop3_errc::auth_failed), name + ": " + describe(r));
+        auto diagnostics = name + ": " + describe(r);
+        if (const auto detail = sasl_server_error(); !detail.empty())
+            diagnostics += "; error challenge " + quote_server_text(detail);
+        return fail(login_error(r, pop3_errc::auth_failed), diagnostics);
     }
     if (name.rfind("USER ", 0) == 0) {
         std::error_code ec;
@@ -367,7 +365,6 @@ void session_fsm::on_authentication(const pending& p, const response& r) {
         return send(std::move(*c));
     }
     authenticated_ = true;
-    mechanism_ = nullptr;
     // RFC 2449 §5: capabilities may change after login (LOGIN-DELAY, EXPIRE, PIPELINING).
     capabilities_.clear();
     capa_known_ = false;

@@ -14,7 +14,8 @@
 //
 // Connection setup: greeting (+OK; an APOP timestamp "<...>" in it is kept) -> CAPA -> STLS when
 // the security is starttls (bytes after its +OK are rejected: STLS injection) -> CAPA again ->
-// AUTH with the first allowed mechanism the server lists under SASL, else APOP (if asked for and
+// AUTH with the mechanism choose_mechanism picks from the SASL list (net::sasl_exchange frames
+// it: base64 lines, "=", "*" to cancel), else APOP (if asked for and
 // the greeting had a timestamp), else USER/PASS -> CAPA again (RFC 2449 §5) -> ready.
 // In ready, commands are queued; with PIPELINING the commands queued until the transport asks
 // for its next write go out in that one write, and the responses are matched in order (RFC 2449
@@ -25,16 +26,18 @@
 // a caller that deleted must treat the deletions as done only after quit() ends the session
 // without error.
 
+#include "net/sasl_exchange.hpp"
+#include "net/sasl_mechanism.hpp"
 #include "pop3/command.hpp"
 #include "pop3/command_writer.hpp"
 #include "pop3/message_sink.hpp"
 #include "pop3/response_parser.hpp"
-#include "pop3/sasl_mechanism.hpp"
 #include "util/secret.hpp"
 
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -56,9 +59,11 @@ struct login_credentials {
 
 struct session_options {
     transport_security security = transport_security::implicit_tls;
-    // SASL mechanisms in order of preference; the first the server lists under SASL is used.
-    // Not owned; they must outlive the authentication.
-    std::vector<sasl_mechanism*> mechanisms;
+    // Called once, before authentication, with the mechanism names the server lists under SASL
+    // (only if it lists any). Returns the mechanism to use (net::choose_sasl_mechanism +
+    // net::make_sasl_mechanism), or nullptr to use APOP or USER/PASS. May be empty.
+    std::function<std::unique_ptr<net::sasl_mechanism>(const std::vector<std::string>& offered)>
+        choose_mechanism;
     // USER/PASS (or APOP), used when no mechanism above is offered.
     std::optional<login_credentials> login;
     // APOP instead of USER/PASS when the greeting carries a timestamp.
@@ -113,6 +118,8 @@ public:
     [[nodiscard]] const std::vector<capability>& capabilities() const noexcept {
         return capabilities_;
     }
+    // The server's decoded error challenge of a failed bearer-token AUTH, or empty: untrusted.
+    [[nodiscard]] std::string sasl_server_error() const;
     // CAPA's LOGIN-DELAY after login (RFC 2449 §6.5): minimum seconds between logins.
     [[nodiscard]] std::optional<std::uint32_t> login_delay() const;
     // The greeting's APOP timestamp with its angle brackets; empty if none.
@@ -168,7 +175,7 @@ private:
     // next() has handed out the front write's bytes: they must stay put until on_written().
     mutable bool front_handed_out_ = false;
 
-    sasl_mechanism* mechanism_ = nullptr;
+    std::unique_ptr<net::sasl_exchange> exchange_;
     std::optional<secret_string> withheld_initial_response_;
     std::error_code sasl_error_;
     std::string authentication_method_;

@@ -109,23 +109,27 @@ TEST(pop3_command_writer, auth_and_sasl_lines) {
     EXPECT_EQ(bare.bytes, "AUTH LOGIN\r\n");
     EXPECT_EQ(bare.expects, response_kind::sasl);
     EXPECT_FALSE(bare.sensitive);
-    auto ir = ok(commands::auth("PLAIN", secret_string("\0alice\0secret"s), ec), ec);
+    auto ir = ok(commands::auth("PLAIN", secret_string("AGFsaWNlAHNlY3JldA=="), ec), ec);
     EXPECT_EQ(ir.bytes, "AUTH PLAIN AGFsaWNlAHNlY3JldA==\r\n");
     EXPECT_TRUE(ir.sensitive);
     EXPECT_EQ(ir.name, "AUTH PLAIN");
-    auto empty = ok(commands::auth("EXTERNAL", secret_string(""), ec), ec);
+    auto empty = ok(commands::auth("EXTERNAL", secret_string("="), ec), ec);
     EXPECT_EQ(empty.bytes, "AUTH EXTERNAL =\r\n");
     // A long token (XOAUTH2) does not fit: the caller sends it after an empty challenge.
-    EXPECT_FALSE(commands::auth("XOAUTH2", secret_string(std::string(200, 't')), ec));
+    EXPECT_TRUE(commands::auth("XOAUTH2", secret_string(std::string(240, 't')), ec));
+    EXPECT_FALSE(commands::auth("XOAUTH2", secret_string(std::string(241, 't')), ec));
     EXPECT_EQ(ec, pop3_errc::command_too_long);
     EXPECT_FALSE(commands::auth("PLAIN\r\nDELE 1", std::nullopt, ec));
     EXPECT_EQ(ec, pop3_errc::invalid_argument);
+    EXPECT_FALSE(commands::auth("PLAIN", secret_string("x\r\nDELE 1"), ec));
+    EXPECT_EQ(ec, pop3_errc::invalid_argument);
 
-    auto r = commands::sasl_response(secret_string("alice"));
+    auto r = commands::sasl_line(secret_string("YWxpY2U="));
     EXPECT_EQ(r.bytes, "YWxpY2U=\r\n");
     EXPECT_TRUE(r.sensitive);
-    EXPECT_EQ(commands::sasl_response(secret_string(std::string(300, 't'))).bytes.size(), 402u);
-    EXPECT_EQ(commands::sasl_cancel().bytes, "*\r\n");
+    EXPECT_EQ(r.expects, response_kind::sasl);
+    EXPECT_EQ(commands::sasl_line(secret_string(std::string(400, 't'))).bytes.size(), 402u);
+    EXPECT_EQ(commands::sasl_line(secret_string("*")).bytes, "*\r\n");
 }
 
 } // namespace

@@ -2,6 +2,7 @@
 // each next action. The transcripts were recorded from the fixture Dovecot 2.3.19 (python3
 // sockets against pop3_port(), STLS then TLS); failures are injected at every step.
 
+#include "net/sasl_errc.hpp"
 #include "pop3/pop3_errc.hpp"
 #include "pop3/session_fsm.hpp"
 
@@ -15,7 +16,7 @@ namespace {
 using namespace std::string_literals;
 
 // Client-first mechanism with a fixed initial response (like PLAIN or XOAUTH2).
-class fake_client_first final : public sasl_mechanism {
+class fake_client_first final : public net::sasl_mechanism {
 public:
     fake_client_first(std::string name, std::string initial)
         : name_(std::move(name))
@@ -32,7 +33,7 @@ private:
 };
 
 // Server-first mechanism (like LOGIN): answers "Username:" and "Password:".
-class fake_login final : public sasl_mechanism {
+class fake_login final : public net::sasl_mechanism {
 public:
     std::string_view name() const override { return "LOGIN"; }
     std::optional<secret_string> initial_response() override { return std::nullopt; }
@@ -46,6 +47,19 @@ public:
         return {};
     }
 };
+
+// A choose_mechanism that offers `make()` when the server lists `name`, and records the offer.
+template <typename Make>
+auto choose(std::string name, Make make, std::vector<std::string>* offered = nullptr) {
+    return [=](const std::vector<std::string>& list) -> std::unique_ptr<net::sasl_mechanism> {
+        if (offered != nullptr)
+            *offered = list;
+        for (const auto& m : list)
+            if (m == name)
+                return make();
+        return nullptr;
+    };
+}
 
 class recording_sink final : public message_sink {
 public:
@@ -256,9 +270,12 @@ TEST_F(pop3_session_fsm_test, stls_required_but_not_offered) {
 }
 
 TEST_F(pop3_session_fsm_test, sasl_plain_with_initial_response_over_implicit_tls) {
-    fake_client_first plain("PLAIN", "\0alice\0alice-secret-1"s);
+    std::vector<std::string> offered;
     session_options o;
-    o.mechanisms = {&plain};
+    o.choose_mechanism = choose(
+        "PLAIN",
+        [] { return std::make_unique<fake_client_first>("PLAIN", "\0alice\0alice-secret-1"s); },
+        &offered);
     start(o);
     run({{step::server, greeting},
          {step::client, "CAPA\r\n"},
@@ -269,13 +286,13 @@ TEST_F(pop3_session_fsm_test, sasl_plain_with_initial_response_over_implicit_tls
          {step::server, capa_auth}});
     expect_idle();
     EXPECT_EQ(fsm->authentication_method(), "AUTH PLAIN");
+    EXPECT_EQ(offered, (std::vector<std::string>{"PLAIN", "LOGIN"}));
 }
 
 TEST_F(pop3_session_fsm_test, sasl_login_challenges_as_recorded) {
-    fake_login login;
     session_options o;
     o.security = transport_security::none;
-    o.mechanisms = {&login};
+    o.choose_mechanism = choose("LOGIN", [] { return std::make_unique<fake_login>(); });
     const std::vector<step> steps = {
         {step::server, greeting},
         {step::client, "CAPA\r\n"},
@@ -308,16 +325,15 @@ TEST_F(pop3_session_fsm_test, sasl_login_challenges_as_recorded) {
 }
 
 TEST_F(pop3_session_fsm_test, sasl_failure_cancels_with_star) {
-    fake_login login;
     session_options o;
-    o.mechanisms = {&login};
+    o.choose_mechanism = choose("LOGIN", [] { return std::make_unique<fake_login>(); });
     start(o);
     run({{step::server, greeting},
          {step::client, "CAPA\r\n"},
          {step::server, capa_tls},
          {step::client, "AUTH LOGIN\r\n"},
          {step::server, "+ V2hvPw==\r\n"}, // "Who?": the mechanism cannot answer
-         {step::client, "*\r\n"},
+         {step::client_secret, "*\r\n"},
          {step::server, "-ERR Authentication aborted by client.\r\n"}});
     expect_done(std::make_error_code(std::errc::protocol_error));
     // Malformed base64 cancels too.
@@ -327,16 +343,16 @@ TEST_F(pop3_session_fsm_test, sasl_failure_cancels_with_star) {
          {step::server, capa_tls},
          {step::client, "AUTH LOGIN\r\n"},
          {step::server, "+ !!!\r\n"},
-         {step::client, "*\r\n"},
+         {step::client_secret, "*\r\n"},
          {step::server, "-ERR Authentication aborted by client.\r\n"}});
-    expect_done(pop3_errc::syntax_error);
+    expect_done(net::sasl_errc::malformed_challenge);
 }
 
 TEST_F(pop3_session_fsm_test, long_initial_response_waits_for_empty_challenge) {
     const std::string token(200, 't');
-    fake_client_first xoauth2("XOAUTH2", token);
     session_options o;
-    o.mechanisms = {&xoauth2};
+    o.choose_mechanism =
+        choose("XOAUTH2", [&] { return std::make_unique<fake_client_first>("XOAUTH2", token); });
     start(o);
     run({{step::server, greeting},
          {step::client, "CAPA\r\n"},
