@@ -186,6 +186,26 @@ TEST_F(pop3_session_fsm_test, starttls_then_user_pass_as_recorded) {
     expect_done({}); // the server closing after QUIT is no failure
 }
 
+// Each server step of the recorded setup split into two reads at every byte.
+TEST_F(pop3_session_fsm_test, setup_with_every_server_step_split) {
+    for (std::size_t i = 0; i < starttls_user_pass.size(); ++i) {
+        const auto& split_step = starttls_user_pass[i];
+        if (split_step.type != step::server)
+            continue;
+        for (std::size_t cut = 1; cut < split_step.text.size(); ++cut) {
+            SCOPED_TRACE("step " + std::to_string(i) + " cut " + std::to_string(cut));
+            start(starttls_options());
+            run(starttls_user_pass, i);
+            feed(std::string_view(split_step.text).substr(0, cut));
+            feed(std::string_view(split_step.text).substr(cut));
+            std::vector<step> rest(starttls_user_pass.begin() + static_cast<std::ptrdiff_t>(i) + 1,
+                                   starttls_user_pass.end());
+            run(rest);
+            ASSERT_EQ(fsm->current_phase(), session_fsm::phase::ready) << fsm->diagnostics();
+        }
+    }
+}
+
 TEST_F(pop3_session_fsm_test, transport_error_at_every_setup_step) {
     const auto reset = std::make_error_code(std::errc::connection_reset);
     for (std::size_t cut = 0; cut < starttls_user_pass.size(); ++cut) {
@@ -496,6 +516,13 @@ TEST_F(pop3_ready_session_test, retr_and_top_stream_to_their_sinks) {
     ASSERT_EQ(responses.size(), 2u);
     EXPECT_EQ(responses[1].message_octets, 328u);
     EXPECT_EQ(message.size(), 328u);
+}
+
+TEST_F(pop3_ready_session_test, login_delay_from_capa_after_login) {
+    log_in("+OK\r\nUIDL\r\nLOGIN-DELAY 900\r\nEXPIRE NEVER\r\n.\r\n");
+    EXPECT_EQ(fsm->login_delay(), 900u);
+    log_in();
+    EXPECT_EQ(fsm->login_delay(), std::nullopt);
 }
 
 TEST_F(pop3_ready_session_test, err_to_a_command_does_not_end_the_session) {
