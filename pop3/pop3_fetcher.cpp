@@ -63,6 +63,28 @@ std::string message_id_of(std::string_view headers) {
     return value.substr(first, value.find_last_not_of(" \t") - first + 1);
 }
 
+// Intent rows in the pop3_uidls table: " pending <base name> <key>". A UIDL has no space
+// (RFC 1939 §7: 0x21-0x7e) and our header keys start with "mid:"/"hdr:", so no real key starts
+// with a space; Maildir base names have no space either.
+constexpr std::string_view intent_prefix = " pending ";
+
+std::string intent_key(std::string_view base_name, std::string_view key) {
+    return fmt::format("{}{} {}", intent_prefix, base_name, key);
+}
+
+// Whether <inbox>/new/<base> or <inbox>/cur/<base>:2,... exists (a MUA may have moved it).
+bool delivered_file_exists(const std::filesystem::path& inbox, const std::string& base) {
+    std::error_code ec;
+    if (std::filesystem::exists(inbox / "new" / base, ec))
+        return true;
+    for (const auto& e : std::filesystem::directory_iterator(inbox / "cur", ec)) {
+        const auto name = e.path().filename().string();
+        if (name == base || name.starts_with(base + ":"))
+            return true;
+    }
+    return false;
+}
+
 } // namespace
 
 fetch_options fetch_options_for(const config::server_config& server) {
@@ -132,6 +154,8 @@ pop3_fetcher::pop3_fetcher(client& session, state::state_store& store,
     , options_(options) {}
 
 std::error_code pop3_fetcher::fail(std::error_code ec, std::string diagnostics) {
+    // A failed pass ends the connection without QUIT, so no DELE of it is committed.
+    client_.abort(ec, diagnostics);
     diagnostics_ = std::move(diagnostics);
     return ec;
 }
@@ -140,7 +164,47 @@ std::error_code pop3_fetcher::state_error(std::error_code ec) {
     return fail(ec, "state database: " + store_.diagnostics());
 }
 
+std::error_code pop3_fetcher::recover_intents() {
+    std::vector<state::pop3_uidl_record> rows;
+    if (auto ec = store_.list_pop3_uidls(rows))
+        return state_error(ec);
+    state::transaction tx;
+    bool any = false;
+    for (const auto& row : rows) {
+        if (!row.uidl.starts_with(intent_prefix))
+            continue;
+        if (!any) {
+            if (auto ec = store_.begin(tx))
+                return state_error(ec);
+            any = true;
+        }
+        const std::string_view rest = std::string_view(row.uidl).substr(intent_prefix.size());
+        const auto space = rest.find(' ');
+        if (space != std::string_view::npos &&
+            delivered_file_exists(inbox_dir_, std::string(rest.substr(0, space)))) {
+            // Durable before the crash: record it now, replacing a recycled UIDL's old row.
+            const std::string key(rest.substr(space + 1));
+            std::optional<state::pop3_uidl_record> old;
+            if (auto ec = store_.find_pop3_uidl(key, old))
+                return state_error(ec);
+            if (old)
+                if (auto ec = store_.delete_pop3_uidl(key))
+                    return state_error(ec);
+            if (auto ec = store_.add_pop3_uidl({key, row.size, row.first_fetched}))
+                return state_error(ec);
+        }
+        if (auto ec = store_.delete_pop3_uidl(row.uidl))
+            return state_error(ec);
+    }
+    if (any)
+        if (auto ec = tx.commit())
+            return state_error(ec);
+    return {};
+}
+
 boost::asio::awaitable<std::error_code> pop3_fetcher::run(fetch_result& result) {
+    if (auto ec = recover_intents())
+        co_return ec;
     std::vector<server_message> messages;
     if (auto ec = co_await list(messages))
         co_return ec;
@@ -233,6 +297,25 @@ pop3_fetcher::identify_by_headers(std::vector<server_message>& messages) {
     co_return std::error_code{};
 }
 
+std::error_code pop3_fetcher::record_intents(const std::map<std::string, server_message*>& batch,
+                                             std::int64_t now, bool add) {
+    // add: in a transaction of its own; remove: inside the caller's transaction.
+    state::transaction tx;
+    if (add)
+        if (auto ec = store_.begin(tx))
+            return state_error(ec);
+    for (const auto& [base, m] : batch) {
+        const auto key = intent_key(base, m->key);
+        if (auto ec =
+                add ? store_.add_pop3_uidl({key, m->size, now}) : store_.delete_pop3_uidl(key))
+            return state_error(ec);
+    }
+    if (add)
+        if (auto ec = tx.commit())
+            return state_error(ec);
+    return {};
+}
+
 boost::asio::awaitable<std::error_code>
 pop3_fetcher::fetch(const std::vector<server_message*>& wanted, fetch_result& result) {
     maildir::unique_name_generator names;
@@ -258,12 +341,17 @@ pop3_fetcher::fetch(const std::vector<server_message*>& wanted, fetch_result& re
 
         // Commit order, the guarantee against loss and duplicates (design.md §4.7):
         //  1. RETR bodies are streamed into tmp/ (above);
-        //  2. the batch's group commit makes them durable (fsync files, rename to new/,
-        //     fsync the directory);
-        //  3. only then are their (UIDL, size) recorded, in one state transaction;
-        //  4. DELE (and QUIT) only for messages recorded in 3 (remove()).
-        // A crash before 2 leaves only tmp/ files (the messages are fetched again); an error
-        // in the middle of a batch still commits the messages completed before it.
+        //  2. an intent row per message (its Maildir base name and key) is committed to the
+        //     state;
+        //  3. the batch's group commit makes the messages durable (fsync files, rename to
+        //     new/, fsync the directory);
+        //  4. only then are their (UIDL, size) recorded, and the intents removed, in one
+        //     state transaction;
+        //  5. DELE (and QUIT) only for messages recorded in 4 (remove()).
+        // A crash before 3 leaves only tmp/ files: the messages are fetched again. A crash
+        // between 3 and 4 leaves intents: the next pass records those whose file is in the
+        // Maildir (recover_intents) instead of fetching them again. An error in the middle of
+        // a batch still commits the messages completed before it.
         maildir::delivery_batch batch;
         std::map<std::string, server_message*> in_batch; // by Maildir base name
         for (std::size_t i = 0; i < sinks.size(); ++i) {
@@ -275,15 +363,22 @@ pop3_fetcher::fetch(const std::vector<server_message*>& wanted, fetch_result& re
                 co_return fail(ec, "Maildir delivery");
             in_batch[base] = wanted[first + i];
         }
+        const auto now = unix_seconds(options_.now);
+        if (auto ec = record_intents(in_batch, now, true))
+            co_return ec;
         std::vector<maildir::delivered_message> delivered;
         const auto commit_error = batch.commit(delivered);
+        if (options_.hooks.stop_after_maildir_commit)
+            co_return fail(make_error_code(std::errc::interrupted),
+                           "test hook: stopped after the Maildir commit");
         std::vector<server_message*> durable; // even after an error: what commit made durable
         for (const auto& d : delivered)
             durable.push_back(in_batch.at(d.entry.base));
         state::transaction tx;
         if (auto ec = store_.begin(tx))
             co_return state_error(ec);
-        const auto now = unix_seconds(options_.now);
+        if (auto ec = record_intents(in_batch, now, false))
+            co_return ec;
         for (auto* stored : durable) {
             auto& m = *stored;
             if (m.known) // recycled UIDL: the old message is gone from the server

@@ -12,7 +12,8 @@
 // state records as durably stored. DELE is committed by QUIT only; deleted counts after it.
 //
 // Errors: is_transient_failure() (client.hpp) tells retry-later ([IN-USE], [LOGIN-DELAY],
-// [SYS/TEMP], network) from the rest. Messages made durable before an error stay recorded.
+// [SYS/TEMP], network) from the rest. Messages made durable before an error stay recorded; a
+// failed pass ends the connection without QUIT, so none of its DELE is committed.
 
 #include "config/config.hpp"
 #include "pop3/client.hpp"
@@ -24,17 +25,25 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <string>
 #include <system_error>
 #include <vector>
 
 namespace postfach::pop3 {
 
+// Test hook: a simulated crash right after a batch became durable, before the state recorded
+// it (the pass returns std::errc::interrupted there).
+struct fetch_test_hooks {
+    bool stop_after_maildir_commit = false;
+};
+
 struct fetch_options {
     bool leave_on_server = true;
     unsigned delete_after_days = 0; // with leave_on_server; 0 = never
     std::size_t batch_size = 64;    // messages per Maildir group commit
     std::chrono::system_clock::time_point now = std::chrono::system_clock::now(); // for tests
+    fetch_test_hooks hooks;
 };
 
 // leave_on_server and delete_after_days of a server block.
@@ -70,6 +79,10 @@ private:
                                                   fetch_result& result);
     boost::asio::awaitable<std::error_code> remove(const std::vector<server_message>& messages,
                                                    fetch_result& result);
+    // Intents of a crash between the Maildir commit and the state commit (see fetch()).
+    std::error_code recover_intents();
+    std::error_code record_intents(const std::map<std::string, server_message*>& batch,
+                                   std::int64_t now, bool add);
     std::error_code fail(std::error_code ec, std::string diagnostics);
     std::error_code state_error(std::error_code ec);
 

@@ -211,6 +211,31 @@ TEST_F(pop3_fetch_test, delete_after_days_deletes_only_old_copies) {
     EXPECT_EQ(local_messages().size(), 2u);
 }
 
+TEST_F(pop3_fetch_test, crash_after_the_maildir_commit_then_rerun_gives_no_duplicate) {
+    std::vector<std::string> messages{make_message("one"), make_message("two"),
+                                      make_message("three")};
+    for (const auto& m : messages)
+        dovecot_.add_message("alice", "INBOX", m);
+    fetch_options crash;
+    crash.batch_size = 2;
+    crash.hooks.stop_after_maildir_commit = true;
+    boost::asio::io_context io;
+    test::run_until_done(io, [&]() -> boost::asio::awaitable<void> {
+        fetch_result result;
+        std::string diagnostics;
+        EXPECT_EQ(
+            co_await fetch_account(server_, "alice", store_, inbox_, crash, result, diagnostics),
+            std::errc::interrupted);
+    });
+    EXPECT_EQ(local_messages().size(), 2u); // the first batch
+    fetch_options o;
+    o.leave_on_server = false;
+    const auto r = pass(o);
+    EXPECT_EQ(r.fetched, 1u);
+    EXPECT_EQ(r.deleted, 3u);
+    EXPECT_EQ(local_messages(), once_each(messages));
+}
+
 TEST_F(pop3_fetch_test, passes_cut_mid_way_then_rerun_give_each_message_once) {
     std::vector<std::string> messages;
     std::vector<dovecot_server::message_spec> specs;

@@ -265,6 +265,46 @@ TEST(pop3_fetcher, delete_after_days_deletes_only_old_messages) {
     EXPECT_EQ(out.written.find("DELE 2"), std::string::npos);
 }
 
+// A crash after the Maildir commit, before the state recorded the batch: the next pass finds
+// the intents, records the stored messages and fetches nothing again.
+TEST(pop3_fetcher, crash_between_maildir_and_state_commit_gives_no_duplicate) {
+    account a;
+    fetch_options crash;
+    crash.hooks.stop_after_maildir_commit = true;
+    const auto broken = run_pass(a, full_pass(), crash);
+    ASSERT_EQ(broken.ec, std::errc::interrupted) << broken.diagnostics;
+    ASSERT_EQ(a.messages().size(), 2u);
+    std::optional<state::pop3_uidl_record> r;
+    ASSERT_FALSE(a.store.find_pop3_uidl("a", r));
+    EXPECT_FALSE(r); // not recorded yet
+
+    const auto rerun = run_pass(a, {login_script, capa, "+OK\r\n", "+OK\r\n", capa, listing(),
+                                    "+OK\r\n1 a\r\n2 b\r\n.\r\n", "+OK bye\r\n"});
+    ASSERT_FALSE(rerun.ec) << rerun.diagnostics;
+    EXPECT_EQ(rerun.result.fetched, 0u);
+    EXPECT_EQ(rerun.written.find("RETR"), std::string::npos);
+    EXPECT_EQ(a.messages(), (std::map<std::string, int>{{lf(message_1), 1}, {lf(message_2), 1}}));
+    std::vector<state::pop3_uidl_record> uidls;
+    ASSERT_FALSE(a.store.list_pop3_uidls(uidls));
+    ASSERT_EQ(uidls.size(), 2u); // the two records, no intent left
+    EXPECT_EQ(uidls[0].uidl + uidls[1].uidl, "ab");
+}
+
+// An intent whose file never reached the Maildir (a crash before the rename) is dropped and
+// the message fetched again.
+TEST(pop3_fetcher, intent_without_file_is_fetched_again) {
+    account a;
+    ASSERT_FALSE(a.store.add_pop3_uidl({" pending 123.gone.host a", message_1.size(), 1}));
+    const auto out =
+        run_pass(a, {login_script, capa, "+OK\r\n", "+OK\r\n", capa, listing(),
+                     "+OK\r\n1 a\r\n2 b\r\n.\r\n", retr(message_1), retr(wire_2), "+OK bye\r\n"});
+    ASSERT_FALSE(out.ec) << out.diagnostics;
+    EXPECT_EQ(out.result.fetched, 2u);
+    std::vector<state::pop3_uidl_record> uidls;
+    ASSERT_FALSE(a.store.list_pop3_uidls(uidls));
+    EXPECT_EQ(uidls.size(), 2u);
+}
+
 // An error at every I/O operation of a pass, then a clean pass: every message exactly once,
 // nothing left in tmp/, and the error graded (the fake's connection_closed is transient).
 TEST(pop3_fetcher, error_at_every_operation_then_rerun_gives_each_message_once) {
