@@ -107,10 +107,11 @@ struct pop3_fetcher::server_message {
 class pop3_fetcher::delivery_sink final : public message_sink {
 public:
     delivery_sink(client& session, const std::filesystem::path& inbox_dir,
-                  maildir::unique_name_generator& names)
+                  maildir::unique_name_generator& names, bool& local_failure)
         : client_(session)
         , inbox_dir_(inbox_dir)
-        , names_(names) {}
+        , names_(names)
+        , local_failure_(local_failure) {}
 
     void begin() override {
         delivery_ = maildir::delivery{};
@@ -132,6 +133,7 @@ private:
     bool check(std::error_code ec, std::string_view what) {
         if (ec && !failed_) {
             failed_ = true;
+            local_failure_ = true; // the Maildir's fault, not the server's
             client_.abort(ec, fmt::format("cannot {} the message in {}: {}", what,
                                           (inbox_dir_ / "tmp").string(), ec.message()));
         }
@@ -141,6 +143,7 @@ private:
     client& client_;
     const std::filesystem::path& inbox_dir_;
     maildir::unique_name_generator& names_;
+    bool& local_failure_;
     maildir::delivery delivery_;
     bool failed_ = false;
     bool complete_ = false;
@@ -161,6 +164,7 @@ std::error_code pop3_fetcher::fail(std::error_code ec, std::string diagnostics) 
 }
 
 std::error_code pop3_fetcher::state_error(std::error_code ec) {
+    local_failure_ = true;
     return fail(ec, "state database: " + store_.diagnostics());
 }
 
@@ -203,6 +207,15 @@ std::error_code pop3_fetcher::recover_intents() {
 }
 
 boost::asio::awaitable<std::error_code> pop3_fetcher::run(fetch_result& result) {
+    local_failure_ = false;
+    const auto ec = co_await run_pass(result);
+    // Local trouble (Maildir, state database) is the user's to fix, even when its error code
+    // is a system error that would be transient on a socket.
+    result.retry_later = ec && !local_failure_ && is_transient_failure(ec);
+    co_return ec;
+}
+
+boost::asio::awaitable<std::error_code> pop3_fetcher::run_pass(fetch_result& result) {
     if (auto ec = recover_intents())
         co_return ec;
     std::vector<server_message> messages;
@@ -330,7 +343,8 @@ pop3_fetcher::fetch(const std::vector<server_message*>& wanted, fetch_result& re
             const auto retr = commands::retr(wanted[first + i]->number, ec);
             if (ec)
                 co_return fail(ec, "RETR");
-            sinks.push_back(std::make_unique<delivery_sink>(client_, inbox_dir_, names));
+            sinks.push_back(
+                std::make_unique<delivery_sink>(client_, inbox_dir_, names, local_failure_));
             session_error = client_.submit(
                 *retr, [&answers, i](const response& r) { answers[i] = r; }, sinks.back().get());
             if (session_error)
@@ -359,8 +373,10 @@ pop3_fetcher::fetch(const std::vector<server_message*>& wanted, fetch_result& re
                 continue;
             auto d = sinks[i]->take();
             const auto base = d.base_name();
-            if (auto ec = batch.add(std::move(d)))
+            if (auto ec = batch.add(std::move(d))) {
+                local_failure_ = true;
                 co_return fail(ec, "Maildir delivery");
+            }
             in_batch[base] = wanted[first + i];
         }
         const auto now = unix_seconds(options_.now);
@@ -398,8 +414,10 @@ pop3_fetcher::fetch(const std::vector<server_message*>& wanted, fetch_result& re
         }
         if (session_error)
             co_return fail(session_error, client_.diagnostics());
-        if (commit_error)
+        if (commit_error) {
+            local_failure_ = true;
             co_return fail(commit_error, "Maildir group commit in " + inbox_dir_.string());
+        }
         for (std::size_t i = 0; i < count; ++i)
             if (answers[i] && !answers[i]->ok())
                 co_return fail(make_error_code(pop3_errc::command_failed),
@@ -465,11 +483,14 @@ fetch_account(const config::server_config& server, std::string account, state::s
         co_return ec;
     net::transport transport(co_await boost::asio::this_coro::executor,
                              net::transport_options_for(server));
-    if (auto ec = co_await connect_pop3(transport, server, diagnostics))
+    if (auto ec = co_await connect_pop3(transport, server, diagnostics)) {
+        result.retry_later = is_transient_failure(ec);
         co_return ec;
+    }
     client session(transport, session_options_for(server, transport, secret), account);
     if (auto ec = co_await session.open()) {
         diagnostics = session.diagnostics();
+        result.retry_later = is_transient_failure(ec);
         co_return ec;
     }
     pop3_fetcher fetcher(session, store, inbox_dir, options);

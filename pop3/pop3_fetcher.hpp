@@ -11,8 +11,8 @@
 // messages first fetched at least N days before `now`. leave_on_server false: every message the
 // state records as durably stored. DELE is committed by QUIT only; deleted counts after it.
 //
-// Errors: is_transient_failure() (client.hpp) tells retry-later ([IN-USE], [LOGIN-DELAY],
-// [SYS/TEMP], network) from the rest. Messages made durable before an error stay recorded; a
+// Errors: fetch_result::retry_later tells retry-later ([IN-USE], [LOGIN-DELAY], [SYS/TEMP],
+// network) from the rest. Messages made durable before an error stay recorded; a
 // failed pass ends the connection without QUIT, so none of its DELE is committed.
 
 #include "config/config.hpp"
@@ -54,6 +54,9 @@ struct fetch_result {
     std::size_t fetched = 0;   // stored durably and recorded in this pass
     std::uint64_t bytes = 0;   // bytes received for them (CRLF)
     std::size_t deleted = 0;   // deleted on the server (QUIT succeeded)
+    // The pass failed for a reason worth retrying later without the user (exit 75): [IN-USE],
+    // [LOGIN-DELAY], [SYS/TEMP], network trouble. Not for Maildir or state database errors.
+    bool retry_later = false;
 };
 
 class pop3_fetcher {
@@ -73,6 +76,7 @@ private:
     struct server_message;
     class delivery_sink;
 
+    boost::asio::awaitable<std::error_code> run_pass(fetch_result& result);
     boost::asio::awaitable<std::error_code> list(std::vector<server_message>& out);
     boost::asio::awaitable<std::error_code> identify_by_headers(std::vector<server_message>& m);
     boost::asio::awaitable<std::error_code> fetch(const std::vector<server_message*>& wanted,
@@ -91,6 +95,7 @@ private:
     std::filesystem::path inbox_dir_;
     fetch_options options_;
     std::string diagnostics_;
+    bool local_failure_ = false; // the error of this pass is the Maildir's or the state's
 };
 
 // A whole pass: resolves the secret, connects (TLS per config), logs in, runs pop3_fetcher.

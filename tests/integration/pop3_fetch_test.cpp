@@ -104,8 +104,9 @@ protected:
             if ((result = co_await c.open()))
                 co_return;
             pop3_fetcher f(c, store_, inbox_, options);
-            fetch_result ignored;
-            result = co_await f.run(ignored);
+            fetch_result r;
+            result = co_await f.run(r);
+            EXPECT_EQ(r.retry_later, static_cast<bool>(result)) << result.message();
         });
         return result;
     }

@@ -13,6 +13,8 @@
 #include <fstream>
 #include <gtest/gtest.h>
 #include <map>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 #include <sstream>
 
 namespace postfach::pop3 {
@@ -55,6 +57,11 @@ std::string lf(std::string s) {
         if (c != '\r')
             out += c;
     return out;
+}
+
+command top_1_0() {
+    std::error_code ec;
+    return *commands::top(1, 0, ec);
 }
 
 session_options user_pass() {
@@ -112,8 +119,10 @@ pass_outcome run_pass(account& a, const std::vector<std::string>& arrivals,
         client c(stream, user_pass(), "test");
         out.ec = co_await c.open();
         out.diagnostics = c.diagnostics();
-        if (out.ec)
+        if (out.ec) {
+            out.result.retry_later = is_transient_failure(out.ec); // as fetch_account grades
             co_return;
+        }
         pop3_fetcher f(c, a.store, a.inbox, options);
         out.ec = co_await f.run(out.result);
         out.diagnostics = f.diagnostics();
@@ -137,6 +146,36 @@ TEST(pop3_client, logs_in_and_answers_commands) {
         EXPECT_EQ(r.listings, (std::vector<scan_listing>{{2, 30}}));
     });
     EXPECT_EQ(stream.take_written(), "CAPA\r\nUSER alice\r\nPASS s3cret\r\nCAPA\r\nSTAT\r\n");
+}
+
+TEST(pop3_client, traces_lines_without_the_password_and_bodies_by_size) {
+    std::ostringstream out;
+    auto logger = std::make_shared<spdlog::logger>(
+        "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
+    logger->set_pattern("%v");
+    logger->set_level(spdlog::level::trace);
+    auto previous = spdlog::default_logger();
+    spdlog::set_default_logger(logger);
+    const std::string big = "+OK\r\n" + std::string(600, 'x') + "\r\n.\r\n";
+    boost::asio::io_context io;
+    net::fake_stream stream(true);
+    for (const auto& s :
+         {login_script, capa, std::string("+OK\r\n"), std::string("+OK Logged in.\r\n"), capa, big})
+        stream.feed(s);
+    test::run_until_done(io, [&]() -> boost::asio::awaitable<void> {
+        client c(stream, user_pass(), "acct");
+        CO_ASSERT_NO_ERROR(co_await c.open(), c.diagnostics());
+        response r;
+        CO_ASSERT_NO_ERROR(co_await c.call(top_1_0(), r), c.diagnostics());
+    });
+    spdlog::set_default_logger(previous);
+    const auto log = out.str();
+    EXPECT_EQ(log.find("s3cret"), std::string::npos) << log;
+    EXPECT_NE(log.find("acct C: USER alice"), std::string::npos) << log;
+    EXPECT_NE(log.find("acct C: *** (11 bytes"), std::string::npos) << log; // PASS s3cret
+    EXPECT_NE(log.find("acct S: +OK Logged in."), std::string::npos) << log;
+    EXPECT_NE(log.find("bytes)"), std::string::npos) << log;
+    EXPECT_EQ(log.find(std::string(600, 'x')), std::string::npos) << log;
 }
 
 TEST(pop3_client, transient_and_permanent_grading) {
@@ -290,6 +329,24 @@ TEST(pop3_fetcher, crash_between_maildir_and_state_commit_gives_no_duplicate) {
     EXPECT_EQ(uidls[0].uidl + uidls[1].uidl, "ab");
 }
 
+// A Maildir that cannot take the message (no tmp/): the pass fails, ends without QUIT (so
+// nothing could be deleted) and records nothing.
+TEST(pop3_fetcher, a_sink_that_cannot_store_aborts_without_quit) {
+    account a;
+    std::filesystem::remove(a.inbox / "tmp");
+    fetch_options o;
+    o.leave_on_server = false;
+    const auto out = run_pass(a, full_pass(), o);
+    EXPECT_TRUE(out.ec);
+    EXPECT_FALSE(out.result.retry_later) << out.ec.message();
+    EXPECT_NE(out.diagnostics.find("tmp"), std::string::npos) << out.diagnostics;
+    EXPECT_EQ(out.written.find("QUIT"), std::string::npos) << out.written;
+    EXPECT_EQ(out.written.find("DELE"), std::string::npos) << out.written;
+    std::vector<state::pop3_uidl_record> uidls;
+    ASSERT_FALSE(a.store.list_pop3_uidls(uidls));
+    EXPECT_TRUE(uidls.empty());
+}
+
 // An intent whose file never reached the Maildir (a crash before the rename) is dropped and
 // the message fetched again.
 TEST(pop3_fetcher, intent_without_file_is_fetched_again) {
@@ -317,7 +374,7 @@ TEST(pop3_fetcher, error_at_every_operation_then_rerun_gives_each_message_once) 
             reached_clean_run = true; // past the last operation
             continue;
         }
-        EXPECT_TRUE(is_transient_failure(broken.ec)) << broken.ec.message();
+        EXPECT_TRUE(broken.result.retry_later) << broken.ec.message();
         EXPECT_EQ(a.tmp_files(), 0u);
         const auto done = a.messages().size();
         auto script = std::vector<std::string>{login_script,
