@@ -31,6 +31,12 @@ std::string_view step_name(imap::connection_step step) {
     return "the check";
 }
 
+std::string_view strip_prefix(std::string_view text, std::string_view prefix) {
+    if (text.substr(0, prefix.size()) == prefix)
+        text.remove_prefix(prefix.size());
+    return text;
+}
+
 } // namespace
 
 check_failure describe_check_failure(const config::server_config& server,
@@ -92,7 +98,8 @@ check_failure describe_check_failure(const config::server_config& server,
         set(fmt::format("{} refused STARTTLS: {}", target, said),
             "use tls: implicit (port 993), or ask the provider");
     else if (ec == imap::imap_errc::auth_failed)
-        set(fmt::format("authentication failed for user {}: {}", server.user, said),
+        set(fmt::format("authentication failed for user {}: {}", server.user,
+                        strip_prefix(said, "authentication failed: ")),
             "check user and the secret in the config");
     else if (ec == imap::imap_errc::login_disabled || ec == imap::imap_errc::no_auth_mechanism ||
              ec.category() == net::sasl_category())

@@ -83,7 +83,9 @@ TEST_F(check, wrong_password_quotes_the_server_and_other_accounts_are_still_chec
     EXPECT_NE(r.err.find("postfach: account bad: authentication failed for user alice: "),
               std::string::npos)
         << r.err;
-    EXPECT_NE(r.err.find("\"Authentication failed.\""), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("alice: NO [AUTHENTICATIONFAILED] \"Authentication failed.\""),
+              std::string::npos)
+        << r.err;
     EXPECT_NE(r.err.find("check user and the secret"), std::string::npos) << r.err;
     EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << "one line:\n" << r.err;
     EXPECT_NE(r.out.find("result    ok, logged out"), std::string::npos) << "good was checked";
