@@ -160,25 +160,28 @@ TEST(client_session, list_then_status_per_selectable_folder) {
     EXPECT_EQ(r.folders[1].messages, 7u);
 }
 
-TEST(client_session, refused_list_quotes_the_server) {
-    staged_stream stream(std::vector<std::string>{
-        "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR] ready\r\n",
-        "A1 OK [CAPABILITY IMAP4rev1] Logged in\r\n",
-        "A2 NO [SERVERBUG] Internal error\r\n",
-    });
-    const auto r = run_flow(stream, transport_security::implicit_tls);
-    EXPECT_EQ(r.ec, imap_errc::command_failed);
-    EXPECT_NE(r.diagnostics.find("\"Internal error\""), std::string::npos) << r.diagnostics;
-}
-
-TEST(client_session, authentication_failure_quotes_the_server) {
-    staged_stream stream(std::vector<std::string>{
-        "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR] ready\r\n",
-        "A1 NO [AUTHENTICATIONFAILED] Authentication failed.\r\n",
-    });
-    const auto r = run_flow(stream, transport_security::implicit_tls);
-    EXPECT_EQ(r.ec, imap_errc::auth_failed);
-    EXPECT_NE(r.diagnostics.find("\"Authentication failed.\""), std::string::npos) << r.diagnostics;
+TEST(client_session, refusals_quote_the_server) {
+    const std::string greeting = "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR] ready\r\n";
+    struct refusal {
+        std::vector<std::string> script;
+        imap_errc expected;
+        std::string quoted;
+    };
+    const std::vector<refusal> refusals = {
+        {{greeting, "A1 NO [AUTHENTICATIONFAILED] Authentication failed.\r\n"},
+         imap_errc::auth_failed,
+         "\"Authentication failed.\""},
+        {{greeting, "A1 OK [CAPABILITY IMAP4rev1] Logged in\r\n",
+          "A2 NO [SERVERBUG] Internal error\r\n"},
+         imap_errc::command_failed,
+         "\"Internal error\""},
+    };
+    for (const auto& refused : refusals) {
+        staged_stream stream(refused.script);
+        const auto r = run_flow(stream, transport_security::implicit_tls);
+        EXPECT_EQ(r.ec, refused.expected) << refused.quoted;
+        EXPECT_NE(r.diagnostics.find(refused.quoted), std::string::npos) << r.diagnostics;
+    }
 }
 
 TEST(client_session, starttls_not_offered) {
