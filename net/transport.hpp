@@ -11,6 +11,9 @@
 //    closed connection or a failed start_tls() the transport is closed; connect() again.
 //  - Certificate verification cannot be switched off: the configured host name is what the
 //    certificate must match, and SNI carries it.
+//  - Cancelling the calling coroutine (terminal, e.g. on SIGTERM) ends a pending operation at
+//    once and closes the connection: the caller sees operation_aborted, as an exception under
+//    Asio's default this_coro::throw_if_cancelled(true), else as the returned error code.
 //  - Bytes received but not yet returned are buffered here. start_tls() refuses to run while
 //    any are buffered or waiting in the socket: after a STARTTLS answer they can only be an
 //    injection (the server must wait for the ClientHello).

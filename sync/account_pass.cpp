@@ -50,6 +50,8 @@ struct folder_input {
     std::error_code error;
     std::string error_detail;
     std::optional<side> deleted_on; // the folder was deleted on this side
+    std::array<std::string, 2> epochs;
+    bool epoch_changed = false;
 };
 
 // A state change waiting for the stores' next commit.
@@ -185,10 +187,10 @@ private:
                 continue;
             std::map<std::string, std::set<std::string>> fresh_ids;
             for (const auto& f : fresh) {
-                std::vector<scanned_message> scan;
+                folder_scan scan;
                 if (co_await at(s).scan(f, scan))
                     continue;
-                for (const auto& m : scan)
+                for (const auto& m : scan.messages)
                     fresh_ids[f].insert(m.id);
             }
             for (const auto& k : missing) {
@@ -256,8 +258,8 @@ private:
     task<void> finish_deletions(const std::vector<folder_deletion>& deletions) {
         for (const auto& d : deletions) {
             const side kept = other(d.deleted_on);
-            std::vector<scanned_message> left;
-            if (co_await at(kept).scan(d.name, left) || !left.empty())
+            folder_scan left;
+            if (co_await at(kept).scan(d.name, left) || !left.messages.empty())
                 continue; // held back by the guard, or changed there: the folder stays
             if (co_await at(kept).delete_folder(d.name))
                 continue;
@@ -282,10 +284,22 @@ private:
         for (side s : both_sides) {
             if (absent_on == s)
                 continue;
-            if (auto ec = co_await at(s).scan(name, in.scans[index(s)])) {
+            folder_scan scan;
+            if (auto ec = co_await at(s).scan(name, scan)) {
                 in.error = ec;
                 in.error_detail = std::string("scanning the ") + to_string(s) + " side";
                 co_return in;
+            }
+            in.scans[index(s)] = std::move(scan.messages);
+            in.epochs[index(s)] = std::move(scan.epoch);
+            // New ids on this side (UIDVALIDITY changed): the remembered pairs are void. Forget
+            // them all and let identities pair the messages again, with no transfer.
+            if (const auto before = state_.epoch(name, s);
+                !before.empty() && before != in.epochs[index(s)]) {
+                for (const auto& r : in.records)
+                    remember(name, &r, std::nullopt);
+                in.records.clear();
+                in.epoch_changed = true;
             }
         }
         // Identities are needed only for messages the state cannot pair.
@@ -360,10 +374,10 @@ private:
 
     task<void> apply(const std::vector<folder_input>& inputs, folder_outcome& outcome) {
         const auto& folder = outcome.folder;
-        const auto& records =
-            std::find_if(inputs.begin(), inputs.end(), [&](const folder_input& in) {
-                return in.name == folder;
-            })->records;
+        const auto& input =
+            *std::find_if(inputs.begin(), inputs.end(),
+                          [&](const folder_input& in) { return in.name == folder; });
+        const auto& records = input.records;
         auto previous_of = [&](const action& a) -> const synced_message* {
             return a.record_index ? &records[*a.record_index] : nullptr;
         };
@@ -428,6 +442,9 @@ private:
                 if (co_await flush(&outcome))
                     co_return;
         }
+        // The ids of this pass are recorded under the epoch they belong to.
+        for (side s : both_sides)
+            state_.set_epoch(folder, s, input.epochs[index(s)]);
         co_await flush(&outcome);
     }
 

@@ -152,7 +152,7 @@ private:
             return;
         }
         if (remote == nullptr && local == nullptr) {
-            push_simple(action_kind::forget, side::local, record, i);
+            push_record_action(action_kind::forget, side::local, record, i);
             return;
         }
         // Exactly one side still has it.
@@ -174,29 +174,16 @@ private:
             return;
         }
         if (options_.may_change[index(kept)] && options_.may_delete[index(kept)]) {
-            action a;
-            a.kind = action_kind::remove;
-            a.target = kept;
-            a.ids = record.ids;
-            a.flags = record.flags;
-            a.identity = record.identity;
-            a.record_index = i;
-            plan_.actions.push_back(std::move(a));
+            push_record_action(action_kind::remove, kept, record, i);
             return;
         }
         // The deletion may not be propagated: remember it, so the kept copy is not copied back.
-        action a;
-        a.kind = action_kind::record;
-        a.target = kept;
-        a.ids = record.ids;
-        a.ids[index(gone)].reset();
-        a.flags = record.flags;
-        a.identity = record.identity;
-        a.record_index = i;
-        plan_.actions.push_back(std::move(a));
+        push_record_action(action_kind::record, kept, record, i).ids[index(gone)].reset();
     }
 
-    void push_simple(action_kind kind, side target, const synced_message& record, std::size_t i) {
+    // An action on record i, carrying its ids, flags and identity.
+    action& push_record_action(action_kind kind, side target, const synced_message& record,
+                               std::size_t i) {
         action a;
         a.kind = kind;
         a.target = target;
@@ -204,7 +191,7 @@ private:
         a.flags = record.flags;
         a.identity = record.identity;
         a.record_index = i;
-        plan_.actions.push_back(std::move(a));
+        return plan_.actions.emplace_back(std::move(a));
     }
 
     void plan_new_messages() {

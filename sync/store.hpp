@@ -35,6 +35,11 @@ struct folder_info {
     std::string special_use; // e.g. "\\Sent", "\\All"; empty when none
 };
 
+struct folder_scan {
+    std::vector<scanned_message> messages;
+    std::string epoch;
+};
+
 // Receives one message's bytes in order, in chunks; no second copy of a message is kept.
 class message_sink {
 public:
@@ -60,9 +65,10 @@ public:
     // Renames a folder with its messages; message ids stay valid.
     virtual task<std::error_code> rename_folder(const std::string& from, const std::string& to) = 0;
 
-    // Every message of a folder with its id and flags; identities may be left empty.
-    virtual task<std::error_code> scan(const std::string& folder,
-                                       std::vector<scanned_message>& messages) = 0;
+    // Every message of a folder with its id and flags; identities may be left empty. The epoch
+    // names the generation of the ids (IMAP: UIDVALIDITY; a Maildir: always ""): when it
+    // changes, every id the state remembers for this side is void.
+    virtual task<std::error_code> scan(const std::string& folder, folder_scan& scan) = 0;
     // Fills in the identity of the given messages of a folder (only those the engine cannot
     // pair from its state, so a pass over known mail reads no message content).
     virtual task<std::error_code> identify(const std::string& folder,

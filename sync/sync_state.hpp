@@ -26,6 +26,10 @@ public:
     // Drops a folder and all its records.
     virtual void forget_folder(const std::string& folder) = 0;
 
+    // The epoch of a folder's ids on one side at the last pass ("" if none was recorded).
+    virtual std::string epoch(const std::string& folder, side s) = 0;
+    virtual void set_epoch(const std::string& folder, side s, const std::string& epoch) = 0;
+
     virtual std::error_code load(const std::string& folder,
                                  std::vector<synced_message>& records) = 0;
     // Adds `record` to `folder`, replacing every record there that shares an id on either side

@@ -6,6 +6,7 @@
 #include "tests/integration/scripted_server.hpp"
 #include "tests/integration/test_certificate.hpp"
 #include "tests/support/coroutine_runner.hpp"
+#include "tests/unit/support/temp_dir.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>
@@ -13,7 +14,6 @@
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 namespace postfach::net {
 namespace {
@@ -52,14 +52,6 @@ private:
 
 class transport_certificate_test : public ::testing::Test {
 protected:
-    void SetUp() override {
-        dir_ = fs::temp_directory_path() /
-               ("postfach-cert-test-" + std::to_string(::getpid()) + "-" +
-                ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        fs::create_directories(dir_);
-    }
-    void TearDown() override { fs::remove_all(dir_); }
-
     // Connects to a server with this certificate; trusts it as its own CA when trust is set.
     std::pair<std::error_code, std::string> connect_to(const pem_certificate& pem, bool trust) {
         tls_test_server server(io_, pem);
@@ -88,7 +80,8 @@ protected:
     }
 
     asio::io_context io_;
-    fs::path dir_;
+    postfach::test::temp_dir temp_;
+    const fs::path& dir_ = temp_.path();
 };
 
 TEST_F(transport_certificate_test, a_trusted_valid_certificate_is_accepted) {

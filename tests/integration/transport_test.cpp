@@ -6,7 +6,10 @@
 #include "tests/integration/scripted_server.hpp"
 #include "tests/support/coroutine_runner.hpp"
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <gtest/gtest.h>
 
@@ -119,6 +122,48 @@ TEST(transport, unanswered_connect_gives_connect_timeout) {
             << t.diagnostics();
         EXPECT_FALSE(t.is_open());
     });
+}
+
+TEST(transport, cancelling_the_calling_coroutine_ends_a_pending_read) {
+    // The daemon cancels an account's whole coroutine tree on SIGTERM; a read waiting on a
+    // silent server must end then, not at its timeout.
+    asio::io_context io;
+    asio::cancellation_signal cancel;
+    bool client_done = false;
+    scripted_server server(io, [&](tcp::socket& s) -> asio::awaitable<void> {
+        asio::streambuf in;
+        co_await send(s, "* OK\r\n");
+        co_await receive_line(s, in); // the client now waits for more
+        while (!client_done) {
+            cancel.emit(asio::cancellation_type::terminal);
+            co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+        }
+    });
+    std::error_code read_result;
+    const auto started = std::chrono::steady_clock::now();
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+            // Errors as values here; by default Asio would throw operation_aborted instead.
+            co_await asio::this_coro::throw_if_cancelled(false);
+            auto options = local(server.port());
+            options.read_timeout = std::chrono::seconds(30);
+            transport t(io.get_executor(), options);
+            CO_ASSERT_NO_ERROR(co_await t.connect(), t.diagnostics());
+            std::string line;
+            CO_ASSERT_NO_ERROR(co_await t.read_line(line), t.diagnostics());
+            CO_ASSERT_NO_ERROR(co_await t.write("waiting\r\n"), t.diagnostics());
+            read_result = co_await t.read_line(line);
+        },
+        asio::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr e) {
+            client_done = true;
+            EXPECT_FALSE(e) << "with throw_if_cancelled(false) nothing throws";
+        }));
+    io.run_for(std::chrono::seconds(20));
+    ASSERT_TRUE(client_done);
+    EXPECT_EQ(read_result, std::errc::operation_canceled) << read_result.message();
+    EXPECT_TRUE(is_transient(read_result)); // a cancelled read is no configuration problem
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
 }
 
 TEST(transport, bytes_after_the_starttls_answer_are_refused_as_injection) {

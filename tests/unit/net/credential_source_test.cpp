@@ -1,10 +1,10 @@
 #include "net/credential_errc.hpp"
 #include "net/credential_source.hpp"
+#include "tests/unit/support/temp_dir.hpp"
 
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 namespace postfach::net {
 namespace {
@@ -14,15 +14,6 @@ using kind = config::secret_source::kind;
 
 class credential_source_test : public ::testing::Test {
 protected:
-    void SetUp() override {
-        dir_ = fs::temp_directory_path() /
-               ("postfach-credential-test-" + std::to_string(::getpid()) + "-" +
-                ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        fs::remove_all(dir_);
-        fs::create_directories(dir_);
-    }
-    void TearDown() override { fs::remove_all(dir_); }
-
     fs::path write_file(std::string_view content, fs::perms perms) {
         const auto path = dir_ / "secret";
         std::ofstream(path, std::ios::binary) << content;
@@ -59,7 +50,8 @@ protected:
         return s;
     }
 
-    fs::path dir_;
+    postfach::test::temp_dir temp_;
+    const fs::path& dir_ = temp_.path();
 };
 
 constexpr auto owner_only = fs::perms::owner_read | fs::perms::owner_write;

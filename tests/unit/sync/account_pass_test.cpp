@@ -139,6 +139,28 @@ TEST(account_pass, a_local_move_is_replayed_on_the_server) {
     EXPECT_EQ(contents(a.remote.durable()), contents(a.local.durable()));
 }
 
+TEST(account_pass, a_new_uidvalidity_re_pairs_without_transfer_or_duplicate) {
+    account a;
+    a.remote.renumber("100");
+    for (int i = 0; i < 5; ++i)
+        a.remote.add("INBOX", "m" + std::to_string(i), i == 0 ? seen : 0);
+    a.pass();
+    const int remote_reads = a.remote.reads;
+    a.remote.renumber("200"); // the server rebuilt its index: all UIDs new
+    a.local.working()["INBOX"].begin()->second.flags = flagged; // a local change meanwhile
+    a.local.make_durable();
+    const auto r = a.pass();
+    EXPECT_FALSE(r.any_error());
+    EXPECT_EQ(r.copied[0] + r.copied[1], 0u);
+    EXPECT_EQ(r.removed[0] + r.removed[1], 0u);
+    EXPECT_EQ(r.linked, 5u);
+    EXPECT_EQ(a.remote.reads, remote_reads) << "nothing downloaded again";
+    EXPECT_EQ(a.local.durable().at("INBOX").size(), 5u);
+    EXPECT_EQ(contents(a.remote.durable()), contents(a.local.durable()));
+    for (const auto& f : a.pass().folders)
+        EXPECT_TRUE(f.plan.actions.empty()) << f.folder;
+}
+
 TEST(account_pass, dry_run_changes_nothing) {
     account a;
     a.remote.add("INBOX", "new");

@@ -79,15 +79,26 @@ public:
         working_.insert(std::move(node));
         co_return settle();
     }
-    task<std::error_code> scan(const std::string& folder,
-                               std::vector<scanned_message>& messages) override {
+    task<std::error_code> scan(const std::string& folder, folder_scan& scan) override {
         if (dead_)
             co_return dead_error();
         if (!working_.contains(folder))
             co_return std::make_error_code(std::errc::no_such_file_or_directory);
         for (const auto& [id, m] : working_[folder])
-            messages.push_back({id, m.flags, ""});
+            scan.messages.push_back({id, m.flags, ""});
+        scan.epoch = epoch_;
         co_return std::error_code{};
+    }
+    // Like a server whose UIDVALIDITY changed: every message gets a new id, the epoch changes.
+    void renumber(const std::string& new_epoch) {
+        for (auto& [name, folder] : working_) {
+            memory_folder renumbered;
+            for (auto& [id, m] : folder)
+                renumbered[next_id()] = m;
+            folder = std::move(renumbered);
+        }
+        durable_ = working_;
+        epoch_ = new_epoch;
     }
     task<std::error_code> identify(const std::string& folder,
                                    std::vector<scanned_message*>& messages) override {
@@ -187,6 +198,7 @@ private:
     bool durable_on_ack_;
     memory_mailbox working_, durable_;
     int counter_ = 0;
+    std::string epoch_;
     int fail_at_ = -1;
     bool dead_ = false;
 };
@@ -211,6 +223,12 @@ public:
         working_folders_.erase(folder);
         working_.erase(folder);
     }
+    std::string epoch(const std::string& folder, side s) override {
+        return working_epochs_[{folder, s}];
+    }
+    void set_epoch(const std::string& folder, side s, const std::string& epoch) override {
+        working_epochs_[{folder, s}] = epoch;
+    }
     std::error_code load(const std::string& folder, std::vector<synced_message>& records) override {
         records = working_[folder];
         return {};
@@ -230,11 +248,13 @@ public:
     std::error_code commit() override {
         durable_ = working_;
         durable_folders_ = working_folders_;
+        durable_epochs_ = working_epochs_;
         return {};
     }
     void rollback() override {
         working_ = durable_;
         working_folders_ = durable_folders_;
+        working_epochs_ = durable_epochs_;
     }
     void crash() { rollback(); }
     const std::set<std::string>& folders() const { return durable_folders_; }
@@ -251,6 +271,7 @@ private:
     }
     std::map<std::string, std::vector<synced_message>> working_, durable_;
     std::set<std::string> working_folders_, durable_folders_;
+    std::map<std::pair<std::string, side>, std::string> working_epochs_, durable_epochs_;
 };
 
 } // namespace postfach::sync::testing

@@ -1,0 +1,294 @@
+#include "maildir/delivery.hpp"
+
+#include "maildir/file_name.hpp"
+#include "maildir/file_ops.hpp"
+#include "maildir/maildir_errc.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <utility>
+
+namespace fs = std::filesystem;
+
+namespace postfach::maildir {
+namespace {
+
+constexpr std::size_t write_threshold = 64 * 1024;
+
+std::error_code write_all(int fd, std::string_view data) {
+    while (!data.empty()) {
+        const ssize_t n = ::write(fd, data.data(), data.size());
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return last_errno();
+        }
+        data.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return {};
+}
+
+struct timespec to_timespec(std::chrono::system_clock::time_point t) {
+    const auto ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+    struct timespec ts {};
+    ts.tv_sec = static_cast<time_t>(ns / 1'000'000'000);
+    ts.tv_nsec = static_cast<long>(ns % 1'000'000'000);
+    return ts;
+}
+
+} // namespace
+
+// ---- delivery ------------------------------------------------------------------------------
+
+delivery::delivery(delivery&& other) noexcept
+    : folder_dir_(std::move(other.folder_dir_))
+    , base_(std::move(other.base_))
+    , options_(other.options_)
+    , fd_(std::exchange(other.fd_, -1))
+    , state_(std::exchange(other.state_, state::empty))
+    , buffer_(std::move(other.buffer_))
+    , size_(other.size_)
+    , converter_(other.converter_) {}
+
+delivery& delivery::operator=(delivery&& other) noexcept {
+    if (this != &other) {
+        release(true);
+        folder_dir_ = std::move(other.folder_dir_);
+        base_ = std::move(other.base_);
+        options_ = other.options_;
+        fd_ = std::exchange(other.fd_, -1);
+        state_ = std::exchange(other.state_, state::empty);
+        buffer_ = std::move(other.buffer_);
+        size_ = other.size_;
+        converter_ = other.converter_;
+    }
+    return *this;
+}
+
+delivery::~delivery() {
+    release(true);
+}
+
+void delivery::release(bool remove_tmp) noexcept {
+    if (fd_ >= 0)
+        ::close(fd_);
+    fd_ = -1;
+    if (remove_tmp && state_ != state::empty)
+        ::unlink(tmp_path().c_str());
+    state_ = state::empty;
+}
+
+fs::path delivery::tmp_path() const {
+    return folder_dir_ / "tmp" / base_;
+}
+
+std::error_code delivery::open(const fs::path& folder_dir, const delivery_options& options,
+                               unique_name_generator& names, delivery& out) {
+    out = delivery();
+    out.folder_dir_ = folder_dir;
+    out.options_ = options;
+    out.base_ = names.next();
+    int fd = -1;
+    do {
+        fd = ::open(out.tmp_path().c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    } while (fd < 0 && errno == EINTR);
+    if (fd < 0)
+        return errno == EEXIST ? std::error_code(maildir_errc::name_collision) : last_errno();
+    out.fd_ = fd;
+    out.state_ = state::writing;
+    return {};
+}
+
+std::error_code delivery::append(std::string_view bytes) {
+    if (state_ != state::writing)
+        return maildir_errc::bad_delivery_state;
+    const std::size_t before = buffer_.size();
+    if (options_.from_wire)
+        converter_.feed(bytes, buffer_);
+    else
+        buffer_.append(bytes);
+    size_ += buffer_.size() - before;
+    if (buffer_.size() >= write_threshold)
+        return flush();
+    return {};
+}
+
+std::error_code delivery::flush() {
+    auto ec = write_all(fd_, buffer_);
+    buffer_.clear();
+    return ec;
+}
+
+std::error_code delivery::finish() {
+    if (state_ != state::writing)
+        return maildir_errc::bad_delivery_state;
+    if (options_.from_wire) {
+        const std::size_t before = buffer_.size();
+        converter_.finish(buffer_);
+        size_ += buffer_.size() - before;
+    }
+    if (auto ec = flush())
+        return ec;
+    if (options_.internal_date) {
+        const struct timespec times[2] = {{0, UTIME_OMIT}, to_timespec(*options_.internal_date)};
+        if (::futimens(fd_, times) != 0)
+            return last_errno();
+    }
+    state_ = state::finished;
+    return {};
+}
+
+// ---- delivery_batch ------------------------------------------------------------------------
+
+delivery_batch::~delivery_batch() = default; // each pending delivery removes its tmp file
+
+std::error_code delivery_batch::add(delivery&& d) {
+    if (!d.finished()) {
+        delivery dropped(std::move(d)); // removes its tmp file
+        return maildir_errc::bad_delivery_state;
+    }
+    pending_.push_back(std::move(d));
+    return {};
+}
+
+std::size_t delivery_batch::commit_steps() const {
+    std::vector<fs::path> dirs;
+    for (const auto& d : pending_) {
+        auto dir = d.folder_dir_ / (d.options_.flags.empty() ? "new" : "cur");
+        if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end())
+            dirs.push_back(std::move(dir));
+    }
+    return 2 * pending_.size() + dirs.size();
+}
+
+// The order of writes, and what a crash after each step leaves on disk:
+//
+//  0. (before commit) open tmp/<base> with O_EXCL, write the message, set its mtime.
+//     Crash: a complete or partial file in tmp/ only. Scans never read tmp/, so nothing is
+//     delivered; remove_stale_tmp() deletes it after 36 h. The caller recorded nothing, so the
+//     next run fetches the message again.
+//  1. fsync(file), for every file of the batch, before any rename.
+//     Crash: as in 0, complete files in tmp/ only.
+//  2. rename tmp/<base> -> new/<base> (no flags) or cur/<base>:2,<FLAGS>, for every file, never
+//     replacing an existing name. rename() is atomic and the data is already durable (step 1),
+//     so any name in new/ or cur/ holds the whole message: there is never a half file there.
+//     Crash: each message is either still in tmp/ or in new|cur (the directory change may or
+//     may not have reached the disk, which is one or the other again), never in both, never
+//     twice. One that made it is found by the next scan; since the state does not record it
+//     yet, the engine pairs it by Message-ID + size + hash (design.md §4.4) instead of fetching
+//     it again.
+//  3. fsync(directory), once for each new/ or cur/ that received a file. Now the renames are
+//     durable. tmp/ is not fsynced: a rename is one journal transaction on journalling file
+//     systems, and whatever is left in tmp/ is garbage by definition.
+//  4. Return: only now are the messages reported durable; the caller records them in the
+//     state database (its own transaction, after this).
+//
+// commit_hooks::stop_after_steps counts steps 1, 2 and 3 individually (one per file or
+// directory), so a test can stop after each of them.
+std::error_code delivery_batch::commit(std::vector<delivered_message>& done,
+                                       const commit_hooks& hooks) {
+    std::vector<delivery> batch = std::move(pending_);
+    pending_.clear();
+    const std::size_t n = batch.size();
+    std::size_t step = 0;
+    // A simulated crash: leave every file where it is, just close the descriptors.
+    const auto crash_here = [&]() {
+        if (!hooks.stop_after_steps || step < *hooks.stop_after_steps)
+            return false;
+        for (auto& d : batch)
+            d.release(false);
+        return true;
+    };
+
+    std::error_code first_error;
+    std::vector<bool> ok(n, true);
+    const auto fail = [&](std::size_t i, std::error_code ec) {
+        ok[i] = false;
+        if (!first_error)
+            first_error = ec;
+    };
+
+    // Step 1: file data. Start write-back of every file first, so the file system allocates
+    // and writes them together: the first fsync() then commits the journal for all of them
+    // and the others find little left to do (on ext4 without this, every fsync() is its own
+    // journal commit and a batch is no faster than single deliveries). Only a hint; fsync()
+    // below is what guarantees durability.
+    for (auto& d : batch)
+        (void)::sync_file_range(d.fd_, 0, 0, SYNC_FILE_RANGE_WRITE);
+    std::vector<message_entry> entries(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (crash_here())
+            return maildir_errc::commit_interrupted;
+        ++step;
+        struct stat st {};
+        if (::fsync(batch[i].fd_) != 0 || ::fstat(batch[i].fd_, &st) != 0) {
+            fail(i, last_errno());
+            continue;
+        }
+        auto& e = entries[i];
+        const auto& options = batch[i].options_;
+        e.base = batch[i].base_;
+        e.flags = options.flags;
+        e.where = options.flags.empty() ? location::new_dir : location::cur_dir;
+        file_name name;
+        name.base = e.base;
+        name.flags = e.flags;
+        e.file_name = e.where == location::new_dir ? name.base : name.compose();
+        e.size = static_cast<std::uint64_t>(st.st_size);
+        e.inode = st.st_ino;
+        e.mtime = std::chrono::system_clock::time_point(
+            std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                std::chrono::seconds(st.st_mtim.tv_sec) +
+                std::chrono::nanoseconds(st.st_mtim.tv_nsec)));
+    }
+
+    // Step 2: directory entries. A file that fails here stays in tmp/ and is removed below.
+    std::vector<fs::path> touched_dirs;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (!ok[i])
+            continue;
+        if (crash_here())
+            return maildir_errc::commit_interrupted;
+        ++step;
+        const fs::path& folder = batch[i].folder_dir_;
+        if (auto ec = rename_no_replace(batch[i].tmp_path(), entries[i].path(folder))) {
+            fail(i, ec);
+            continue;
+        }
+        batch[i].release(false); // renamed: nothing left in tmp/
+        fs::path dir = folder / location_dir_name(entries[i].where);
+        if (std::find(touched_dirs.begin(), touched_dirs.end(), dir) == touched_dirs.end())
+            touched_dirs.push_back(std::move(dir));
+    }
+
+    // Step 3: make the renames durable, one fsync per directory.
+    std::vector<fs::path> failed_dirs;
+    for (const auto& dir : touched_dirs) {
+        if (crash_here())
+            return maildir_errc::commit_interrupted;
+        ++step;
+        if (auto ec = fsync_directory(dir)) {
+            failed_dirs.push_back(dir);
+            if (!first_error)
+                first_error = ec;
+        }
+    }
+
+    // Step 4: report. A message whose directory could not be synced is on disk but not known to
+    // be durable: not reported, so the caller does not record it (a rescan will find it).
+    for (std::size_t i = 0; i < n; ++i) {
+        if (!ok[i])
+            continue; // its delivery's destructor removes the tmp file
+        const fs::path dir = batch[i].folder_dir_ / location_dir_name(entries[i].where);
+        if (std::find(failed_dirs.begin(), failed_dirs.end(), dir) != failed_dirs.end())
+            continue;
+        done.push_back({batch[i].folder_dir_, std::move(entries[i])});
+    }
+    return first_error;
+}
+
+} // namespace postfach::maildir

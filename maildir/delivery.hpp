@@ -1,0 +1,126 @@
+#pragma once
+// Delivering messages into Maildir folders with group commit (design.md §3, §4.7).
+//
+// Usage: open a delivery per message, append its bytes as they arrive, finish it, add it to a
+// delivery_batch; commit() the batch at a commit point. Only when commit() returns is a message
+// durable (its data and its directory entry on disk); only then may the caller record it as
+// synced. Until then a crash loses the message cleanly (see the order in delivery.cpp).
+//
+//   maildir::unique_name_generator names;
+//   maildir::delivery d;
+//   if (auto ec = maildir::delivery::open(folder_dir, {.flags = seen}, names, d)) ...
+//   d.append(chunk1); d.append(chunk2); d.finish();
+//   batch.add(std::move(d));
+//   ...
+//   std::vector<maildir::delivered_message> done;
+//   batch.commit(done);
+
+#include "maildir/line_endings.hpp"
+#include "maildir/message_entry.hpp"
+#include "maildir/message_flags.hpp"
+#include "maildir/unique_name.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+namespace postfach::maildir {
+
+struct delivery_options {
+    flag_set flags;        // none: new/ (unseen); any flag: cur/ with ":2,FLAGS"
+    bool from_wire = true; // input has CRLF line endings (IMAP/POP3); stored with LF
+    // The file's mtime, which readers and Dovecot take as INTERNALDATE; default: now.
+    std::optional<std::chrono::system_clock::time_point> internal_date;
+};
+
+// One message being written into <folder>/tmp/. Move-only. Destroying it before it was handed
+// to a batch removes the tmp file.
+class delivery {
+public:
+    delivery() = default;
+    delivery(delivery&& other) noexcept;
+    delivery& operator=(delivery&& other) noexcept;
+    delivery(const delivery&) = delete;
+    delivery& operator=(const delivery&) = delete;
+    ~delivery();
+
+    // Creates <folder_dir>/tmp/<unique name> (mode 0600, O_EXCL).
+    static std::error_code open(const std::filesystem::path& folder_dir,
+                                const delivery_options& options, unique_name_generator& names,
+                                delivery& out);
+
+    // Appends bytes of the message (converted to LF when from_wire). Buffered.
+    std::error_code append(std::string_view bytes);
+
+    // Ends the message: writes what is buffered, sets the mtime. The file stays open so the
+    // batch can fsync it. No append after finish.
+    std::error_code finish();
+
+    [[nodiscard]] const std::string& base_name() const noexcept { return base_; }
+    [[nodiscard]] std::uint64_t size() const noexcept { return size_; }
+    [[nodiscard]] bool finished() const noexcept { return state_ == state::finished; }
+
+private:
+    friend class delivery_batch;
+    enum class state { empty, writing, finished };
+
+    std::error_code flush();
+    [[nodiscard]] std::filesystem::path tmp_path() const;
+    // Closes the file; with remove_tmp also unlinks it (an abandoned delivery).
+    void release(bool remove_tmp) noexcept;
+
+    std::filesystem::path folder_dir_;
+    std::string base_;
+    delivery_options options_;
+    int fd_ = -1;
+    state state_ = state::empty;
+    std::string buffer_;
+    std::uint64_t size_ = 0;
+    crlf_to_lf converter_;
+};
+
+struct delivered_message {
+    std::filesystem::path folder_dir;
+    message_entry entry; // as a scan would report it (inode, size, name, flags, location)
+};
+
+// Test hook: a simulated crash. The commit stops after this many steps and returns
+// maildir_errc::commit_interrupted, leaving the disk exactly as a crash at that instant would
+// (no cleanup at all). Steps are counted in the order written in delivery.cpp.
+struct commit_hooks {
+    std::optional<std::size_t> stop_after_steps;
+};
+
+// A group of finished deliveries made durable together. Not thread-safe; one per account.
+class delivery_batch {
+public:
+    delivery_batch() = default;
+    delivery_batch(delivery_batch&&) noexcept = default;
+    delivery_batch& operator=(delivery_batch&&) noexcept = default;
+    ~delivery_batch();
+
+    // Takes a finished delivery; an unfinished one gives bad_delivery_state and is dropped.
+    std::error_code add(delivery&& d);
+
+    [[nodiscard]] std::size_t size() const noexcept { return pending_.size(); }
+    [[nodiscard]] bool empty() const noexcept { return pending_.empty(); }
+
+    // Makes every message durable, then appends each to `done` (in the order added) and
+    // returns no error. On an error, `done` holds the messages that are nevertheless durable
+    // (the caller may record those), the others are removed from tmp/, and the first error is
+    // returned. The batch is empty afterwards, whatever happened.
+    std::error_code commit(std::vector<delivered_message>& done, const commit_hooks& hooks = {});
+
+    // Number of steps a commit of the current batch takes (for crash tests).
+    [[nodiscard]] std::size_t commit_steps() const;
+
+private:
+    std::vector<delivery> pending_;
+};
+
+} // namespace postfach::maildir

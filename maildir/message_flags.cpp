@@ -1,0 +1,74 @@
+#include "maildir/message_flags.hpp"
+
+#include <array>
+#include <cctype>
+
+namespace postfach::maildir {
+namespace {
+
+struct flag_info {
+    flag value;
+    char letter;
+    std::string_view imap;
+};
+
+// In ASCII order of the letters, so iterating yields sorted info parts.
+constexpr std::array<flag_info, 6> table{{
+    {flag::draft, 'D', "\\Draft"},
+    {flag::flagged, 'F', "\\Flagged"},
+    {flag::forwarded, 'P', "$Forwarded"},
+    {flag::answered, 'R', "\\Answered"},
+    {flag::seen, 'S', "\\Seen"},
+    {flag::deleted, 'T', "\\Deleted"},
+}};
+
+bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size())
+        return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (std::tolower(static_cast<unsigned char>(a[i])) !=
+            std::tolower(static_cast<unsigned char>(b[i])))
+            return false;
+    }
+    return true;
+}
+
+} // namespace
+
+char flag_letter(flag f) noexcept {
+    for (const auto& info : table)
+        if (info.value == f)
+            return info.letter;
+    return '?';
+}
+
+std::optional<flag> flag_from_letter(char letter) noexcept {
+    for (const auto& info : table)
+        if (info.letter == letter)
+            return info.value;
+    return std::nullopt;
+}
+
+std::string_view imap_name(flag f) noexcept {
+    for (const auto& info : table)
+        if (info.value == f)
+            return info.imap;
+    return {};
+}
+
+std::optional<flag> flag_from_imap_name(std::string_view name) noexcept {
+    for (const auto& info : table)
+        if (iequals(info.imap, name))
+            return info.value;
+    return std::nullopt;
+}
+
+std::string flag_set::letters() const {
+    std::string out;
+    for (const auto& info : table)
+        if (has(info.value))
+            out.push_back(info.letter);
+    return out;
+}
+
+} // namespace postfach::maildir

@@ -1,0 +1,112 @@
+#include "state/schema.hpp"
+
+#include "state/sqlite_statement.hpp"
+#include "state/state_errc.hpp"
+
+#include <array>
+#include <fmt/format.h>
+#include <sqlite3.h>
+#include <string>
+
+namespace postfach::state {
+namespace {
+
+// migrations[i] takes version i to version i + 1.
+constexpr std::array<const char*, latest_schema_version> migrations{
+    // 1: folders, message pairs, POP3 UIDLs.
+    R"sql(
+    CREATE TABLE folders (
+        id            INTEGER PRIMARY KEY,
+        name          TEXT    NOT NULL UNIQUE,   -- UTF-8, '/' separated
+        uidvalidity   INTEGER NOT NULL DEFAULT 0,
+        uidnext       INTEGER NOT NULL DEFAULT 0,
+        highestmodseq INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE messages (
+        id           INTEGER PRIMARY KEY,
+        folder_id    INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+        uid          INTEGER NOT NULL,           -- server UID
+        base_name    TEXT    NOT NULL,           -- local Maildir base name
+        flags        TEXT    NOT NULL DEFAULT '',-- last synced flags
+        size         INTEGER NOT NULL,
+        message_id   TEXT    NOT NULL DEFAULT '',
+        content_hash TEXT    NOT NULL DEFAULT '',
+        UNIQUE (folder_id, uid)
+    );
+    CREATE INDEX messages_by_base_name ON messages (folder_id, base_name);
+    CREATE TABLE pop3_uidls (
+        uidl          TEXT    PRIMARY KEY,
+        size          INTEGER NOT NULL,
+        first_fetched INTEGER NOT NULL           -- Unix seconds
+    );
+    )sql",
+    // 2: RFC 8474 MAILBOXID per folder; index to pair messages by identity (moves,
+    //    UIDVALIDITY changes, POP3 -> IMAP).
+    R"sql(
+    ALTER TABLE folders ADD COLUMN mailbox_id TEXT NOT NULL DEFAULT '';
+    CREATE INDEX messages_by_identity ON messages (message_id, size);
+    )sql",
+    // 3: a pair may lack one side: a tombstone (that side's copy was deleted on purpose and
+    //    must not come back, sync/plan.hpp) or a side not yet written. SQLite cannot drop NOT
+    //    NULL in place, so the table is rebuilt (nothing references it).
+    R"sql(
+    CREATE TABLE messages_v3 (
+        id           INTEGER PRIMARY KEY,
+        folder_id    INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+        uid          INTEGER,                    -- server UID; NULL: no server copy
+        base_name    TEXT,                       -- local base name; NULL: no local copy
+        flags        TEXT    NOT NULL DEFAULT '',
+        size         INTEGER NOT NULL,
+        message_id   TEXT    NOT NULL DEFAULT '',
+        content_hash TEXT    NOT NULL DEFAULT '',
+        UNIQUE (folder_id, uid),
+        CHECK (uid IS NOT NULL OR base_name IS NOT NULL)
+    );
+    INSERT INTO messages_v3 (id, folder_id, uid, base_name, flags, size, message_id,
+                             content_hash)
+        SELECT id, folder_id, uid, base_name, flags, size, message_id, content_hash
+        FROM messages;
+    DROP TABLE messages;
+    ALTER TABLE messages_v3 RENAME TO messages;
+    CREATE INDEX messages_by_base_name ON messages (folder_id, base_name);
+    CREATE INDEX messages_by_identity ON messages (message_id, size);
+    )sql",
+};
+
+} // namespace
+
+std::error_code read_schema_version(sqlite3* db, int& version) {
+    std::error_code ec;
+    sqlite_statement stmt(db, "PRAGMA user_version", ec);
+    if (ec)
+        return ec;
+    if (!stmt.step(ec))
+        return ec ? ec : make_sqlite_error(SQLITE_CORRUPT);
+    version = static_cast<int>(stmt.column_int(0));
+    return {};
+}
+
+std::error_code migrate_schema(sqlite3* db, int target) {
+    int version = 0;
+    if (auto ec = read_schema_version(db, version))
+        return ec;
+    if (version > latest_schema_version)
+        return state_errc::schema_too_new;
+    for (; version < target; ++version) {
+        if (auto ec = sqlite_exec(db, "BEGIN IMMEDIATE"))
+            return ec;
+        const std::string bump = fmt::format("PRAGMA user_version = {}", version + 1);
+        std::error_code ec = sqlite_exec(db, migrations[static_cast<std::size_t>(version)]);
+        if (!ec)
+            ec = sqlite_exec(db, bump.c_str());
+        if (!ec)
+            ec = sqlite_exec(db, "COMMIT");
+        if (ec) {
+            sqlite_exec(db, "ROLLBACK");
+            return ec;
+        }
+    }
+    return {};
+}
+
+} // namespace postfach::state

@@ -1,0 +1,423 @@
+#include "state/state_store.hpp"
+
+#include "state/schema.hpp"
+#include "state/sqlite_statement.hpp"
+#include "state/state_errc.hpp"
+
+#include <cerrno>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <unordered_map>
+
+namespace fs = std::filesystem;
+
+namespace postfach::state {
+namespace {
+
+std::error_code errno_code() {
+    return {errno, std::generic_category()};
+}
+
+// Creates missing directories of `dir` with mode 0700 (the state is private).
+std::error_code make_private_dirs(const fs::path& dir) {
+    std::error_code ec;
+    if (dir.empty() || fs::is_directory(dir, ec))
+        return {};
+    if (dir.has_parent_path() && dir.parent_path() != dir)
+        if (auto parent = make_private_dirs(dir.parent_path()))
+            return parent;
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+        return errno_code();
+    return {};
+}
+
+// Creates the file with mode 0600 before SQLite does (SQLite would use 0644 & umask), and
+// tightens an existing one. SQLite gives the -wal and -shm files the database file's mode.
+std::error_code make_private_file(const fs::path& file) {
+    const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return errno_code();
+    std::error_code ec;
+    if (::fchmod(fd, 0600) != 0)
+        ec = errno_code();
+    ::close(fd);
+    return ec;
+}
+
+constexpr const char* folder_columns = "id, name, uidvalidity, uidnext, highestmodseq, mailbox_id";
+constexpr const char* message_columns =
+    "id, folder_id, uid, base_name, flags, size, message_id, content_hash";
+
+folder_record read_folder(const sqlite_statement& s) {
+    folder_record f;
+    f.id = s.column_int(0);
+    f.name = s.column_text(1);
+    f.uidvalidity = static_cast<std::uint32_t>(s.column_int(2));
+    f.uidnext = static_cast<std::uint32_t>(s.column_int(3));
+    f.highestmodseq = static_cast<std::uint64_t>(s.column_int(4));
+    f.mailbox_id = s.column_text(5);
+    return f;
+}
+
+message_record read_message(const sqlite_statement& s) {
+    message_record m;
+    m.id = s.column_int(0);
+    m.folder_id = s.column_int(1);
+    if (!s.column_is_null(2))
+        m.uid = static_cast<std::uint32_t>(s.column_int(2));
+    if (!s.column_is_null(3))
+        m.base_name = s.column_text(3);
+    m.flags = s.column_text(4);
+    m.size = static_cast<std::uint64_t>(s.column_int(5));
+    m.message_id = s.column_text(6);
+    m.content_hash = s.column_text(7);
+    return m;
+}
+
+pop3_uidl_record read_uidl(const sqlite_statement& s) {
+    return {s.column_text(0), static_cast<std::uint64_t>(s.column_int(1)), s.column_int(2)};
+}
+
+} // namespace
+
+struct state_store::impl {
+    sqlite3* db = nullptr;
+    std::string diagnostics;
+    // Prepared once per SQL text; keyed by the address of the string literal.
+    std::unordered_map<const void*, sqlite_statement> statements;
+
+    ~impl() {
+        statements.clear();
+        ::sqlite3_close(db);
+    }
+
+    // The cached statement for `sql`, reset and ready to bind; nullptr on error.
+    sqlite_statement* prepare(const char* sql, std::error_code& ec) {
+        auto it = statements.find(sql);
+        if (it == statements.end()) {
+            sqlite_statement fresh(db, sql, ec);
+            if (note(ec))
+                return nullptr;
+            it = statements.emplace(sql, std::move(fresh)).first;
+        }
+        it->second.reset();
+        return &it->second;
+    }
+
+    // Records SQLite's text for an error; returns whether there was one.
+    bool note(const std::error_code& ec) {
+        if (ec && ec.category() == sqlite_category())
+            diagnostics = ::sqlite3_errmsg(db);
+        return static_cast<bool>(ec);
+    }
+
+    std::error_code run(sqlite_statement& s) {
+        auto ec = s.run();
+        note(ec);
+        return ec;
+    }
+
+    std::error_code changed_one_row() const {
+        return ::sqlite3_changes(db) == 0 ? std::error_code(state_errc::not_found)
+                                          : std::error_code();
+    }
+
+    template <typename Record, typename Reader>
+    std::error_code query_one(sqlite_statement& s, Reader read, std::optional<Record>& out) {
+        out.reset();
+        std::error_code ec;
+        if (s.step(ec))
+            out = read(s);
+        note(ec);
+        return ec;
+    }
+
+    template <typename Record, typename Reader>
+    std::error_code query_all(sqlite_statement& s, Reader read, std::vector<Record>& out) {
+        out.clear();
+        std::error_code ec;
+        while (s.step(ec))
+            out.push_back(read(s));
+        note(ec);
+        return ec;
+    }
+};
+
+state_store::state_store() = default;
+state_store::~state_store() = default;
+state_store::state_store(state_store&&) noexcept = default;
+state_store& state_store::operator=(state_store&&) noexcept = default;
+
+std::error_code state_store::open(const fs::path& db_path, state_store& out) {
+    out.impl_ = std::make_unique<impl>();
+    if (auto ec = make_private_dirs(db_path.parent_path()))
+        return ec;
+    if (auto ec = make_private_file(db_path))
+        return ec;
+    auto& d = *out.impl_;
+    const int rc = ::sqlite3_open_v2(db_path.c_str(), &d.db,
+                                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc != SQLITE_OK) {
+        d.diagnostics = d.db != nullptr ? ::sqlite3_errmsg(d.db) : "out of memory";
+        return make_sqlite_error(rc);
+    }
+    ::sqlite3_extended_result_codes(d.db, 1);
+    ::sqlite3_busy_timeout(d.db, 5000);
+    // WAL: readers (postfach status) never block the writer. synchronous=FULL: every COMMIT,
+    // i.e. every commit point, fsyncs the WAL before returning.
+    auto ec = sqlite_exec(d.db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
+                                "PRAGMA foreign_keys = ON;");
+    if (!ec)
+        ec = migrate_schema(d.db);
+    d.note(ec);
+    return ec;
+}
+
+fs::path state_store::database_path(const fs::path& state_dir, std::string_view account) {
+    return state_dir / (std::string(account) + ".sqlite");
+}
+
+const std::string& state_store::diagnostics() const noexcept {
+    return impl_->diagnostics;
+}
+
+int state_store::schema_version() const {
+    int version = -1;
+    (void)read_schema_version(impl_->db, version);
+    return version;
+}
+
+std::error_code state_store::begin(transaction& out) {
+    out.rollback();
+    auto ec = sqlite_exec(impl_->db, "BEGIN IMMEDIATE");
+    if (impl_->note(ec))
+        return ec;
+    out = transaction(impl_->db);
+    return {};
+}
+
+// ---- folders -------------------------------------------------------------------------------
+
+std::error_code state_store::save_folder(folder_record& f) {
+    static constexpr const char* insert =
+        "INSERT INTO folders (name, uidvalidity, uidnext, highestmodseq, mailbox_id) "
+        "VALUES (?1, ?2, ?3, ?4, ?5)";
+    static constexpr const char* update =
+        "UPDATE folders SET name = ?1, uidvalidity = ?2, uidnext = ?3, highestmodseq = ?4, "
+        "mailbox_id = ?5 WHERE id = ?6";
+    std::error_code ec;
+    auto* s = impl_->prepare(f.id == 0 ? insert : update, ec);
+    if (s == nullptr)
+        return ec;
+    s->bind(1, f.name)
+        .bind(2, std::int64_t{f.uidvalidity})
+        .bind(3, std::int64_t{f.uidnext})
+        .bind(4, static_cast<std::int64_t>(f.highestmodseq))
+        .bind(5, f.mailbox_id);
+    if (f.id != 0)
+        s->bind(6, f.id);
+    if (auto run = impl_->run(*s))
+        return run;
+    if (f.id != 0)
+        return impl_->changed_one_row();
+    f.id = ::sqlite3_last_insert_rowid(impl_->db);
+    return {};
+}
+
+std::error_code state_store::find_folder(std::string_view name, std::optional<folder_record>& out) {
+    static const std::string sql =
+        std::string("SELECT ") + folder_columns + " FROM folders WHERE name = ?1";
+    std::error_code ec;
+    auto* s = impl_->prepare(sql.c_str(), ec);
+    if (s == nullptr)
+        return ec;
+    s->bind(1, name);
+    return impl_->query_one(*s, read_folder, out);
+}
+
+std::error_code state_store::list_folders(std::vector<folder_record>& out) {
+    static const std::string sql =
+        std::string("SELECT ") + folder_columns + " FROM folders ORDER BY name";
+    std::error_code ec;
+    auto* s = impl_->prepare(sql.c_str(), ec);
+    if (s == nullptr)
+        return ec;
+    return impl_->query_all(*s, read_folder, out);
+}
+
+std::error_code state_store::rename_folder(std::int64_t folder_id, std::string_view new_name) {
+    std::error_code ec;
+    auto* s = impl_->prepare("UPDATE folders SET name = ?1 WHERE id = ?2", ec);
+    if (s == nullptr)
+        return ec;
+    s->bind(1, new_name).bind(2, folder_id);
+    if (auto run = impl_->run(*s))
+        return run;
+    return impl_->changed_one_row();
+}
+
+std::error_code state_store::delete_folder(std::int64_t folder_id) {
+    std::error_code ec;
+    auto* s = impl_->prepare("DELETE FROM folders WHERE id = ?1", ec);
+    if (s == nullptr)
+        return ec;
+    s->bind(1, folder_id);
+    if (auto run = impl_->run(*s))
+        return run;
+    return impl_->changed_one_row();
+}
+
+// ---- messages ------------------------------------------------------------------------------
+
+std::error_code state_store::save_message(message_record& m) {
+    static constexpr const char* insert =
+        "INSERT INTO messages (folder_id, uid, base_name, flags, size, message_id, content_hash) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    static constexpr const char* update =
+        "UPDATE messages SET folder_id = ?1, uid = ?2, base_name = ?3, flags = ?4, size = ?5, "
+        "message_id = ?6, content_hash = ?7 WHERE id = ?8";
+    std::error_code ec;
+    auto* s = impl_->prepare(m.id == 0 ? insert : update, ec);
+    if (s == nullptr)
+        return ec;
+    s->bind(1, m.folder_id);
+    if (m.uid)
+        s->bind(2, std::int64_t{*m.uid});
+    else
+        s->bind_null(2);
+    if (m.base_name)
+        s->bind(3, *m.base_name);
+    else
+        s->bind_null(3);
+    s->bind(4, m.flags)
+        .bind(5, static_cast<std::int64_t>(m.size))
+        .bind(6, m.message_id)
+        .bind(7, m.content_hash);
+    if (m.id != 0)
+        s->bind(8, m.id);
+    if (auto run = impl_->run(*s))
+        return run;
+    if (m.id != 0)
+        return impl_->changed_one_row();
+    m.id = ::sqlite3_last_insert_rowid(impl_->db);
+    return {};
+}
+
+std::error_code state_store::delete_message(std::int64_t message_id) {
+    std::error_code ec;
+    auto* s = impl_->prepare("DELETE FROM messages WHERE id = ?1", ec);
+    if (s == nullptr)
+        return ec;
+    s->bind(1, message_id);
+    if (auto run = impl_->run(*s))
+        return run;
+    return impl_->changed_one_row();
+}
+
+std::error_code state_store::find_message_by_uid(std::int64_t folder_id, std::uint32_t uid,
+                                                 std::optional<message_record>& out) {
+    static const std::string sql = std::string("SELECT ") + message_columns +
+                                   " FROM messages WHERE folder_id = ?1 AND uid = ?2";
+    std::error_code ec;
+    auto* s = impl_->prepare(sql.c_str(), ec);
+    if (s == nullptr)
+        return ec;
+    s->bind(1, folder_id).bind(2, std::int64_t{uid});
+    return impl_->query_one(*s, read_message, out);
+}
+
+std::error_code state_store::find_message_by_base_name(std::int64_t folder_id,
+                                                       std::string_view base_name,
+                                                       std::optional<message_record>& out) {
+    static const std::string sql = std::string("SELECT ") + message_columns +
+                                   " FROM messages WHERE folder_id = ?1 AND base_name = ?2";
+    std::error_code ec;
+    auto* s = impl_->prepare(sql.c_str(), ec);
+    if (s == nullptr)
+        return ec;
+    s->bind(1, folder_id).bind(2, base_name);
+    return impl_->query_one(*s, read_message, out);
+}
+
+std::error_code state_store::find_messages_by_identity(std::string_view message_id,
+                                                       std::uint64_t size,
+                                                       std::string_view content_hash,
+                                                       std::vector<message_record>& out) {
+    static const std::string sql =
+        std::string("SELECT ") + message_columns +
+        " FROM messages WHERE message_id = ?1 AND size = ?2 AND content_hash = ?3 ORDER BY id";
+    std::error_code ec;
+    auto* s = impl_->prepare(sql.c_str(), ec);
+    if (s == nullptr)
+        return ec;
+    s->bind(1, message_id).bind(2, static_cast<std::int64_t>(size)).bind(3, content_hash);
+    return impl_->query_all(*s, read_message, out);
+}
+
+std::error_code state_store::list_messages(std::int64_t folder_id,
+                                           std::vector<message_record>& out) {
+    static const std::string sql = std::string("SELECT ") + message_columns +
+                                   " FROM messages WHERE folder_id = ?1 ORDER BY id";
+    std::error_code ec;
+    auto* s = impl_->prepare(sql.c_str(), ec);
+    if (s == nullptr)
+        return ec;
+    s->bind(1, folder_id);
+    return impl_->query_all(*s, read_message, out);
+}
+
+std::error_code state_store::delete_messages_of_folder(std::int64_t folder_id) {
+    std::error_code ec;
+    auto* s = impl_->prepare("DELETE FROM messages WHERE folder_id = ?1", ec);
+    if (s == nullptr)
+        return ec;
+    s->bind(1, folder_id);
+    return impl_->run(*s);
+}
+
+// ---- POP3 ----------------------------------------------------------------------------------
+
+std::error_code state_store::add_pop3_uidl(const pop3_uidl_record& u) {
+    std::error_code ec;
+    auto* s = impl_->prepare(
+        "INSERT INTO pop3_uidls (uidl, size, first_fetched) VALUES (?1, ?2, ?3)", ec);
+    if (s == nullptr)
+        return ec;
+    s->bind(1, u.uidl).bind(2, static_cast<std::int64_t>(u.size)).bind(3, u.first_fetched);
+    return impl_->run(*s);
+}
+
+std::error_code state_store::find_pop3_uidl(std::string_view uidl,
+                                            std::optional<pop3_uidl_record>& out) {
+    std::error_code ec;
+    auto* s =
+        impl_->prepare("SELECT uidl, size, first_fetched FROM pop3_uidls WHERE uidl = ?1", ec);
+    if (s == nullptr)
+        return ec;
+    s->bind(1, uidl);
+    return impl_->query_one(*s, read_uidl, out);
+}
+
+std::error_code state_store::list_pop3_uidls(std::vector<pop3_uidl_record>& out) {
+    std::error_code ec;
+    auto* s = impl_->prepare(
+        "SELECT uidl, size, first_fetched FROM pop3_uidls ORDER BY first_fetched, uidl", ec);
+    if (s == nullptr)
+        return ec;
+    return impl_->query_all(*s, read_uidl, out);
+}
+
+std::error_code state_store::delete_pop3_uidl(std::string_view uidl) {
+    std::error_code ec;
+    auto* s = impl_->prepare("DELETE FROM pop3_uidls WHERE uidl = ?1", ec);
+    if (s == nullptr)
+        return ec;
+    s->bind(1, uidl);
+    if (auto run = impl_->run(*s))
+        return run;
+    return impl_->changed_one_row();
+}
+
+} // namespace postfach::state

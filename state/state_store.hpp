@@ -1,0 +1,83 @@
+#pragma once
+// The sync state of one account: one SQLite database (design.md §3). Opening creates the
+// directories (0700) and the file (0600), switches to WAL with synchronous=FULL, and migrates
+// the schema (schema.hpp).
+//
+// Writes belong in a transaction (begin() ... commit()) at a commit point: after the Maildir
+// batch or the server acknowledged the change, never before. With synchronous=FULL a committed
+// transaction is on disk when commit() returns. Writes outside a transaction are allowed (each
+// is its own commit) but slow.
+//
+// Not thread-safe: one store per account, used from the account's coroutine tree. The account
+// lock (account_lock.hpp) keeps other processes away.
+
+#include "state/records.hpp"
+#include "state/transaction.hpp"
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+struct sqlite3;
+
+namespace postfach::state {
+
+class state_store {
+public:
+    state_store();
+    ~state_store();
+    state_store(state_store&&) noexcept;
+    state_store& operator=(state_store&&) noexcept;
+
+    static std::error_code open(const std::filesystem::path& db_path, state_store& out);
+
+    // Where an account's database lives: "<state_dir>/<account>.sqlite" (beside the account's
+    // lock file, account_lock.hpp).
+    static std::filesystem::path database_path(const std::filesystem::path& state_dir,
+                                               std::string_view account);
+
+    // SQLite's message for the last failure (never contains secrets: we store none).
+    [[nodiscard]] const std::string& diagnostics() const noexcept;
+    [[nodiscard]] int schema_version() const;
+
+    std::error_code begin(transaction& out);
+
+    // Folders. save_folder inserts (id 0; sets id) or updates by id.
+    std::error_code save_folder(folder_record& folder);
+    std::error_code find_folder(std::string_view name, std::optional<folder_record>& out);
+    std::error_code list_folders(std::vector<folder_record>& out);
+    std::error_code rename_folder(std::int64_t folder_id, std::string_view new_name);
+    // Deletes the folder and all its message pairs.
+    std::error_code delete_folder(std::int64_t folder_id);
+
+    // Message pairs. save_message inserts (id 0; sets id) or updates by id.
+    std::error_code save_message(message_record& message);
+    std::error_code delete_message(std::int64_t message_id);
+    std::error_code find_message_by_uid(std::int64_t folder_id, std::uint32_t uid,
+                                        std::optional<message_record>& out);
+    std::error_code find_message_by_base_name(std::int64_t folder_id, std::string_view base_name,
+                                              std::optional<message_record>& out);
+    // Every pair with this identity, in any folder (moves, UIDVALIDITY re-pairing).
+    std::error_code find_messages_by_identity(std::string_view message_id, std::uint64_t size,
+                                              std::string_view content_hash,
+                                              std::vector<message_record>& out);
+    std::error_code list_messages(std::int64_t folder_id, std::vector<message_record>& out);
+    // All pairs of a folder, e.g. after UIDVALIDITY changed.
+    std::error_code delete_messages_of_folder(std::int64_t folder_id);
+
+    // POP3 UIDLs (the account's INBOX).
+    std::error_code add_pop3_uidl(const pop3_uidl_record& uidl);
+    std::error_code find_pop3_uidl(std::string_view uidl, std::optional<pop3_uidl_record>& out);
+    std::error_code list_pop3_uidls(std::vector<pop3_uidl_record>& out);
+    std::error_code delete_pop3_uidl(std::string_view uidl);
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+} // namespace postfach::state

@@ -1,0 +1,73 @@
+#include "maildir/line_endings.hpp"
+
+#include <gtest/gtest.h>
+
+namespace postfach::maildir {
+namespace {
+
+std::string to_lf_split_at(std::string_view input, std::size_t split) {
+    crlf_to_lf conv;
+    std::string out;
+    conv.feed(input.substr(0, split), out);
+    conv.feed(input.substr(split), out);
+    conv.finish(out);
+    return out;
+}
+
+std::string to_crlf_split_at(std::string_view input, std::size_t split) {
+    lf_to_crlf conv;
+    std::string out;
+    conv.feed(input.substr(0, split), out);
+    conv.feed(input.substr(split), out);
+    return out;
+}
+
+TEST(crlf_to_lf, converts_at_every_split_point) {
+    const std::string input = "Subject: a\r\n\r\nline\rwith lone CR\r\nend\r";
+    const std::string expected = "Subject: a\n\nline\rwith lone CR\nend\r";
+    for (std::size_t split = 0; split <= input.size(); ++split)
+        EXPECT_EQ(to_lf_split_at(input, split), expected) << "split at " << split;
+}
+
+TEST(crlf_to_lf, one_byte_chunks) {
+    const std::string input = "a\r\n\r\r\nb\n\0c\r\n";
+    crlf_to_lf conv;
+    std::string out;
+    for (char c : input)
+        conv.feed(std::string_view(&c, 1), out);
+    conv.finish(out);
+    EXPECT_EQ(out, "a\n\r\nb\n\0c\n");
+}
+
+TEST(crlf_to_lf, empty_chunks_keep_a_pending_cr) {
+    crlf_to_lf conv;
+    std::string out;
+    conv.feed("x\r", out);
+    conv.feed("", out);
+    conv.feed("\ny", out);
+    conv.finish(out);
+    EXPECT_EQ(out, "x\ny");
+}
+
+TEST(lf_to_crlf, converts_at_every_split_point_and_keeps_existing_crlf) {
+    const std::string input = "Subject: a\n\nbody\r\nmixed\n";
+    const std::string expected = "Subject: a\r\n\r\nbody\r\nmixed\r\n";
+    for (std::size_t split = 0; split <= input.size(); ++split)
+        EXPECT_EQ(to_crlf_split_at(input, split), expected) << "split at " << split;
+}
+
+TEST(line_endings, round_trip_of_a_wire_message) {
+    const std::string wire = "From: a@b\r\nSubject: c\r\n\r\nbody\r\n.\r\n";
+    std::string disk;
+    crlf_to_lf down;
+    down.feed(wire, disk);
+    down.finish(disk);
+    EXPECT_EQ(disk.find('\r'), std::string::npos);
+    std::string back;
+    lf_to_crlf up;
+    up.feed(disk, back);
+    EXPECT_EQ(back, wire);
+}
+
+} // namespace
+} // namespace postfach::maildir
