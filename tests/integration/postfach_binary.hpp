@@ -1,13 +1,13 @@
 #pragma once
 // Runs the built postfach binary as a user would, in a temp HOME, for integration tests.
 
+#include "tests/unit/support/temp_dir.hpp"
 #include "util/subprocess.hpp"
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
-#include <stdlib.h>
 #include <string>
 #include <vector>
 
@@ -22,13 +22,6 @@ struct run_output {
 // A fresh HOME per test (removed afterwards); config files are written there.
 class postfach_binary_test : public ::testing::Test {
 protected:
-    void SetUp() override {
-        char pattern[] = "/tmp/postfach-cli-XXXXXX";
-        ASSERT_NE(::mkdtemp(pattern), nullptr);
-        dir_ = pattern;
-    }
-    void TearDown() override { std::filesystem::remove_all(dir_); }
-
     std::filesystem::path write_config(const std::string& text) {
         const auto path = dir_ / "config.yaml";
         std::ofstream(path) << text;
@@ -46,7 +39,8 @@ protected:
         return {r.exit_code, r.out, r.err};
     }
 
-    std::filesystem::path dir_;
+    temp_dir home_;
+    const std::filesystem::path& dir_ = home_.path();
 };
 
 } // namespace postfach::test
