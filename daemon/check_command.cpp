@@ -43,6 +43,15 @@ std::size_t display_width(std::string_view utf8) {
     }));
 }
 
+// Folder names are the server's: no control characters (terminal escapes) reach the terminal.
+std::string printable(std::string_view name) {
+    std::string out(name);
+    for (auto& c : out)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+            c = '?';
+    return out;
+}
+
 std::string describe_folder(const imap::folder_info& f) {
     std::string counts;
     if (!f.selectable)
@@ -83,10 +92,10 @@ exit_code check_imap(const config::account_config& a, std::ostream& out, std::os
     if (report.folders) {
         std::size_t width = 0;
         for (const auto& f : *report.folders)
-            width = std::max(width, display_width(f.name));
+            width = std::max(width, display_width(printable(f.name)));
         fmt::print(out, "  mailboxes {}\n", report.folders->size());
         for (const auto& f : *report.folders)
-            fmt::print(out, "    {:<{}}  {}\n", f.name, width, describe_folder(f));
+            fmt::print(out, "    {:<{}}  {}\n", printable(f.name), width, describe_folder(f));
     }
     if (!report.error) {
         fmt::print(out, "  result    ok, logged out\n");
@@ -94,7 +103,7 @@ exit_code check_imap(const config::account_config& a, std::ostream& out, std::os
     }
     const auto failure =
         describe_check_failure(server, report.step, report.error, report.diagnostics);
-    fmt::print(out, "  result    failed (see below)\n");
+    fmt::print(out, "  result    failed (the reason is on stderr)\n");
     fmt::print(err, "postfach: account {}: {}\n", a.name, failure.line);
     return failure.transient ? exit_code::temporary_failure : exit_code::partial_failure;
 }
