@@ -80,7 +80,8 @@ exit_code check_imap(const config::account_config& a, std::ostream& out, std::os
     const auto& server = *a.imap;
     const auto report = check_imap_server(server, a.name);
     if (!report.peer_address.empty())
-        fmt::print(out, "  connected {} port {}\n", report.peer_address, server.port);
+        fmt::print(out, "  connected {} at {} port {}\n", server.host, report.peer_address,
+                   server.port);
     if (report.tls)
         fmt::print(out, "  tls       {}\n", net::describe(*report.tls));
     else if (!report.authentication.empty())

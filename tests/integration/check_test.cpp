@@ -56,7 +56,7 @@ TEST_F(check, imaps_lists_the_folders_with_counts) {
     const auto r = check_config(account("work", "implicit", password()));
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
     for (const auto* expected :
-         {"connected 127.0.0.1 port", "tls       TLSv1.", "CN=localhost",
+         {"connected localhost at 127.0.0.1 port", "tls       TLSv1.", "CN=localhost",
           "issued by CN=postfach test CA", "valid until ",
           "login     alice with AUTHENTICATE PLAIN", "IMAP4REV1", "mailboxes 5\n",
           "\n    INBOX     2 messages, 1 unseen\n", "\n    Entwürfe  1 message, 1 unseen\n",
