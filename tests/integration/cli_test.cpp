@@ -49,6 +49,25 @@ TEST_F(cli, check_shows_the_config_and_never_prints_the_password) {
         << r.err;
 }
 
+// .invalid never resolves (RFC 6761); a second account is still checked after the first failed.
+TEST_F(cli, check_reports_dns_failure_and_goes_on) {
+    const auto config =
+        write_config("accounts:\n"
+                     "  - name: nowhere\n    maildir: /tmp/x\n"
+                     "    imap: {host: mail.postfach-test.invalid, user: u, "
+                     "password: p}\n"
+                     "  - name: closed\n    maildir: /tmp/y\n"
+                     "    imap: {host: localhost, port: 1, user: u, password: p}\n");
+    const auto r = postfach({"-c", config.string(), "check"});
+    EXPECT_EQ(r.exit_code, 75) << r.err;
+    EXPECT_NE(r.err.find("postfach: account nowhere: DNS lookup failed: cannot resolve "
+                         "mail.postfach-test.invalid"),
+              std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find("postfach: account closed: connection refused"), std::string::npos)
+        << r.err;
+}
+
 TEST_F(cli, check_reads_the_default_config_path) {
     fs::create_directories(dir_ / ".config/postfach");
     std::ofstream(dir_ / ".config/postfach/config.yaml")
