@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <spdlog/spdlog.h>
 
 namespace postfach::imap {
 
@@ -88,9 +89,13 @@ asio::awaitable<std::error_code> connection::open() {
         co_return fail(connection_step::credentials, ec, std::move(diagnostics));
     if (const auto ec = co_await transport_.connect())
         co_return fail(connection_step::connect, ec, transport_.diagnostics());
-    if (server_.tls == config::tls_mode::implicit)
+    spdlog::debug("{}: connected to {} ({}) port {}", options_.trace_name, server_.host,
+                  transport_.peer_address(), server_.port);
+    if (server_.tls == config::tls_mode::implicit) {
         if (const auto ec = co_await transport_.start_tls())
             co_return fail(connection_step::tls, ec, transport_.diagnostics());
+        spdlog::debug("{}: {}", options_.trace_name, net::describe(*transport_.tls_info()));
+    }
     session_.emplace(transport_, make_session_options(), options_.trace_name);
     if (const auto ec = co_await session_->open())
         co_return fail(step_of(session_->failed_phase()), ec, session_->diagnostics());

@@ -131,6 +131,7 @@ TEST_F(check, verbose_traces_the_protocol_without_the_password) {
     const auto r = check_config(account("work", "starttls", password()), {"--verbose"});
     EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
     const auto all = r.out + r.err;
+    EXPECT_NE(all.find("work: connected to localhost (127.0.0.1) port"), std::string::npos) << all;
     EXPECT_NE(all.find("work C: A1 STARTTLS"), std::string::npos) << all;
     EXPECT_NE(all.find("AUTHENTICATE PLAIN ***"), std::string::npos) << all;
     EXPECT_NE(all.find("work S: * LIST"), std::string::npos) << all;
