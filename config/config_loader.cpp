@@ -7,7 +7,6 @@
 #include <arpa/inet.h>
 #include <fmt/format.h>
 #include <fstream>
-#include <regex>
 #include <set>
 #include <sstream>
 #include <yaml-cpp/yaml.h>
@@ -362,8 +361,10 @@ private:
             return account;
 
         if (auto name = required_string(*entries, node, path, "name")) {
-            static const std::regex valid("[a-z0-9_-]+");
-            if (std::regex_match(*name, valid))
+            const bool valid = std::all_of(name->begin(), name->end(), [](char c) {
+                return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+            });
+            if (valid)
                 account.name = *name;
             else
                 error_at(find(*entries, "name")->value, path + ".name",
