@@ -116,8 +116,12 @@ sync::task<std::error_code> maildir_store::delete_folder(const std::string& fold
 
 sync::task<std::error_code> maildir_store::rename_folder(const std::string& from,
                                                          const std::string& to) {
-    if (auto ec = layout_.rename_folder(from, to))
-        co_return ec;
+    // Already done: the folder moved with a parent renamed before it (sub-folders go along,
+    // as with IMAP RENAME), or a pass was killed after renaming it.
+    const bool done = !layout_.folder_exists(from) && layout_.folder_exists(to);
+    if (!done)
+        if (auto ec = layout_.rename_folder(from, to))
+            co_return ec;
     // Sub-folders moved too (IMAP RENAME semantics): drop every cached entry below `from`.
     const std::string prefix = from + "/";
     std::erase_if(entries_, [&](const auto& item) {

@@ -55,6 +55,9 @@ public:
     // Refuses (folder_not_empty) while a scan finds messages: mail a reader delivered since the
     // engine emptied the folder is never deleted with it.
     sync::task<std::error_code> delete_folder(const std::string& folder) override;
+    // Moves the sub-folders too (IMAP RENAME semantics). A folder already at `to` and gone
+    // from `from` counts as renamed: the engine then renames a sub-folder its parent's rename
+    // moved already, or repeats a rename a killed pass did not record.
     sync::task<std::error_code> rename_folder(const std::string& from,
                                               const std::string& to) override;
 

@@ -221,6 +221,31 @@ TEST_P(maildir_pass_test, a_message_delivered_but_not_recorded_is_linked_not_cop
     expect_in_sync();
 }
 
+// The server renames a folder with its sub-folder (IMAP RENAME moves both): the Maildir
+// follows without a transfer, its own rename having moved the sub-folder already.
+TEST_P(maildir_pass_test, a_folder_renamed_with_its_sub_folder_on_the_server) {
+    for (int i = 0; i < 3; ++i) {
+        remote_.add("Projects", mail("p" + std::to_string(i)));
+        remote_.add("Projects/Sub", mail("s" + std::to_string(i)));
+    }
+    remote_.add("INBOX", mail("keeps the account from looking empty"));
+    pass();
+    for (const std::string name : {"Projects", "Projects/Sub"}) {
+        auto node = remote_.working().extract(name);
+        node.key() = "Archive/" + name;
+        remote_.working().insert(std::move(node));
+    }
+    remote_.make_durable();
+    const int reads = remote_.reads;
+    const auto r = pass();
+    EXPECT_EQ(r.copied[0] + r.copied[1] + r.removed[0] + r.removed[1], 0u);
+    EXPECT_EQ(remote_.reads, reads) << "no transfer for a rename";
+    EXPECT_FALSE(local_.layout().folder_exists("Projects"));
+    EXPECT_FALSE(local_.layout().folder_exists("Projects/Sub"));
+    expect_in_sync();
+    expect_second_pass_idle();
+}
+
 INSTANTIATE_TEST_SUITE_P(layouts, maildir_pass_test,
                          ::testing::Values(layout_kind::maildir_plus_plus, layout_kind::verbatim),
                          maildir::testing::layout_name);

@@ -250,6 +250,16 @@ TEST_P(maildir_store_test, rename_folder_keeps_the_message_ids) {
     ASSERT_FALSE(run(store_.set_flags("Archive/Projects", id, seen, 0)));
 }
 
+TEST_P(maildir_store_test, renaming_a_sub_folder_its_parent_moved_already_succeeds) {
+    ASSERT_FALSE(run(store_.create_folder("Projects")));
+    ASSERT_FALSE(run(store_.create_folder("Projects/Sub")));
+    ASSERT_FALSE(run(store_.rename_folder("Projects", "Old")));
+    EXPECT_TRUE(store_.layout().folder_exists("Old/Sub"));
+    EXPECT_FALSE(run(store_.rename_folder("Projects/Sub", "Old/Sub")));
+    EXPECT_EQ(run(store_.rename_folder("Nowhere", "Elsewhere")),
+              make_error_code(maildir_errc::folder_not_found));
+}
+
 TEST_P(maildir_store_test, a_scan_that_never_got_a_stable_listing_is_an_error) {
     const auto id = write("INBOX", wire_message);
     ASSERT_FALSE(run(store_.commit()));
