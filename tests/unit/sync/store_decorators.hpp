@@ -92,8 +92,13 @@ class failing_store final : public forwarding_store {
 public:
     using forwarding_store::forwarding_store;
 
-    // The n-th mutating operation from now (0-based) fails; the store is dead after it.
-    void fail_at(int n) { fail_at_ = n; }
+    // The n-th mutating operation from now (0-based) fails; the store is dead after it. With
+    // `performed`, that operation still reaches the store and only its answer is lost: a kill
+    // right after a change (or a commit) was made, before anyone recorded it.
+    void fail_at(int n, bool performed = false) {
+        fail_at_ = n;
+        perform_failing_ = performed;
+    }
     [[nodiscard]] bool dead() const { return dead_; }
 
     task<std::error_code> scan(const std::string& folder, folder_scan& scan) override {
@@ -102,63 +107,55 @@ public:
         co_return co_await next_.scan(folder, scan);
     }
     task<std::error_code> create_folder(const std::string& folder) override {
-        if (auto ec = mutate())
-            co_return ec;
-        co_return co_await next_.create_folder(folder);
+        return mutation([&] { return next_.create_folder(folder); });
     }
     task<std::error_code> delete_folder(const std::string& folder) override {
-        if (auto ec = mutate())
-            co_return ec;
-        co_return co_await next_.delete_folder(folder);
+        return mutation([&] { return next_.delete_folder(folder); });
     }
     task<std::error_code> rename_folder(const std::string& from, const std::string& to) override {
-        if (auto ec = mutate())
-            co_return ec;
-        co_return co_await next_.rename_folder(from, to);
+        return mutation([&] { return next_.rename_folder(from, to); });
     }
     task<std::error_code> write_message(const new_message& message, const producer& produce,
                                         std::string& new_id) override {
-        if (auto ec = mutate())
-            co_return ec;
-        co_return co_await next_.write_message(message, produce, new_id);
+        return mutation([&] { return next_.write_message(message, produce, new_id); });
     }
     task<std::error_code> set_flags(const std::string& folder, const std::string& id, flag_bits add,
                                     flag_bits remove) override {
-        if (auto ec = mutate())
-            co_return ec;
-        co_return co_await next_.set_flags(folder, id, add, remove);
+        return mutation([&] { return next_.set_flags(folder, id, add, remove); });
     }
     task<std::error_code> remove_message(const std::string& folder,
                                          const std::string& id) override {
-        if (auto ec = mutate())
-            co_return ec;
-        co_return co_await next_.remove_message(folder, id);
+        return mutation([&] { return next_.remove_message(folder, id); });
     }
     task<std::error_code> move_message(const std::string& from_folder, const std::string& id,
                                        const std::string& to_folder, std::string& new_id) override {
-        if (auto ec = mutate())
-            co_return ec;
-        co_return co_await next_.move_message(from_folder, id, to_folder, new_id);
+        return mutation([&] { return next_.move_message(from_folder, id, to_folder, new_id); });
     }
     task<std::error_code> commit() override {
-        if (auto ec = mutate())
-            co_return ec;
-        co_return co_await next_.commit();
+        return mutation([&] { return next_.commit(); });
     }
 
 private:
     static std::error_code dead_error() { return std::make_error_code(std::errc::io_error); }
-    std::error_code mutate() {
+
+    // `operation` makes the coroutine of the wrapped store's call; it holds references to the
+    // caller's arguments, which outlive this coroutine (the caller awaits it at once).
+    template <typename Operation>
+    task<std::error_code> mutation(Operation operation) {
         if (dead_)
-            return dead_error();
+            co_return dead_error();
         if (fail_at_ >= 0 && mutations_ == fail_at_) {
             dead_ = true;
-            return dead_error();
+            if (perform_failing_)
+                (void)co_await operation();
+            co_return dead_error();
         }
         ++mutations_;
-        return {};
+        co_return co_await operation();
     }
+
     int fail_at_ = -1;
+    bool perform_failing_ = false;
     int mutations_ = 0;
     bool dead_ = false;
 };
