@@ -1,7 +1,11 @@
 #include "daemon/check_command.hpp"
 
+#include "daemon/check_failure.hpp"
 #include "daemon/exit_code.hpp"
+#include "daemon/imap_check.hpp"
+#include "net/tls_session_info.hpp"
 
+#include <algorithm>
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
@@ -32,6 +36,79 @@ std::string describe_server(const config::server_config& s) {
     return fmt::format("{}:{} ({}), user {}, secret from {}", s.host, s.port, tls, s.user, secret);
 }
 
+// Code points, which fmt pads by: folder names are UTF-8.
+std::size_t display_width(std::string_view utf8) {
+    return static_cast<std::size_t>(std::count_if(utf8.begin(), utf8.end(), [](char c) {
+        return (static_cast<unsigned char>(c) & 0xc0) != 0x80;
+    }));
+}
+
+// Folder names are the server's: no control characters (terminal escapes) reach the terminal.
+std::string printable(std::string_view name) {
+    std::string out(name);
+    for (auto& c : out)
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+            c = '?';
+    return out;
+}
+
+std::string describe_folder(const imap::folder_info& f) {
+    std::string counts;
+    if (!f.selectable)
+        counts = "(not selectable)";
+    else if (!f.messages)
+        counts = "(no counts)";
+    else
+        counts = fmt::format("{} message{}", *f.messages, *f.messages == 1 ? "" : "s");
+    if (f.unseen && *f.unseen > 0)
+        counts += fmt::format(", {} unseen", *f.unseen);
+    // Special-use attributes (RFC 6154) tell what the folder is for.
+    std::vector<std::string> uses;
+    for (const auto& a : f.attributes)
+        for (const char* use :
+             {"\\All", "\\Archive", "\\Drafts", "\\Flagged", "\\Junk", "\\Sent", "\\Trash"})
+            if (a == use)
+                uses.push_back(a);
+    if (!uses.empty())
+        counts += fmt::format(" ({})", fmt::join(uses, " "));
+    return counts;
+}
+
+// Connects to the account's IMAP server and prints what it found. Returns the exit code of
+// this account: ok, partial_failure (the user must fix something) or temporary_failure.
+exit_code check_imap(const config::account_config& a, std::ostream& out, std::ostream& err) {
+    const auto& server = *a.imap;
+    const auto report = check_imap_server(server, a.name);
+    if (!report.peer_address.empty())
+        fmt::print(out, "  connected {} at {} port {}\n", server.host, report.peer_address,
+                   server.port);
+    if (report.tls)
+        fmt::print(out, "  tls       {}\n", net::describe(*report.tls));
+    else if (!report.authentication.empty())
+        fmt::print(out, "  tls       none (tls: none)\n");
+    if (!report.authentication.empty())
+        fmt::print(out, "  login     {} with {}\n", server.user, report.authentication);
+    if (!report.capabilities.empty())
+        fmt::print(out, "  server    {}\n", fmt::join(report.capabilities, " "));
+    if (report.folders) {
+        std::size_t width = 0;
+        for (const auto& f : *report.folders)
+            width = std::max(width, display_width(printable(f.name)));
+        fmt::print(out, "  mailboxes {}\n", report.folders->size());
+        for (const auto& f : *report.folders)
+            fmt::print(out, "    {:<{}}  {}\n", printable(f.name), width, describe_folder(f));
+    }
+    if (!report.error) {
+        fmt::print(out, "  result    ok, logged out\n");
+        return exit_code::ok;
+    }
+    const auto failure =
+        describe_check_failure(server, report.step, report.error, report.diagnostics);
+    fmt::print(out, "  result    failed (the reason is on stderr)\n");
+    fmt::print(err, "postfach: account {}: {}\n", a.name, failure.line);
+    return failure.transient ? exit_code::temporary_failure : exit_code::partial_failure;
+}
+
 } // namespace
 
 int run_check(const config::configuration& cfg, const std::vector<std::string>& account_names,
@@ -53,6 +130,7 @@ int run_check(const config::configuration& cfg, const std::vector<std::string>& 
         for (const auto& a : cfg.accounts)
             selected.push_back(&a);
 
+    exit_code result = exit_code::ok;
     fmt::print(out, "{}: configuration is valid ({} account{}), state in {}\n", cfg.source.string(),
                cfg.accounts.size(), cfg.accounts.size() == 1 ? "" : "s", cfg.state_dir.string());
     for (const auto* a : selected) {
@@ -73,10 +151,18 @@ int run_check(const config::configuration& cfg, const std::vector<std::string>& 
                    a->folders.exclude.empty()
                        ? std::string()
                        : fmt::format(", exclude {}", fmt::join(a->folders.exclude, ", ")));
+        if (a->protocol == config::protocol_kind::pop3 || !a->imap) {
+            fmt::print(out, "  result    not connected: POP3 checking arrives with issue 7\n");
+            continue;
+        }
+        out.flush(); // the configuration first, then the protocol trace of --verbose
+        const auto account_result = check_imap(*a, out, err);
+        // Something the user must fix outranks trouble that may pass.
+        if (account_result == exit_code::partial_failure ||
+            (account_result == exit_code::temporary_failure && result == exit_code::ok))
+            result = account_result;
     }
-    fmt::print(out, "\nnote: this version checks the configuration only; it does not connect to "
-                    "the servers yet.\n");
-    return to_int(exit_code::ok);
+    return to_int(result);
 }
 
 } // namespace postfach

@@ -20,8 +20,8 @@ constexpr const char* usage_line =
 
 constexpr const char* commands_text =
     "Commands:\n"
-    "  check [--account NAME]...   validate the configuration and show what each account\n"
-    "                              will use (server, TLS, user, secret source, Maildir)\n"
+    "  check [--account NAME]...   validate the configuration, connect to each account's\n"
+    "                              server, log in, show TLS, capabilities and folders\n"
     "\n"
     "Run 'postfach COMMAND --help' for a command's options.\n";
 

@@ -1,6 +1,6 @@
 #include "imap/command_writer.hpp"
 
-#include "imap/base64.hpp"
+#include "util/base64.hpp"
 
 namespace postfach::imap {
 
@@ -184,7 +184,7 @@ command command_writer::authenticate(std::string_view mechanism,
     builder b(literal_mode_, next_tag(), "AUTHENTICATE");
     b.raw("AUTHENTICATE ").raw(mechanism);
     if (initial_response) {
-        const auto encoded = base64_encode(initial_response->reveal());
+        const auto encoded = util::base64_encode(initial_response->reveal());
         b.sp().raw(encoded.empty() ? "=" : encoded).mark_sensitive();
     }
     return b.finish();
@@ -192,7 +192,7 @@ command command_writer::authenticate(std::string_view mechanism,
 
 command command_writer::sasl_response(const secret_string& response) {
     return builder(literal_mode::synchronizing, {}, "AUTHENTICATE")
-        .raw(base64_encode(response.reveal()))
+        .raw(util::base64_encode(response.reveal()))
         .mark_sensitive()
         .finish();
 }

@@ -1,8 +1,8 @@
 #include "imap/session_fsm.hpp"
 
-#include "imap/base64.hpp"
 #include "imap/imap_errc.hpp"
 #include "imap/server_text.hpp"
+#include "util/base64.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -221,7 +221,7 @@ void session_fsm::handle_continuation(const continuation_response& r) {
         return;
     }
     if (phase_ == phase::authenticating && mechanism_ != nullptr) {
-        const auto challenge = base64_decode(r.text);
+        const auto challenge = util::base64_decode(r.text);
         secret_string answer;
         if (!challenge) {
             sasl_error_ = imap_errc::syntax_error;
@@ -313,7 +313,14 @@ void session_fsm::advance() {
 
 void session_fsm::start_authentication() {
     phase_ = phase::authenticating;
+    if (options_.choose_mechanism) {
+        std::string diagnostics;
+        if (const auto ec = options_.choose_mechanism(capabilities_, mechanism_, diagnostics))
+            return fail(ec, std::move(diagnostics));
+    }
     for (auto* mechanism : options_.mechanisms) {
+        if (mechanism_ != nullptr)
+            break;
         if (mechanism != nullptr && has_capability("AUTH=" + to_upper(mechanism->name()))) {
             mechanism_ = mechanism;
             break;
@@ -338,11 +345,15 @@ void session_fsm::start_authentication() {
 }
 
 void session_fsm::authentication_done(const status_response& r) {
+    // A bearer token mechanism's error challenge says why the token was refused.
+    const std::string server_error = mechanism_ != nullptr ? mechanism_->server_error() : "";
     mechanism_ = nullptr;
     if (sasl_error_)
         return fail(sasl_error_, sasl_diagnostics_);
     if (r.status == status_word::no)
-        return fail(imap_errc::auth_failed, "authentication failed: " + describe(r));
+        return fail(imap_errc::auth_failed,
+                    "authentication failed: " + describe(r) +
+                        (server_error.empty() ? "" : " (" + quote_server_text(server_error) + ")"));
     if (r.status != status_word::ok)
         return fail(imap_errc::command_failed, "authentication refused: " + describe(r));
     authenticated_ = true;

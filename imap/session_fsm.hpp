@@ -25,8 +25,8 @@
 #include "imap/command.hpp"
 #include "imap/command_writer.hpp"
 #include "imap/response_parser.hpp"
-#include "imap/sasl_mechanism.hpp"
 #include "imap/untagged_handler.hpp"
+#include "util/sasl_mechanism.hpp"
 #include "util/secret.hpp"
 
 #include <cstddef>
@@ -41,6 +41,9 @@
 #include <vector>
 
 namespace postfach::imap {
+
+using util::sasl_mechanism;
+using capability_set = std::set<std::string, std::less<>>;
 
 enum class transport_security {
     implicit_tls, // TLS before the greeting (port 993); the fsm never asks for it
@@ -58,6 +61,13 @@ struct session_options {
     // SASL mechanisms in order of preference; the first the server offers (AUTH=NAME) is used.
     // Not owned; they must outlive the authentication.
     std::vector<sasl_mechanism*> mechanisms;
+    // When set, used instead of `mechanisms`: picks the mechanism once the capabilities before
+    // authentication are known (net/'s chooser, which also weighs the config and the
+    // connection). Sets chosen (not owned; it must outlive the authentication), or returns an
+    // error with a reason in diagnostics, which fails the session with that error.
+    std::function<std::error_code(const capability_set& capabilities, sasl_mechanism*& chosen,
+                                  std::string& diagnostics)>
+        choose_mechanism;
     // The LOGIN command, used when no mechanism above is offered, never under LOGINDISABLED.
     std::optional<login_credentials> login;
     // Commands in flight at once (sent, tagged response not yet received).
@@ -116,9 +126,7 @@ public:
     response_parser& parser() noexcept { return parser_; }
     [[nodiscard]] phase current_phase() const noexcept { return phase_; }
     [[nodiscard]] bool has_capability(std::string_view name) const;
-    [[nodiscard]] const std::set<std::string, std::less<>>& capabilities() const noexcept {
-        return capabilities_;
-    }
+    [[nodiscard]] const capability_set& capabilities() const noexcept { return capabilities_; }
     [[nodiscard]] std::size_t in_flight() const noexcept { return in_flight_.size(); }
     // How the session authenticated, for `postfach check`: "AUTHENTICATE PLAIN", "LOGIN",
     // "PREAUTH"; empty before.
@@ -160,7 +168,7 @@ private:
     std::error_code error_;
     std::string diagnostics_;
 
-    std::set<std::string, std::less<>> capabilities_;
+    capability_set capabilities_;
     bool capabilities_known_ = false;
     bool tls_active_ = false;
     bool authenticated_ = false;

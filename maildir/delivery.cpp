@@ -155,14 +155,36 @@ std::error_code delivery_batch::add(delivery&& d) {
     return {};
 }
 
+namespace {
+
+// The distinct file systems (st_dev) of the files, each with one descriptor on it; a file
+// that cannot be stat'ed counts as its own file system, so the commit reports its error.
+std::vector<std::pair<dev_t, int>> file_systems_of(const std::vector<int>& fds) {
+    std::vector<std::pair<dev_t, int>> out;
+    for (int fd : fds) {
+        struct stat st {};
+        const dev_t dev = ::fstat(fd, &st) == 0 ? st.st_dev : static_cast<dev_t>(-1);
+        if (std::find_if(out.begin(), out.end(), [&](const auto& e) { return e.first == dev; }) ==
+            out.end())
+            out.emplace_back(dev, fd);
+    }
+    return out;
+}
+
+} // namespace
+
 std::size_t delivery_batch::commit_steps() const {
     std::vector<fs::path> dirs;
+    std::vector<int> fds;
     for (const auto& d : pending_) {
         auto dir = d.folder_dir_ / (d.options_.flags.empty() ? "new" : "cur");
         if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end())
             dirs.push_back(std::move(dir));
+        fds.push_back(d.fd_);
     }
-    return 2 * pending_.size() + dirs.size();
+    const std::size_t data_steps =
+        pending_.size() >= syncfs_threshold ? file_systems_of(fds).size() : pending_.size();
+    return data_steps + pending_.size() + dirs.size();
 }
 
 // The order of writes, and what a crash after each step leaves on disk:
@@ -171,7 +193,10 @@ std::size_t delivery_batch::commit_steps() const {
 //     Crash: a complete or partial file in tmp/ only. Scans never read tmp/, so nothing is
 //     delivered; remove_stale_tmp() deletes it after 36 h. The caller recorded nothing, so the
 //     next run fetches the message again.
-//  1. fsync(file), for every file of the batch, before any rename.
+//  1. fsync(file), for every file of the batch, before any rename; for a batch of
+//     syncfs_threshold files or more, syncfs() once per file system holding them instead
+//     (it writes and waits for all their data and commits the journal, as the fsyncs would;
+//     since Linux 5.8 it reports write-back errors of the file system like fsync does).
 //     Crash: as in 0, complete files in tmp/ only.
 //  2. rename tmp/<base> -> new/<base> (no flags) or cur/<base>:2,<FLAGS>, for every file, never
 //     replacing an existing name. rename() is atomic and the data is already durable (step 1),
@@ -213,19 +238,41 @@ std::error_code delivery_batch::commit(std::vector<delivered_message>& done,
     };
 
     // Step 1: file data. Start write-back of every file first, so the file system allocates
-    // and writes them together: the first fsync() then commits the journal for all of them
-    // and the others find little left to do (on ext4 without this, every fsync() is its own
-    // journal commit and a batch is no faster than single deliveries). Only a hint; fsync()
-    // below is what guarantees durability.
+    // and writes them together. Only a hint; fsync() or syncfs() below is what guarantees
+    // durability. (The hint alone does not spare the fsync()s their journal commits: measured
+    // on ext4, 3.5 ms each with or without it; hence syncfs() for big batches.)
     for (auto& d : batch)
         (void)::sync_file_range(d.fd_, 0, 0, SYNC_FILE_RANGE_WRITE);
+    const bool whole_file_system = n >= syncfs_threshold;
+    if (whole_file_system) {
+        std::vector<int> fds;
+        for (const auto& d : batch)
+            fds.push_back(d.fd_);
+        for (const auto& [dev, fd] : file_systems_of(fds)) {
+            if (crash_here())
+                return maildir_errc::commit_interrupted;
+            ++step;
+            if (::syncfs(fd) == 0)
+                continue;
+            const auto ec = last_errno();
+            for (std::size_t i = 0; i < n; ++i) {
+                struct stat st {};
+                if (::fstat(batch[i].fd_, &st) != 0 || st.st_dev == dev)
+                    fail(i, ec);
+            }
+        }
+    }
     std::vector<message_entry> entries(n);
     for (std::size_t i = 0; i < n; ++i) {
-        if (crash_here())
-            return maildir_errc::commit_interrupted;
-        ++step;
+        if (!ok[i])
+            continue;
+        if (!whole_file_system) {
+            if (crash_here())
+                return maildir_errc::commit_interrupted;
+            ++step;
+        }
         struct stat st {};
-        if (::fsync(batch[i].fd_) != 0 || ::fstat(batch[i].fd_, &st) != 0) {
+        if ((!whole_file_system && ::fsync(batch[i].fd_) != 0) || ::fstat(batch[i].fd_, &st) != 0) {
             fail(i, last_errno());
             continue;
         }

@@ -119,6 +119,12 @@ public:
     // Number of steps a commit of the current batch takes (for crash tests).
     [[nodiscard]] std::size_t commit_steps() const;
 
+    // From this many files on, a commit makes their data durable with one syncfs() per file
+    // system instead of one fsync() per file: each fsync() is a journal commit of its own
+    // (about 3.5 ms on the reference VM), syncfs() one for the whole batch. Below it, fsync()
+    // is cheaper than flushing whatever else is dirty on the file system.
+    static constexpr std::size_t syncfs_threshold = 8;
+
 private:
     std::vector<delivery> pending_;
 };

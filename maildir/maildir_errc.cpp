@@ -26,6 +26,10 @@ public:
             return "commit interrupted (simulated crash)";
         case maildir_errc::inbox_not_allowed:
             return "INBOX cannot be renamed or deleted";
+        case maildir_errc::scan_incomplete:
+            return "the folder kept changing while it was scanned (another program renaming)";
+        case maildir_errc::folder_not_empty:
+            return "the folder still holds messages";
         }
         return "unknown maildir error";
     }

@@ -15,6 +15,8 @@ enum class maildir_errc {
     bad_delivery_state,      // delivery used out of order (append after finish, ...)
     commit_interrupted,      // test hook stopped a commit (simulated crash)
     inbox_not_allowed,       // INBOX cannot be renamed or deleted
+    scan_incomplete,         // new/ or cur/ kept changing during every scan attempt
+    folder_not_empty,        // a folder to delete still holds messages
 };
 
 const std::error_category& maildir_category() noexcept;

@@ -1,14 +1,15 @@
 #include "net/sasl_exchange.hpp"
 
-#include "net/base64.hpp"
 #include "net/sasl_errc.hpp"
+#include "util/base64.hpp"
 
 namespace postfach::net {
 
 namespace {
 
 secret_string encode(const secret_string& response) {
-    return secret_string(response.empty() ? std::string("=") : base64_encode(response.reveal()));
+    return secret_string(response.empty() ? std::string("=")
+                                          : util::base64_encode(response.reveal()));
 }
 
 } // namespace
@@ -25,7 +26,7 @@ secret_string sasl_exchange::answer(std::string_view base64_challenge, std::erro
     // Some servers send "+" with nothing, or trailing blanks: both mean an empty challenge.
     while (!base64_challenge.empty() && base64_challenge.back() == ' ')
         base64_challenge.remove_suffix(1);
-    const auto challenge = base64_decode(base64_challenge);
+    const auto challenge = util::base64_decode(base64_challenge);
     if (!challenge) {
         ec = sasl_errc::malformed_challenge;
         return secret_string("*");
@@ -35,7 +36,7 @@ secret_string sasl_exchange::answer(std::string_view base64_challenge, std::erro
         return secret_string("*");
     // A response line is never "=": only the initial response has that special form. An empty
     // answer (XOAUTH2's reply to its error challenge) is an empty line.
-    return secret_string(response.empty() ? std::string() : base64_encode(response.reveal()));
+    return secret_string(response.empty() ? std::string() : util::base64_encode(response.reveal()));
 }
 
 } // namespace postfach::net

@@ -1,20 +1,9 @@
 #pragma once
-// A SASL client mechanism (RFC 4422), sans-IO: it turns decoded challenges into responses and
-// knows nothing of IMAP or POP3 framing. The protocol layer base64-encodes responses, decodes
-// challenges, and sends AUTHENTICATE / AUTH.
-//
-// Contract for the caller:
-//  - If the protocol can send an initial response with the command (IMAP SASL-IR, POP3 AUTH
-//    with an argument), call initial_response() once before sending; a value means "send this",
-//    nullopt means "send the command without one".
-//  - Otherwise do not call initial_response(); the server answers the bare command with an
-//    empty challenge, and step("") then returns the initial response (RFC 4422 §5).
-//  - Call step() for every further challenge. An error means: cancel the exchange ("*").
-//  - Every response carries credentials: never log it (trace it as sensitive).
-//  - After a failed exchange, server_error() holds the server's error challenge (bearer token
-//    mechanisms), as received: untrusted text to quote, never to interpret.
+// SASL client mechanisms (RFC 4422): the interface is util::sasl_mechanism (shared with the
+// sans-IO imap/ session, see its contract); here are the credentials they use and the factory.
 
 #include "config/config.hpp"
+#include "util/sasl_mechanism.hpp"
 #include "util/secret.hpp"
 
 #include <memory>
@@ -33,20 +22,7 @@ struct sasl_credentials {
     std::uint16_t port = 0;
 };
 
-class sasl_mechanism {
-public:
-    virtual ~sasl_mechanism() = default;
-
-    // The IANA name, as sent in AUTHENTICATE: "PLAIN", "LOGIN", "XOAUTH2", "OAUTHBEARER".
-    [[nodiscard]] virtual std::string_view name() const = 0;
-    virtual std::optional<secret_string> initial_response() = 0;
-    virtual std::error_code step(std::string_view challenge, secret_string& response) = 0;
-
-    [[nodiscard]] const std::string& server_error() const noexcept { return server_error_; }
-
-protected:
-    std::string server_error_;
-};
+using util::sasl_mechanism;
 
 // Client-first mechanisms (PLAIN, XOAUTH2, OAUTHBEARER): everything is in the initial response;
 // this base implements the initial-response contract once for all of them.

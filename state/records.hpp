@@ -24,10 +24,13 @@ struct message_record {
     // Each side's id; one may be missing (a tombstone, or a side not written yet), not both.
     std::optional<std::uint32_t> uid;     // server UID
     std::optional<std::string> base_name; // local Maildir base name (survives flag renames)
-    std::string flags;                    // last synced flags, IMAP names space-separated, sorted
-    std::uint64_t size = 0;               // bytes on disk (LF)
-    std::string message_id;               // Message-ID header, empty if none
-    std::string content_hash;             // hex digest of the content, for pairing
+    // Last synced flags as Maildir letters in the order D F P R S T (sync::flag_letters), e.g.
+    // "FS"; letters of other flags are not stored (keywords stay on the server).
+    std::string flags;
+    std::uint64_t size = 0;   // bytes on disk (LF)
+    std::string message_id;   // Message-ID header, empty if none
+    std::string content_hash; // hex digest of the content, for pairing
+    std::string identity;     // the sync engine's identity (sync/message_identity.hpp), or empty
     bool operator==(const message_record&) const = default;
 };
 

@@ -71,6 +71,12 @@ constexpr std::array<const char*, latest_schema_version> migrations{
     CREATE INDEX messages_by_base_name ON messages (folder_id, base_name);
     CREATE INDEX messages_by_identity ON messages (message_id, size);
     )sql",
+    // 4: the sync engine's identity of a pair (sync/message_identity.hpp: wire size + SHA-256
+    //    of the header block), by which a record lost in a crash is re-paired. message_id,
+    //    size and content_hash stay for POP3 and migrations.
+    R"sql(
+    ALTER TABLE messages ADD COLUMN identity TEXT NOT NULL DEFAULT '';
+    )sql",
 };
 
 } // namespace

@@ -17,6 +17,8 @@ public:
             return "state database was written by a newer postfach";
         case state_errc::not_found:
             return "no such record in the state database";
+        case state_errc::invalid_record:
+            return "sync record does not fit the state database (UID or UIDVALIDITY not a number)";
         }
         return "unknown state error";
     }

@@ -10,6 +10,7 @@ enum class state_errc {
     locked = 1,     // another process holds the account lock (exit code 3, design.md §1)
     schema_too_new, // the database was written by a newer postfach
     not_found,      // update/delete of a row that does not exist
+    invalid_record, // a sync record or epoch that does not fit the schema (UID not a number)
 };
 
 const std::error_category& state_category() noexcept;

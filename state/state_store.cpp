@@ -48,7 +48,7 @@ std::error_code make_private_file(const fs::path& file) {
 
 constexpr const char* folder_columns = "id, name, uidvalidity, uidnext, highestmodseq, mailbox_id";
 constexpr const char* message_columns =
-    "id, folder_id, uid, base_name, flags, size, message_id, content_hash";
+    "id, folder_id, uid, base_name, flags, size, message_id, content_hash, identity";
 
 folder_record read_folder(const sqlite_statement& s) {
     folder_record f;
@@ -73,6 +73,7 @@ message_record read_message(const sqlite_statement& s) {
     m.size = static_cast<std::uint64_t>(s.column_int(5));
     m.message_id = s.column_text(6);
     m.content_hash = s.column_text(7);
+    m.identity = s.column_text(8);
     return m;
 }
 
@@ -273,11 +274,11 @@ std::error_code state_store::delete_folder(std::int64_t folder_id) {
 
 std::error_code state_store::save_message(message_record& m) {
     static constexpr const char* insert =
-        "INSERT INTO messages (folder_id, uid, base_name, flags, size, message_id, content_hash) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+        "INSERT INTO messages (folder_id, uid, base_name, flags, size, message_id, content_hash, "
+        "identity) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
     static constexpr const char* update =
         "UPDATE messages SET folder_id = ?1, uid = ?2, base_name = ?3, flags = ?4, size = ?5, "
-        "message_id = ?6, content_hash = ?7 WHERE id = ?8";
+        "message_id = ?6, content_hash = ?7, identity = ?8 WHERE id = ?9";
     std::error_code ec;
     auto* s = impl_->prepare(m.id == 0 ? insert : update, ec);
     if (s == nullptr)
@@ -294,9 +295,10 @@ std::error_code state_store::save_message(message_record& m) {
     s->bind(4, m.flags)
         .bind(5, static_cast<std::int64_t>(m.size))
         .bind(6, m.message_id)
-        .bind(7, m.content_hash);
+        .bind(7, m.content_hash)
+        .bind(8, m.identity);
     if (m.id != 0)
-        s->bind(8, m.id);
+        s->bind(9, m.id);
     if (auto run = impl_->run(*s))
         return run;
     if (m.id != 0)

@@ -1,6 +1,6 @@
 // The postfach binary as a user runs it: exit codes and messages for bad configurations.
 
-#include "util/subprocess.hpp"
+#include "tests/integration/postfach_binary.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -10,40 +10,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct run_output {
-    int exit_code;
-    std::string out;
-    std::string err;
-};
-
-class cli : public ::testing::Test {
-protected:
-    void SetUp() override {
-        char pattern[] = "/tmp/postfach-cli-XXXXXX";
-        ASSERT_NE(::mkdtemp(pattern), nullptr);
-        dir_ = pattern;
-    }
-    void TearDown() override { fs::remove_all(dir_); }
-
-    fs::path write_config(const std::string& text) {
-        const auto path = dir_ / "config.yaml";
-        std::ofstream(path) << text;
-        return path;
-    }
-
-    run_output postfach(std::vector<std::string> args) {
-        args.insert(args.begin(), POSTFACH_BINARY);
-        postfach::util::run_options options;
-        options.timeout = std::chrono::seconds(20);
-        options.extra_environment = {"HOME=" + dir_.string(),
-                                     "XDG_CONFIG_HOME=", "XDG_STATE_HOME=", "STATE_DIRECTORY="};
-        postfach::util::run_result r;
-        EXPECT_FALSE(postfach::util::run_process(args, options, r));
-        return {r.exit_code, r.out, r.err};
-    }
-
-    fs::path dir_;
-};
+class cli : public postfach::test::postfach_binary_test {};
 
 TEST_F(cli, help_lists_only_existing_commands) {
     const auto r = postfach({"--help"});
@@ -62,28 +29,53 @@ TEST_F(cli, usage_errors_exit_2) {
     EXPECT_EQ(postfach({"check", "--no-such-option"}).exit_code, 2);
 }
 
-TEST_F(cli, check_accepts_a_valid_config_and_never_prints_the_password) {
+// Port 1 on loopback refuses: the configuration part of check, without a server.
+TEST_F(cli, check_shows_the_config_and_never_prints_the_password) {
     const auto config = write_config(R"(accounts:
   - name: work
     maildir: ~/Mail/work
     imap:
-      host: imap.example.com
+      host: localhost
+      port: 1
       user: alice@example.com
       password: "s3cr3t-Pa55"
 )");
     const auto r = postfach({"--config", config.string(), "--verbose", "check"});
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_NE(r.out.find("imap.example.com:993"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("localhost:1 (implicit TLS)"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find((dir_ / "Mail/work").string()), std::string::npos) << r.out;
     EXPECT_EQ((r.out + r.err).find("s3cr3t-Pa55"), std::string::npos);
+    EXPECT_EQ(r.exit_code, 75) << "connection refused is worth retrying";
+    EXPECT_NE(r.err.find("account work: connection refused or unreachable"), std::string::npos)
+        << r.err;
+}
+
+// .invalid never resolves (RFC 6761); a second account is still checked after the first failed.
+TEST_F(cli, check_reports_dns_failure_and_goes_on) {
+    const auto config =
+        write_config("accounts:\n"
+                     "  - name: nowhere\n    maildir: /tmp/x\n"
+                     "    imap: {host: mail.postfach-test.invalid, user: u, "
+                     "password: p}\n"
+                     "  - name: closed\n    maildir: /tmp/y\n"
+                     "    imap: {host: localhost, port: 1, user: u, password: p}\n");
+    const auto r = postfach({"-c", config.string(), "check"});
+    EXPECT_EQ(r.exit_code, 75) << r.err;
+    EXPECT_NE(r.err.find("postfach: account nowhere: DNS lookup failed: cannot resolve "
+                         "mail.postfach-test.invalid"),
+              std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find("postfach: account closed: connection refused"), std::string::npos)
+        << r.err;
 }
 
 TEST_F(cli, check_reads_the_default_config_path) {
     fs::create_directories(dir_ / ".config/postfach");
     std::ofstream(dir_ / ".config/postfach/config.yaml")
         << "accounts:\n  - name: a\n"
-           "    maildir: /tmp/x\n    imap: {host: h, user: u, password: p}\n";
-    EXPECT_EQ(postfach({"check"}).exit_code, 0);
+           "    maildir: /tmp/x\n    imap: {host: localhost, port: 1, user: u, password: p}\n";
+    const auto r = postfach({"check"});
+    EXPECT_NE(r.out.find("configuration is valid (1 account)"), std::string::npos) << r.out;
+    EXPECT_EQ(r.exit_code, 75) << r.err;
 }
 
 TEST_F(cli, check_unknown_account_exits_2) {

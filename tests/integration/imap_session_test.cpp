@@ -7,6 +7,7 @@
 #include "imap/imap_errc.hpp"
 #include "imap/mailbox_name.hpp"
 #include "imap/session_fsm.hpp"
+#include "net/sasl_mechanism.hpp"
 #include "tests/fixture/dovecot_server.hpp"
 
 #include <algorithm>
@@ -28,22 +29,13 @@ using namespace std::string_literals;
 using postfach::test::dovecot_server;
 using postfach::test::make_message;
 
-class plain_mechanism final : public sasl_mechanism {
-public:
-    plain_mechanism(std::string user, std::string password)
-        : response_(std::string(1, '\0') + user + '\0' + password) {}
-    std::string_view name() const override { return "PLAIN"; }
-    std::optional<secret_string> initial_response() override { return response_; }
-    std::error_code step(std::string_view challenge, secret_string& response) override {
-        if (!challenge.empty())
-            return std::make_error_code(std::errc::protocol_error);
-        response = response_; // the server's empty first challenge without SASL-IR
-        return {};
-    }
-
-private:
-    secret_string response_;
-};
+// net/'s PLAIN, through the interface the session uses.
+std::unique_ptr<sasl_mechanism> plain_mechanism(std::string user, std::string password) {
+    net::sasl_credentials credentials;
+    credentials.user = std::move(user);
+    credentials.secret = secret_string(std::move(password));
+    return net::make_sasl_mechanism(config::auth_mechanism::plain, std::move(credentials));
+}
 
 class recording_handler final : public untagged_handler {
 public:
@@ -178,10 +170,10 @@ TEST(imap_session, against_dovecot) {
     const auto uid2 = server.add_message("alice", "INBOX", second, {"\\Seen"});
     server.create_folder("alice", "Entwürfe");
 
-    plain_mechanism plain("alice", server.user("alice").password);
+    const auto plain = plain_mechanism("alice", server.user("alice").password);
     recording_handler handler;
     collecting_sink sink;
-    session_fsm fsm(plaintext_options(&plain), &handler);
+    session_fsm fsm(plaintext_options(plain.get()), &handler);
     fsm.parser().set_body_sink(&sink);
     loopback_driver driver(server.imap_port());
     fsm.on_connected();
@@ -312,8 +304,8 @@ TEST(imap_session, against_dovecot) {
 
 TEST(imap_session, wrong_password_is_reported_with_the_server_text) {
     dovecot_server server;
-    plain_mechanism plain("alice", "wrong");
-    session_fsm fsm(plaintext_options(&plain), nullptr);
+    const auto plain = plain_mechanism("alice", "wrong");
+    session_fsm fsm(plaintext_options(plain.get()), nullptr);
     loopback_driver driver(server.imap_port());
     fsm.on_connected();
     ASSERT_TRUE(driver.run(fsm));
@@ -324,8 +316,8 @@ TEST(imap_session, wrong_password_is_reported_with_the_server_text) {
 
 TEST(imap_session, starttls_is_offered_and_requested) {
     dovecot_server server;
-    plain_mechanism plain("alice", server.user("alice").password);
-    session_options o = plaintext_options(&plain);
+    const auto plain = plain_mechanism("alice", server.user("alice").password);
+    session_options o = plaintext_options(plain.get());
     o.security = transport_security::starttls;
     session_fsm fsm(o, nullptr);
     loopback_driver driver(server.imap_port());

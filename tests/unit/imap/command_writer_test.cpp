@@ -1,4 +1,3 @@
-#include "imap/base64.hpp"
 #include "imap/command_writer.hpp"
 
 #include <gtest/gtest.h>
@@ -212,21 +211,6 @@ TEST(uid_set, split_keeps_lines_short) {
     EXPECT_EQ(pieces, (std::vector<std::string>{"1:3,10", "20,30,40", "400"}));
     EXPECT_TRUE(uid_set{}.split(8).empty());
     EXPECT_EQ(set.split(1000).size(), 1u);
-}
-
-TEST(base64, round_trip_and_strictness) {
-    EXPECT_EQ(base64_encode(""), "");
-    EXPECT_EQ(base64_encode("f"), "Zg==");
-    EXPECT_EQ(base64_encode("fo"), "Zm8=");
-    EXPECT_EQ(base64_encode("foo"), "Zm9v");
-    EXPECT_EQ(base64_decode("Zm9vYg=="), "foob");
-    EXPECT_EQ(base64_decode("Zm9vYmE="), "fooba");
-    EXPECT_EQ(base64_decode(""), "");
-    EXPECT_FALSE(base64_decode("Zm9"));
-    EXPECT_FALSE(base64_decode("Zm=v"));
-    EXPECT_FALSE(base64_decode("Zh=="));
-    EXPECT_FALSE(base64_decode("Zm9v\r\n"));
-    EXPECT_FALSE(base64_decode("=m9v"));
 }
 
 } // namespace

@@ -272,6 +272,34 @@ TEST_F(session_fsm_test, no_allowed_mechanism) {
     expect_done(imap_errc::no_auth_mechanism);
 }
 
+TEST_F(session_fsm_test, chooser_sees_the_capabilities_after_starttls) {
+    auto o = starttls_options();
+    o.mechanisms.clear();
+    capability_set seen;
+    o.choose_mechanism = [&](const capability_set& caps, sasl_mechanism*& chosen, std::string&) {
+        seen = caps;
+        chosen = &plain;
+        return std::error_code();
+    };
+    start(o);
+    run(starttls_setup, starttls_setup.size());
+    EXPECT_EQ(fsm->current_phase(), session_fsm::phase::ready) << fsm->diagnostics();
+    EXPECT_TRUE(seen.count("AUTH=PLAIN")) << "chosen from the capabilities after STARTTLS";
+    EXPECT_FALSE(seen.count("STARTTLS"));
+}
+
+TEST_F(session_fsm_test, chooser_refusal_fails_the_session) {
+    session_options o;
+    o.choose_mechanism = [](const capability_set&, sasl_mechanism*&, std::string& diagnostics) {
+        diagnostics = "the server offers GSSAPI; usable with a password: PLAIN, LOGIN";
+        return std::make_error_code(std::errc::operation_not_supported);
+    };
+    start(o);
+    feed("* OK [CAPABILITY IMAP4rev1 AUTH=GSSAPI] ready\r\n");
+    expect_done(std::make_error_code(std::errc::operation_not_supported));
+    EXPECT_EQ(fsm->diagnostics(), "the server offers GSSAPI; usable with a password: PLAIN, LOGIN");
+}
+
 TEST_F(session_fsm_test, login_command_with_synchronizing_literal) {
     session_options o;
     o.login = login_credentials{"alice", secret_string("s\xc3\xa4kret")};

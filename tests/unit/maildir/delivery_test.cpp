@@ -185,13 +185,20 @@ TEST_F(delivery_test, missing_folder_is_an_error) {
 }
 
 // A crash after every step of a commit, then a rescan: every message is there exactly once,
-// whole, or not at all; never a partial file in new/ or cur/.
-TEST_F(delivery_test, crash_after_any_step_leaves_each_message_once_or_not_at_all) {
-    const std::vector<std::pair<std::string, delivery_options>> messages = {
-        {"Subject: a\r\n\r\nfirst message\r\n", {}},
-        {"Subject: b\r\n\r\nsecond message, longer\r\n", with_flags({flag::seen})},
-        {"Subject: c\r\n\r\nthird message\r\n", {}},
-    };
+// whole, or not at all; never a partial file in new/ or cur/. `count` messages, spread over
+// two folders, new/ and cur/; from syncfs_threshold on, the data is synced in one step.
+class delivery_crash_test : public delivery_test {
+protected:
+    void crash_after_every_step(std::size_t count);
+};
+
+void delivery_crash_test::crash_after_every_step(std::size_t count) {
+    std::vector<std::pair<std::string, delivery_options>> messages;
+    for (std::size_t i = 0; i < count; ++i)
+        messages.emplace_back("Subject: " + std::to_string(i) + "\r\n\r\nmessage " +
+                                  std::string(i, 'x') + "\r\n",
+                              i % 3 == 1 ? with_flags({flag::seen}) : delivery_options{});
+    const std::size_t data_steps = count >= delivery_batch::syncfs_threshold ? 1 : count;
     std::size_t total_steps = 0;
     for (std::size_t stop = 0;; ++stop) {
         test::temp_dir dir;
@@ -203,7 +210,7 @@ TEST_F(delivery_test, crash_after_any_step_leaves_each_message_once_or_not_at_al
         delivery_batch batch;
         std::map<std::string, std::string> expected; // base -> content on disk
         for (std::size_t i = 0; i < messages.size(); ++i) {
-            auto d = deliver(folders[i], messages[i].first, messages[i].second);
+            auto d = deliver(folders[i % 3], messages[i].first, messages[i].second);
             std::string lf = messages[i].first;
             std::erase(lf, '\r');
             expected[d.base_name()] = lf;
@@ -239,8 +246,9 @@ TEST_F(delivery_test, crash_after_any_step_leaves_each_message_once_or_not_at_al
         for (const auto& [base, n] : seen)
             EXPECT_EQ(n, 1) << base;
         EXPECT_FALSE(seen.contains(in_flight_base));
-        // Renames happen after all three fsyncs, one per step.
-        const std::size_t renamed = stop <= 3 ? 0 : std::min<std::size_t>(stop - 3, 3);
+        // Renames happen after the data steps, one per step.
+        const std::size_t renamed =
+            stop <= data_steps ? 0 : std::min<std::size_t>(stop - data_steps, count);
         EXPECT_EQ(seen.size(), renamed) << "stopped after " << stop << " steps";
 
         // Leftovers in tmp/ are garbage collected after 36 h and change nothing.
@@ -256,7 +264,15 @@ TEST_F(delivery_test, crash_after_any_step_leaves_each_message_once_or_not_at_al
         if (stop >= total_steps)
             break;
     }
-    EXPECT_EQ(total_steps, 3U + 3U + 2U);
+    EXPECT_EQ(total_steps, data_steps + count + 2U); // + one fsync per new/ or cur/ touched
+}
+
+TEST_F(delivery_crash_test, a_small_batch_fsyncs_each_file) {
+    crash_after_every_step(3);
+}
+
+TEST_F(delivery_crash_test, a_big_batch_syncs_its_file_system_once) {
+    crash_after_every_step(delivery_batch::syncfs_threshold);
 }
 
 } // namespace

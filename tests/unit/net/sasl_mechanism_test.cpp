@@ -1,6 +1,6 @@
-#include "net/base64.hpp"
 #include "net/sasl_errc.hpp"
 #include "net/sasl_mechanism.hpp"
+#include "util/base64.hpp"
 
 #include <gtest/gtest.h>
 
@@ -32,7 +32,7 @@ TEST(sasl_plain, initial_response_is_nul_separated) {
     const auto ir = m->initial_response();
     ASSERT_TRUE(ir);
     EXPECT_EQ(ir->reveal(), "\0alice@example.com\0s3cret"s);
-    EXPECT_EQ(base64_encode(ir->reveal()), "AGFsaWNlQGV4YW1wbGUuY29tAHMzY3JldA==");
+    EXPECT_EQ(util::base64_encode(ir->reveal()), "AGFsaWNlQGV4YW1wbGUuY29tAHMzY3JldA==");
 }
 
 TEST(sasl_plain, carries_the_authorisation_identity_first) {
@@ -60,8 +60,8 @@ TEST(sasl_login, answers_user_then_password_ignoring_the_prompt_text) {
     auto m = make_sasl_mechanism(auth_mechanism::login, alice());
     EXPECT_EQ(m->name(), "LOGIN");
     EXPECT_FALSE(m->initial_response());
-    EXPECT_EQ(base64_encode(step_ok(*m, "User Name")), "YWxpY2VAZXhhbXBsZS5jb20=");
-    EXPECT_EQ(base64_encode(step_ok(*m, "Password:")), "czNjcmV0");
+    EXPECT_EQ(util::base64_encode(step_ok(*m, "User Name")), "YWxpY2VAZXhhbXBsZS5jb20=");
+    EXPECT_EQ(util::base64_encode(step_ok(*m, "Password:")), "czNjcmV0");
     secret_string response;
     EXPECT_EQ(m->step("Password:", response), sasl_errc::unexpected_challenge);
 }
@@ -103,7 +103,7 @@ TEST(sasl_oauthbearer, escapes_comma_and_equals_in_the_user) {
 TEST(sasl_oauthbearer, answers_the_json_error_challenge_with_ctrl_a) {
     auto m = make_sasl_mechanism(auth_mechanism::oauthbearer, alice("t"));
     ASSERT_TRUE(m->initial_response());
-    const auto error = base64_decode("eyJzdGF0dXMiOiJpbnZhbGlkX3Rva2VuIn0=");
+    const auto error = util::base64_decode("eyJzdGF0dXMiOiJpbnZhbGlkX3Rva2VuIn0=");
     ASSERT_TRUE(error);
     EXPECT_EQ(step_ok(*m, *error), "\x01");
     EXPECT_EQ(m->server_error(), R"({"status":"invalid_token"})");

@@ -1,9 +1,9 @@
-#include "net/base64.hpp"
+#include "util/base64.hpp"
 
 #include <array>
 #include <cstdint>
 
-namespace postfach::net {
+namespace postfach::util {
 
 namespace {
 
@@ -82,4 +82,4 @@ std::optional<std::string> base64_decode(std::string_view text) {
     return out;
 }
 
-} // namespace postfach::net
+} // namespace postfach::util

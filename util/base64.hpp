@@ -1,5 +1,6 @@
 #pragma once
-// Base64 (RFC 4648 §4, standard alphabet, with padding) for SASL exchanges.
+// Base64 (RFC 4648 §4, standard alphabet, with padding) for SASL exchanges (IMAP AUTHENTICATE,
+// POP3 AUTH), shared by imap/ and net/.
 // Decoding is strict: a server's challenge that is not canonical base64 is a protocol error,
 // not something to guess at.
 
@@ -7,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace postfach::net {
+namespace postfach::util {
 
 std::string base64_encode(std::string_view bytes);
 
@@ -16,4 +17,4 @@ std::string base64_encode(std::string_view bytes);
 // No whitespace is skipped. The empty string decodes to the empty string.
 std::optional<std::string> base64_decode(std::string_view text);
 
-} // namespace postfach::net
+} // namespace postfach::util

@@ -1,8 +1,8 @@
-#include "net/base64.hpp"
+#include "util/base64.hpp"
 
 #include <gtest/gtest.h>
 
-namespace postfach::net {
+namespace postfach::util {
 namespace {
 
 TEST(base64, encodes_rfc4648_vectors) {
@@ -33,6 +33,8 @@ TEST(base64, rejects_malformed_input) {
     EXPECT_FALSE(base64_decode("Z===")); // three padding characters
     EXPECT_FALSE(base64_decode("===="));
     EXPECT_FALSE(base64_decode("Zg==Zg==")); // padding in the middle
+    EXPECT_FALSE(base64_decode("Zm=v"));
+    EXPECT_FALSE(base64_decode("=m9v"));
     EXPECT_FALSE(base64_decode("Zm9v\r\n")); // whitespace is not skipped
     EXPECT_FALSE(base64_decode("Zm9-"));     // URL-safe alphabet is not base64
     EXPECT_FALSE(base64_decode("Zh=="));     // non-zero bits under the padding
@@ -40,4 +42,4 @@ TEST(base64, rejects_malformed_input) {
 }
 
 } // namespace
-} // namespace postfach::net
+} // namespace postfach::util

@@ -1,0 +1,153 @@
+#include "imap/client_session.hpp"
+
+#include "imap/imap_errc.hpp"
+#include "util/logging.hpp"
+
+#include <optional>
+#include <spdlog/spdlog.h>
+
+namespace postfach::imap {
+
+namespace asio = boost::asio;
+using logging::direction;
+
+namespace {
+
+// Calls f with each line of bytes (without its line ending); the last one may be partial.
+template <typename F>
+void for_each_line(std::string_view bytes, F&& f) {
+    while (!bytes.empty()) {
+        const auto end = bytes.find('\n');
+        f(bytes.substr(0, end));
+        if (end == std::string_view::npos)
+            return;
+        bytes.remove_prefix(end + 1);
+    }
+}
+
+} // namespace
+
+client_session::client_session(net::byte_stream& stream, session_options options,
+                               std::string trace_name)
+    : stream_(stream)
+    , fsm_(std::move(options), this)
+    , trace_name_(std::move(trace_name)) {
+    fsm_.on_connected();
+}
+
+const std::string& client_session::diagnostics() const noexcept {
+    return transport_diagnostics_.empty() ? fsm_.diagnostics() : transport_diagnostics_;
+}
+
+asio::awaitable<std::error_code> client_session::open() {
+    co_return co_await drive([this] { return fsm_.current_phase() == session_fsm::phase::ready; });
+}
+
+asio::awaitable<std::error_code> client_session::run(command cmd, command_result& result) {
+    std::optional<status_response> tagged;
+    untagged_.clear();
+    if (const auto ec = fsm_.submit(std::move(cmd), [&](const status_response& r) { tagged = r; }))
+        co_return ec;
+    if (const auto ec = co_await drive([&] { return tagged.has_value(); }))
+        co_return ec;
+    result.status = std::move(*tagged);
+    result.untagged = std::move(untagged_);
+    untagged_.clear();
+    co_return std::error_code();
+}
+
+asio::awaitable<std::error_code> client_session::logout() {
+    if (const auto ec = fsm_.logout())
+        co_return ec;
+    const auto ec = co_await drive({});
+    stream_.close();
+    co_return ec;
+}
+
+asio::awaitable<std::error_code> client_session::drive(const std::function<bool()>& until) {
+    std::string data;
+    for (;;) {
+        if (until && until())
+            co_return std::error_code();
+        const auto action = fsm_.next();
+        if (action.type != next_action::kind::done)
+            failed_phase_ = fsm_.current_phase();
+        switch (action.type) {
+        case next_action::kind::write: {
+            trace_sent(action.bytes, action.sensitive);
+            if (const auto ec = co_await stream_.write(action.bytes))
+                transport_failed(ec);
+            else
+                fsm_.on_written();
+            break;
+        }
+        case next_action::kind::write_body:
+            // Nothing here sends APPEND bodies yet; the sync engine's store will.
+            co_return imap_errc::wrong_state;
+        case next_action::kind::read:
+            if (const auto ec = co_await stream_.read_some(data)) {
+                transport_failed(ec);
+            } else {
+                trace_received(data);
+                fsm_.on_bytes(data);
+            }
+            break;
+        case next_action::kind::start_tls:
+            if (const auto ec = co_await stream_.start_tls())
+                transport_failed(ec);
+            else
+                fsm_.on_tls_established();
+            break;
+        case next_action::kind::idle:
+            // Nothing due and nothing awaited: the caller asked for what cannot happen.
+            co_return imap_errc::wrong_state;
+        case next_action::kind::done:
+            if (action.error)
+                co_return action.error;
+            // A clean LOGOUT; for anything else the session ended before `until`.
+            co_return until ? std::error_code(imap_errc::wrong_state) : std::error_code();
+        }
+    }
+}
+
+std::error_code client_session::transport_failed(std::error_code ec) {
+    transport_diagnostics_ = stream_.diagnostics();
+    fsm_.on_transport_error(ec);
+    return ec;
+}
+
+void client_session::on_untagged(const response& r) {
+    untagged_.push_back(r);
+}
+
+void client_session::trace_sent(std::string_view bytes, bool sensitive) {
+    if (!spdlog::should_log(spdlog::level::trace))
+        return;
+    for_each_line(bytes, [&](std::string_view line) {
+        // A command line with credentials in it ("A3 AUTHENTICATE PLAIN <ir>", "A1 LOGIN u p")
+        // shows its command with the secret part replaced; a bare SASL response only its length.
+        const bool redactable = sensitive && logging::redact_credentials(line) != std::string(line);
+        logging::trace_protocol(trace_name_, direction::client_to_server, line,
+                                sensitive && !redactable);
+    });
+}
+
+void client_session::trace_received(std::string_view bytes) {
+    if (!spdlog::should_log(spdlog::level::trace))
+        return;
+    trace_pending_ += bytes;
+    std::string_view rest = trace_pending_;
+    for (auto end = rest.find('\n'); end != std::string_view::npos; end = rest.find('\n')) {
+        logging::trace_protocol(trace_name_, direction::server_to_client, rest.substr(0, end));
+        rest.remove_prefix(end + 1);
+    }
+    trace_pending_.erase(0, trace_pending_.size() - rest.size());
+    // A message body without line breaks: trace it in pieces rather than buffer it whole.
+    constexpr std::size_t max_pending = 64 * 1024;
+    if (trace_pending_.size() > max_pending) {
+        logging::trace_protocol(trace_name_, direction::server_to_client, trace_pending_);
+        trace_pending_.clear();
+    }
+}
+
+} // namespace postfach::imap

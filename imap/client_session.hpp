@@ -1,0 +1,65 @@
+#pragma once
+// Runs the sans-IO session_fsm over a net::byte_stream: the Asio side of the IMAP client. It
+// performs the fsm's actions one at a time (write, read, start TLS), traces the protocol
+// (credentials redacted), and collects the untagged responses of each command.
+//
+// Contract: the stream is connected (and already in TLS for implicit TLS) and outlives this.
+// One coroutine at a time; commands run one after another (no pipelining here). After an error
+// the session is done: close the stream.
+
+#include "imap/session_fsm.hpp"
+#include "net/byte_stream.hpp"
+
+#include <boost/asio/awaitable.hpp>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+namespace postfach::imap {
+
+struct command_result {
+    status_response status;         // the tagged OK, NO or BAD
+    std::vector<response> untagged; // untagged data received while the command ran
+};
+
+class client_session final : private untagged_handler {
+public:
+    // trace_name prefixes the protocol trace lines (the account name).
+    client_session(net::byte_stream& stream, session_options options, std::string trace_name);
+    client_session(const client_session&) = delete;
+    client_session& operator=(const client_session&) = delete;
+
+    // Greeting, CAPABILITY, STARTTLS, authentication, capabilities after login: until ready.
+    boost::asio::awaitable<std::error_code> open();
+    // One command to its tagged response. NO and BAD are not errors here: see result.status.
+    boost::asio::awaitable<std::error_code> run(command cmd, command_result& result);
+    // LOGOUT, then the stream is closed.
+    boost::asio::awaitable<std::error_code> logout();
+
+    session_fsm& fsm() noexcept { return fsm_; }
+    [[nodiscard]] const session_fsm& fsm() const noexcept { return fsm_; }
+    // The phase the session was in when it failed (greeting, starttls, authenticating, ...).
+    [[nodiscard]] session_fsm::phase failed_phase() const noexcept { return failed_phase_; }
+    // What went wrong: the stream's explanation for a transport error, else the session's.
+    [[nodiscard]] const std::string& diagnostics() const noexcept;
+
+private:
+    // Performs actions until `until` holds or the session is done.
+    boost::asio::awaitable<std::error_code> drive(const std::function<bool()>& until);
+    std::error_code transport_failed(std::error_code ec);
+    void on_untagged(const response& r) override;
+    void trace_sent(std::string_view bytes, bool sensitive);
+    void trace_received(std::string_view bytes);
+
+    net::byte_stream& stream_;
+    session_fsm fsm_;
+    std::string trace_name_;
+    std::vector<response> untagged_;
+    std::string trace_pending_; // received bytes of an incomplete line, for the trace
+    std::string transport_diagnostics_;
+    session_fsm::phase failed_phase_ = session_fsm::phase::connecting;
+};
+
+} // namespace postfach::imap

@@ -1,0 +1,313 @@
+#include "maildir/maildir_store.hpp"
+
+#include "maildir/file_ops.hpp"
+#include "maildir/maildir_errc.hpp"
+#include "sync/message_identity.hpp"
+
+#include <chrono>
+#include <sys/stat.h>
+
+namespace fs = std::filesystem;
+
+namespace postfach::maildir {
+namespace {
+
+// How much of a file identify() reads at a time: most header blocks fit in one read.
+constexpr std::size_t header_read_size = 16 * 1024;
+
+// Appends the wire bytes the engine pushes to a delivery, counting them.
+class delivery_sink final : public sync::message_sink {
+public:
+    explicit delivery_sink(delivery& d)
+        : delivery_(d) {}
+    sync::task<std::error_code> write(std::string_view chunk) override {
+        wire_bytes += chunk.size();
+        co_return delivery_.append(chunk);
+    }
+    std::uint64_t wire_bytes = 0;
+
+private:
+    delivery& delivery_;
+};
+
+} // namespace
+
+flag_set flags_from_bits(sync::flag_bits bits) noexcept {
+    flag_set out;
+    for (unsigned i = 0; i <= static_cast<unsigned>(flag::deleted); ++i)
+        if ((bits & (1U << i)) != 0)
+            out.set(static_cast<flag>(i));
+    return out;
+}
+
+maildir_store::maildir_store(folder_layout layout)
+    : layout_(std::move(layout)) {}
+
+std::error_code maildir_store::folder_of(const std::string& folder, fs::path& dir) const {
+    std::error_code ec;
+    dir = layout_.folder_dir(folder, ec);
+    if (ec)
+        return ec;
+    if (!layout_.folder_exists(folder))
+        return maildir_errc::folder_not_found;
+    return {};
+}
+
+std::error_code maildir_store::entry_of(const std::string& folder, const fs::path& dir,
+                                        const std::string& id, message_entry& out) {
+    if (const auto f = entries_.find(folder); f != entries_.end())
+        if (const auto m = f->second.find(id); m != f->second.end()) {
+            out = m->second;
+            return {};
+        }
+    return maildir_folder(dir).find(id, out);
+}
+
+void maildir_store::remember(const std::string& folder, const message_entry& entry) {
+    entries_[folder][entry.base] = entry;
+}
+
+void maildir_store::forget(const std::string& folder, const std::string& id) {
+    if (const auto f = entries_.find(folder); f != entries_.end())
+        f->second.erase(id);
+}
+
+void maildir_store::touch(const fs::path& dir, location where) {
+    touched_dirs_.insert(dir / location_dir_name(where));
+}
+
+std::error_code maildir_store::open(const std::string& folder, const std::string& id,
+                                    message_reader& reader) {
+    fs::path dir;
+    if (auto ec = folder_of(folder, dir))
+        return ec;
+    message_entry entry;
+    if (auto ec = entry_of(folder, dir, id, entry))
+        return ec;
+    if (auto ec = maildir_folder(dir).open_message(entry, reader))
+        return ec;
+    remember(folder, entry); // open_message followed a reader's rename
+    return {};
+}
+
+sync::task<std::error_code> maildir_store::list_folders(std::vector<sync::folder_info>& folders) {
+    std::error_code ec;
+    for (auto& name : layout_.list_folders(ec))
+        folders.push_back({std::move(name), ""});
+    co_return ec;
+}
+
+sync::task<std::error_code> maildir_store::create_folder(const std::string& folder) {
+    co_return layout_.create_folder(folder); // durable when it returns (parent fsynced)
+}
+
+sync::task<std::error_code> maildir_store::delete_folder(const std::string& folder) {
+    fs::path dir;
+    if (auto ec = folder_of(folder, dir))
+        co_return ec;
+    scan_result left;
+    if (auto ec = maildir_folder(dir).scan(left, scan_detail::names_only))
+        co_return ec;
+    if (!left.complete || !left.messages.empty())
+        co_return maildir_errc::folder_not_empty;
+    entries_.erase(folder);
+    co_return layout_.delete_folder(folder);
+}
+
+sync::task<std::error_code> maildir_store::rename_folder(const std::string& from,
+                                                         const std::string& to) {
+    // Already done: the folder moved with a parent renamed before it (sub-folders go along,
+    // as with IMAP RENAME), or a pass was killed after renaming it.
+    const bool done = !layout_.folder_exists(from) && layout_.folder_exists(to);
+    if (!done)
+        if (auto ec = layout_.rename_folder(from, to))
+            co_return ec;
+    // Sub-folders moved too (IMAP RENAME semantics): drop every cached entry below `from`.
+    const std::string prefix = from + "/";
+    std::erase_if(entries_, [&](const auto& item) {
+        return item.first == from || item.first.starts_with(prefix);
+    });
+    co_return std::error_code{};
+}
+
+sync::task<std::error_code> maildir_store::scan(const std::string& folder,
+                                                sync::folder_scan& scan) {
+    fs::path dir;
+    if (auto ec = folder_of(folder, dir))
+        co_return ec;
+    scan_result found;
+    if (auto ec = maildir_folder(dir).scan(found, scan_detail::names_only, &scan_hooks_))
+        co_return ec;
+    if (!found.complete)
+        co_return maildir_errc::scan_incomplete; // a partial list would read as deletions
+    auto& cache = entries_[folder];
+    cache.clear();
+    scan.epoch.clear();
+    scan.messages.reserve(scan.messages.size() + found.messages.size());
+    for (auto& entry : found.messages) {
+        scan.messages.push_back({entry.base, entry.flags.bits(), ""});
+        std::string key = entry.base;
+        cache.emplace(std::move(key), std::move(entry));
+    }
+    co_return std::error_code{};
+}
+
+sync::task<std::error_code> maildir_store::identify(const std::string& folder,
+                                                    std::vector<sync::scanned_message*>& messages) {
+    std::string chunk;
+    for (auto* m : messages) {
+        message_reader reader;
+        if (auto ec = open(folder, m->id, reader))
+            co_return ec;
+        sync::identity_builder builder;
+        do {
+            if (auto ec = reader.next(chunk, header_read_size))
+                co_return ec;
+            builder.feed(chunk);
+        } while (!chunk.empty() && !builder.header_complete());
+        std::uint64_t wire_size = 0;
+        if (auto ec = reader.wire_size(wire_size))
+            co_return ec;
+        m->identity = builder.identity(wire_size);
+    }
+    co_return std::error_code{};
+}
+
+sync::task<std::error_code>
+maildir_store::message_size(const std::string& folder, const std::string& id, std::uint64_t& size) {
+    message_reader reader;
+    if (auto ec = open(folder, id, reader))
+        co_return ec;
+    co_return reader.wire_size(size);
+}
+
+sync::task<std::error_code> maildir_store::read_message(const std::string& folder,
+                                                        const std::string& id,
+                                                        sync::message_sink& sink) {
+    message_reader reader;
+    if (auto ec = open(folder, id, reader))
+        co_return ec;
+    std::string chunk;
+    while (true) {
+        if (auto ec = reader.next(chunk))
+            co_return ec;
+        if (chunk.empty())
+            co_return std::error_code{};
+        if (auto ec = co_await sink.write(chunk))
+            co_return ec;
+    }
+}
+
+sync::task<std::error_code> maildir_store::write_message(const sync::new_message& message,
+                                                         const producer& produce,
+                                                         std::string& new_id) {
+    fs::path dir;
+    if (auto ec = folder_of(message.folder, dir))
+        co_return ec;
+    delivery_options options;
+    options.flags = flags_from_bits(message.flags);
+    options.from_wire = true;
+    if (message.internal_date != 0)
+        options.internal_date =
+            std::chrono::system_clock::time_point(std::chrono::seconds(message.internal_date));
+    delivery d;
+    if (auto ec = delivery::open(dir, options, names_, d))
+        co_return ec;
+    delivery_sink sink(d);
+    if (auto ec = co_await produce(sink))
+        co_return ec; // the delivery's destructor removes the tmp file
+    if (sink.wire_bytes != message.size)
+        co_return std::make_error_code(std::errc::message_size); // truncated or too long
+    if (auto ec = d.finish())
+        co_return ec;
+    std::string base = d.base_name();
+    if (auto ec = batch_.add(std::move(d)))
+        co_return ec;
+    new_id = std::move(base);
+    co_return std::error_code{};
+}
+
+sync::task<std::error_code> maildir_store::set_flags(const std::string& folder,
+                                                     const std::string& id, sync::flag_bits add,
+                                                     sync::flag_bits remove) {
+    fs::path dir;
+    if (auto ec = folder_of(folder, dir))
+        co_return ec;
+    message_entry entry;
+    if (auto ec = entry_of(folder, dir, id, entry))
+        co_return ec;
+    // The new flags are computed from the file's current name: a reader may have changed
+    // flags since the scan (mutt marking it seen), and those must not be undone.
+    struct stat st {};
+    if (::lstat(entry.path(dir).c_str(), &st) != 0)
+        if (auto ec = maildir_folder(dir).find(id, entry))
+            co_return ec;
+    const auto bits = static_cast<sync::flag_bits>((entry.flags.bits() | add) & ~remove);
+    const location before = entry.where;
+    if (auto ec = maildir_folder(dir).set_flags(entry, flags_from_bits(bits))) {
+        forget(folder, id); // the cached name may be stale
+        co_return ec;
+    }
+    touch(dir, before);
+    touch(dir, entry.where);
+    remember(folder, entry);
+    co_return std::error_code{};
+}
+
+sync::task<std::error_code> maildir_store::remove_message(const std::string& folder,
+                                                          const std::string& id) {
+    fs::path dir;
+    if (auto ec = folder_of(folder, dir))
+        co_return ec;
+    message_entry entry;
+    if (auto ec = entry_of(folder, dir, id, entry); ec == maildir_errc::message_not_found)
+        co_return std::error_code{}; // already gone: what was asked for
+    else if (ec)
+        co_return ec;
+    forget(folder, id);
+    if (auto ec = maildir_folder(dir).remove(entry))
+        co_return ec;
+    touch(dir, entry.where);
+    co_return std::error_code{};
+}
+
+sync::task<std::error_code> maildir_store::move_message(const std::string& from_folder,
+                                                        const std::string& id,
+                                                        const std::string& to_folder,
+                                                        std::string& new_id) {
+    fs::path from_dir;
+    fs::path to_dir;
+    if (auto ec = folder_of(from_folder, from_dir))
+        co_return ec;
+    if (auto ec = folder_of(to_folder, to_dir))
+        co_return ec;
+    message_entry entry;
+    if (auto ec = entry_of(from_folder, from_dir, id, entry))
+        co_return ec;
+    forget(from_folder, id);
+    if (auto ec = maildir_folder(from_dir).move_to(entry, maildir_folder(to_dir)))
+        co_return ec;
+    touch(from_dir, entry.where);
+    touch(to_dir, entry.where);
+    remember(to_folder, entry);
+    new_id = entry.base;
+    co_return std::error_code{};
+}
+
+sync::task<std::error_code> maildir_store::commit() {
+    std::vector<delivered_message> done;
+    std::error_code first_error = batch_.commit(done, hooks_);
+    if (first_error == maildir_errc::commit_interrupted)
+        co_return first_error; // a simulated crash: nothing more happens
+    for (const auto& dir : touched_dirs_) {
+        // A directory gone since (its folder deleted or renamed, which fsynced the parent
+        // itself) has nothing left to make durable.
+        if (auto ec = fsync_directory(dir); ec && ec != std::errc::no_such_file_or_directory)
+            if (!first_error)
+                first_error = ec;
+    }
+    touched_dirs_.clear();
+    co_return first_error;
+}
+
+} // namespace postfach::maildir

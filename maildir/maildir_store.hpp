@@ -1,0 +1,109 @@
+#pragma once
+// The local side of a sync: sync::store over the Maildir library (design.md §3, §4.7).
+//
+//   folders:  UTF-8 names with '/', mapped to directories by the account's folder_layout;
+//   ids:      Maildir base names (stable across flag renames and moves between folders);
+//   epoch:    always "" (base names never get renumbered);
+//   flags:    sync::flag_bits are maildir::flag_set::bits() (the same D F P R S T order).
+//
+// Durability (the group commit of account_pass.hpp): write_message delivers into tmp/ and only
+// commit() moves the batch into new/ or cur/ (delivery_batch). Flag renames, moves and removals
+// happen at once on disk (a reader must see them), but the directories they touched are
+// fsynced only at commit(), once each: until commit() returns, a crash may undo any of them,
+// which the engine tolerates because it records nothing before the commit.
+//
+// Readers (mutt, notmuch) may rename files at any time. A scan that could not get a stable
+// listing fails with maildir_errc::scan_incomplete instead of returning a partial list, so the
+// engine never reads a message it missed as deleted; operations on one message follow its
+// renames (maildir_folder). A flag change starts from the file's current name, so flags a
+// reader set since the scan are kept (only a rename in the microseconds between that check and
+// our rename could still be lost; the next pass then sees and syncs the difference).
+//
+// Not thread-safe: one per account, used from the account's coroutine tree. Its operations
+// are coroutines for the store interface but do their (local, short) I/O synchronously.
+
+#include "maildir/delivery.hpp"
+#include "maildir/folder_layout.hpp"
+#include "maildir/maildir_folder.hpp"
+#include "maildir/unique_name.hpp"
+#include "sync/store.hpp"
+
+#include <filesystem>
+#include <map>
+#include <set>
+#include <string>
+#include <unordered_map>
+
+namespace postfach::maildir {
+
+// The flag_set of a sync::flag_bits value (the bit order is the same).
+flag_set flags_from_bits(sync::flag_bits bits) noexcept;
+
+class maildir_store final : public sync::store {
+public:
+    explicit maildir_store(folder_layout layout);
+
+    [[nodiscard]] const folder_layout& layout() const noexcept { return layout_; }
+
+    // Test hook: a commit stops as a crash would (see delivery_batch::commit).
+    void set_commit_hooks(commit_hooks hooks) { hooks_ = hooks; }
+    // Test hook: runs inside every scan (see maildir_folder::scan).
+    void set_scan_hooks(scan_hooks hooks) { scan_hooks_ = std::move(hooks); }
+
+    sync::task<std::error_code> list_folders(std::vector<sync::folder_info>& folders) override;
+    sync::task<std::error_code> create_folder(const std::string& folder) override;
+    // Refuses (folder_not_empty) while a scan finds messages: mail a reader delivered since the
+    // engine emptied the folder is never deleted with it.
+    sync::task<std::error_code> delete_folder(const std::string& folder) override;
+    // Moves the sub-folders too (IMAP RENAME semantics). A folder already at `to` and gone
+    // from `from` counts as renamed: the engine then renames a sub-folder its parent's rename
+    // moved already, or repeats a rename a killed pass did not record.
+    sync::task<std::error_code> rename_folder(const std::string& from,
+                                              const std::string& to) override;
+
+    sync::task<std::error_code> scan(const std::string& folder, sync::folder_scan& scan) override;
+    // Reads each file's header block only (up to the empty line) and its wire size.
+    sync::task<std::error_code> identify(const std::string& folder,
+                                         std::vector<sync::scanned_message*>& messages) override;
+    sync::task<std::error_code> message_size(const std::string& folder, const std::string& id,
+                                             std::uint64_t& size) override;
+    sync::task<std::error_code> read_message(const std::string& folder, const std::string& id,
+                                             sync::message_sink& sink) override;
+    // The new id is the delivery's base name; the file reaches new/ or cur/ at commit().
+    sync::task<std::error_code> write_message(const sync::new_message& message,
+                                              const producer& produce,
+                                              std::string& new_id) override;
+    sync::task<std::error_code> set_flags(const std::string& folder, const std::string& id,
+                                          sync::flag_bits add, sync::flag_bits remove) override;
+    sync::task<std::error_code> remove_message(const std::string& folder,
+                                               const std::string& id) override;
+    // A rename into the other folder: the same inode, the same base name (new_id == id).
+    sync::task<std::error_code> move_message(const std::string& from_folder, const std::string& id,
+                                             const std::string& to_folder,
+                                             std::string& new_id) override;
+    // Delivers the batch (file fsyncs, renames, directory fsyncs), then fsyncs every directory
+    // touched by flag changes, moves and removals since the last commit.
+    sync::task<std::error_code> commit() override;
+
+private:
+    // The folder's directory, or invalid_folder_name / folder_not_found.
+    std::error_code folder_of(const std::string& folder, std::filesystem::path& dir) const;
+    // The entry of a message: from the last scan if it saw it, else looked up on disk.
+    std::error_code entry_of(const std::string& folder, const std::filesystem::path& dir,
+                             const std::string& id, message_entry& out);
+    std::error_code open(const std::string& folder, const std::string& id, message_reader& reader);
+    void remember(const std::string& folder, const message_entry& entry);
+    void forget(const std::string& folder, const std::string& id);
+    void touch(const std::filesystem::path& dir, location where);
+
+    folder_layout layout_;
+    unique_name_generator names_;
+    delivery_batch batch_;
+    commit_hooks hooks_;
+    scan_hooks scan_hooks_;
+    // Per folder, base name -> entry as last seen (spares a directory listing per operation).
+    std::map<std::string, std::unordered_map<std::string, message_entry>> entries_;
+    std::set<std::filesystem::path> touched_dirs_; // to fsync at the next commit
+};
+
+} // namespace postfach::maildir

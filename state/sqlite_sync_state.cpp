@@ -1,0 +1,258 @@
+#include "state/sqlite_sync_state.hpp"
+
+#include "state/state_errc.hpp"
+
+#include <charconv>
+#include <string_view>
+#include <utility>
+
+namespace postfach::state {
+namespace {
+
+constexpr std::string_view flag_letter_order = "DFPRST"; // bit i is letter i (sync/plan.hpp)
+
+constexpr int index(sync::side s) {
+    return static_cast<int>(s);
+}
+
+// A UID or UIDVALIDITY: a decimal number that fits 32 bits, nothing else.
+std::optional<std::uint32_t> parse_u32(std::string_view text) {
+    std::uint32_t value = 0;
+    const auto* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    if (text.empty() || ec != std::errc() || ptr != end)
+        return std::nullopt;
+    return value;
+}
+
+sync::synced_message to_synced(const message_record& m) {
+    sync::synced_message r;
+    if (m.uid)
+        r.ids[index(sync::side::remote)] = std::to_string(*m.uid);
+    r.ids[index(sync::side::local)] = m.base_name;
+    r.flags = flags_from_column(m.flags);
+    r.identity = m.identity;
+    return r;
+}
+
+} // namespace
+
+std::string flags_to_column(sync::flag_bits flags) {
+    return sync::flag_letters(flags);
+}
+
+sync::flag_bits flags_from_column(std::string_view letters) {
+    sync::flag_bits bits = 0;
+    for (const char c : letters)
+        if (const auto at = flag_letter_order.find(c); at != std::string_view::npos)
+            bits = static_cast<sync::flag_bits>(bits | (1U << at));
+    return bits;
+}
+
+sqlite_sync_state::sqlite_sync_state(state_store& store)
+    : store_(store) {}
+
+sqlite_sync_state::~sqlite_sync_state() = default; // the transaction rolls back
+
+bool sqlite_sync_state::writable() {
+    if (failed_)
+        return false;
+    if (transaction_.active())
+        return true;
+    if (auto ec = store_.begin(transaction_)) {
+        fail(ec);
+        return false;
+    }
+    return true;
+}
+
+void sqlite_sync_state::fail(std::error_code ec) {
+    if (!failed_)
+        failed_ = ec;
+    transaction_.rollback();
+}
+
+std::optional<folder_record> sqlite_sync_state::folder_row(const std::string& folder, bool create) {
+    std::optional<folder_record> row;
+    if (auto ec = store_.find_folder(folder, row)) {
+        fail(ec);
+        return std::nullopt;
+    }
+    if (row || !create)
+        return row;
+    folder_record fresh;
+    fresh.name = folder;
+    if (auto ec = store_.save_folder(fresh)) {
+        fail(ec);
+        return std::nullopt;
+    }
+    return fresh;
+}
+
+std::error_code sqlite_sync_state::erase_sharing(std::int64_t folder_id,
+                                                 const sync::synced_message& r) {
+    if (const auto& uid_text = r.id(sync::side::remote)) {
+        const auto uid = parse_u32(*uid_text);
+        if (!uid)
+            return state_errc::invalid_record;
+        std::optional<message_record> found;
+        if (auto ec = store_.find_message_by_uid(folder_id, *uid, found))
+            return ec;
+        if (found)
+            if (auto ec = store_.delete_message(found->id))
+                return ec;
+    }
+    if (const auto& base = r.id(sync::side::local)) {
+        // Base names are not unique in the table (a foreign copy may share one): all go.
+        while (true) {
+            std::optional<message_record> found;
+            if (auto ec = store_.find_message_by_base_name(folder_id, *base, found))
+                return ec;
+            if (!found)
+                break;
+            if (auto ec = store_.delete_message(found->id))
+                return ec;
+        }
+    }
+    return {};
+}
+
+std::error_code sqlite_sync_state::known_folders(std::vector<std::string>& folders) {
+    std::vector<folder_record> rows;
+    if (auto ec = store_.list_folders(rows))
+        return ec;
+    folders.clear();
+    for (auto& row : rows)
+        folders.push_back(std::move(row.name));
+    return {};
+}
+
+void sqlite_sync_state::add_folder(const std::string& folder) {
+    if (writable())
+        folder_row(folder, true);
+}
+
+void sqlite_sync_state::rename_folder(const std::string& from, const std::string& to) {
+    if (!writable())
+        return;
+    const auto row = folder_row(from, false);
+    if (failed_)
+        return;
+    if (!row) {
+        folder_row(to, true);
+        return;
+    }
+    if (auto ec = store_.rename_folder(row->id, to))
+        fail(ec);
+}
+
+void sqlite_sync_state::forget_folder(const std::string& folder) {
+    if (!writable())
+        return;
+    if (const auto row = folder_row(folder, false))
+        if (auto ec = store_.delete_folder(row->id)) // its records go with it (cascade)
+            fail(ec);
+}
+
+std::string sqlite_sync_state::epoch(const std::string& folder, sync::side s) {
+    if (s == sync::side::local)
+        return "";
+    std::optional<folder_record> row;
+    if (auto ec = store_.find_folder(folder, row)) {
+        fail(ec); // "" would hide a changed UIDVALIDITY: the commit must fail instead
+        return "";
+    }
+    return row && row->uidvalidity != 0 ? std::to_string(row->uidvalidity) : std::string();
+}
+
+void sqlite_sync_state::set_epoch(const std::string& folder, sync::side s,
+                                  const std::string& epoch) {
+    if (s == sync::side::local)
+        return; // always "" (see the header)
+    const auto uidvalidity = epoch.empty() ? std::optional<std::uint32_t>(0) : parse_u32(epoch);
+    if (!writable())
+        return;
+    if (!uidvalidity) {
+        fail(state_errc::invalid_record);
+        return;
+    }
+    auto row = folder_row(folder, *uidvalidity != 0);
+    if (!row || row->uidvalidity == *uidvalidity)
+        return;
+    row->uidvalidity = *uidvalidity;
+    if (auto ec = store_.save_folder(*row))
+        fail(ec);
+}
+
+std::error_code sqlite_sync_state::load(const std::string& folder,
+                                        std::vector<sync::synced_message>& records) {
+    records.clear();
+    std::optional<folder_record> row;
+    if (auto ec = store_.find_folder(folder, row))
+        return ec;
+    if (!row)
+        return {};
+    std::vector<message_record> rows;
+    if (auto ec = store_.list_messages(row->id, rows))
+        return ec;
+    records.reserve(rows.size());
+    for (const auto& m : rows)
+        records.push_back(to_synced(m));
+    return {};
+}
+
+void sqlite_sync_state::put(const std::string& folder, const sync::synced_message* previous,
+                            const sync::synced_message& record) {
+    if (!writable())
+        return;
+    const auto row = folder_row(folder, true);
+    if (!row)
+        return;
+    message_record m;
+    m.folder_id = row->id;
+    if (const auto& uid_text = record.id(sync::side::remote)) {
+        m.uid = parse_u32(*uid_text);
+        if (!m.uid) {
+            fail(state_errc::invalid_record);
+            return;
+        }
+    }
+    m.base_name = record.id(sync::side::local);
+    m.flags = flags_to_column(record.flags);
+    m.identity = record.identity;
+    std::error_code ec;
+    if (previous != nullptr)
+        ec = erase_sharing(row->id, *previous);
+    if (!ec)
+        ec = erase_sharing(row->id, record);
+    if (!ec)
+        ec = store_.save_message(m);
+    if (ec)
+        fail(ec);
+}
+
+void sqlite_sync_state::erase(const std::string& folder, const sync::synced_message& record) {
+    if (!writable())
+        return;
+    if (const auto row = folder_row(folder, false))
+        if (auto ec = erase_sharing(row->id, record))
+            fail(ec);
+}
+
+std::error_code sqlite_sync_state::commit() {
+    if (failed_) {
+        const auto ec = std::exchange(failed_, std::error_code{});
+        transaction_.rollback();
+        return ec;
+    }
+    if (!transaction_.active())
+        return {};
+    return transaction_.commit();
+}
+
+void sqlite_sync_state::rollback() {
+    transaction_.rollback();
+    failed_.clear();
+}
+
+} // namespace postfach::state

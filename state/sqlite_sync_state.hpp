@@ -1,0 +1,73 @@
+#pragma once
+// sync::sync_state over the account's SQLite state_store (design.md §3, §4.7).
+//
+//   known folders: the rows of `folders`;
+//   epochs:        the remote epoch is the folder's UIDVALIDITY as a decimal string ("" while
+//                  it is 0); the local epoch is always "" (Maildir base names are never
+//                  renumbered), so setting it is a no-op;
+//   records:       one `messages` row each: the remote id is the UID in decimal, the local id
+//                  the Maildir base name, flags as Maildir letters (records.hpp), the identity
+//                  in its own column (schema 4).
+//
+// Every change is buffered in one transaction, begun by the first change after a commit and
+// made durable by commit() (WAL with synchronous=FULL: on disk when commit() returns).
+// Reads see the buffered changes, as the engine expects. The change methods cannot report
+// errors (the interface's contract); the first failure is kept, the transaction is rolled
+// back, further changes are ignored and commit() returns that failure, so nothing half-done
+// becomes durable.
+//
+// A record for a folder without a row creates the row (a record implies a known folder).
+// Not thread-safe; one per account, like the state_store it borrows (which must outlive it).
+
+#include "state/state_store.hpp"
+#include "sync/sync_state.hpp"
+
+#include <cstdint>
+#include <optional>
+
+namespace postfach::state {
+
+class sqlite_sync_state final : public sync::sync_state {
+public:
+    explicit sqlite_sync_state(state_store& store);
+    ~sqlite_sync_state() override; // rolls back what was not committed
+
+    sqlite_sync_state(const sqlite_sync_state&) = delete;
+    sqlite_sync_state& operator=(const sqlite_sync_state&) = delete;
+
+    std::error_code known_folders(std::vector<std::string>& folders) override;
+    void add_folder(const std::string& folder) override;
+    void rename_folder(const std::string& from, const std::string& to) override;
+    void forget_folder(const std::string& folder) override;
+
+    std::string epoch(const std::string& folder, sync::side s) override;
+    void set_epoch(const std::string& folder, sync::side s, const std::string& epoch) override;
+
+    std::error_code load(const std::string& folder,
+                         std::vector<sync::synced_message>& records) override;
+    void put(const std::string& folder, const sync::synced_message* previous,
+             const sync::synced_message& record) override;
+    void erase(const std::string& folder, const sync::synced_message& record) override;
+    std::error_code commit() override;
+    void rollback() override;
+
+private:
+    // Begins the transaction if none is open; false once a change failed.
+    bool writable();
+    // Keeps the first failure and discards the transaction.
+    void fail(std::error_code ec);
+    // The folder's row, created when `create` and missing; nullopt if absent (or on failure).
+    std::optional<folder_record> folder_row(const std::string& folder, bool create);
+    // Deletes every record of the folder that shares an id on either side with `r`.
+    std::error_code erase_sharing(std::int64_t folder_id, const sync::synced_message& r);
+
+    state_store& store_;
+    transaction transaction_;
+    std::error_code failed_;
+};
+
+// The conversions, exposed for tests.
+std::string flags_to_column(sync::flag_bits flags);
+sync::flag_bits flags_from_column(std::string_view letters);
+
+} // namespace postfach::state

@@ -1,0 +1,304 @@
+// maildir_store on temporary directories, both layouts: the store operations one by one, as
+// the sync engine calls them.
+
+#include "maildir/file_name.hpp"
+#include "maildir/maildir_errc.hpp"
+#include "maildir/maildir_store.hpp"
+#include "sync/message_identity.hpp"
+#include "tests/unit/maildir/layout_param.hpp"
+#include "tests/unit/support/temp_dir.hpp"
+#include "tests/unit/sync/pass_helpers.hpp"
+
+#include <fstream>
+#include <gtest/gtest.h>
+#include <set>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace postfach::maildir {
+namespace {
+
+constexpr sync::flag_bits seen = 1 << 4;
+constexpr sync::flag_bits flagged = 1 << 1;
+constexpr sync::flag_bits answered = 1 << 3;
+
+template <typename T>
+T run(sync::task<T> t) {
+    return sync::testing::run_task(std::move(t));
+}
+
+std::string read_file(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+using sync::testing::string_sink;
+
+const std::string wire_message = "Message-ID: <1@example.org>\r\n"
+                                 "Subject: hello\r\n"
+                                 "\r\n"
+                                 "first line\r\n"
+                                 "second line\r\n";
+
+class maildir_store_test : public ::testing::TestWithParam<layout_kind> {
+protected:
+    void SetUp() override {
+        ASSERT_FALSE(run(store_.create_folder("INBOX")));
+        ASSERT_FALSE(run(store_.create_folder("Archive")));
+    }
+
+    // Writes a message in two chunks; returns the new id.
+    std::string write(const std::string& folder, const std::string& wire,
+                      sync::flag_bits flags = 0) {
+        sync::new_message m;
+        m.folder = folder;
+        m.flags = flags;
+        m.size = wire.size();
+        std::string id;
+        auto produce = [&](sync::message_sink& sink) -> sync::task<std::error_code> {
+            const auto half = wire.size() / 2;
+            if (auto ec = co_await sink.write(std::string_view(wire).substr(0, half)))
+                co_return ec;
+            co_return co_await sink.write(std::string_view(wire).substr(half));
+        };
+        EXPECT_FALSE(run(store_.write_message(m, produce, id)));
+        return id;
+    }
+
+    sync::folder_scan scan(const std::string& folder) {
+        sync::folder_scan s;
+        EXPECT_FALSE(run(store_.scan(folder, s)));
+        return s;
+    }
+
+    fs::path dir(const std::string& folder) {
+        std::error_code ec;
+        return store_.layout().folder_dir(folder, ec);
+    }
+
+    // The file of a message as a scan of the folder finds it.
+    message_entry entry(const std::string& folder, const std::string& id) {
+        message_entry e;
+        EXPECT_FALSE(maildir_folder(dir(folder)).find(id, e));
+        return e;
+    }
+
+    test::temp_dir tmp_;
+    maildir_store store_{folder_layout(tmp_.path() / "mail", GetParam())};
+};
+
+TEST_P(maildir_store_test, a_written_message_appears_at_commit_with_its_flags) {
+    const auto id = write("INBOX", wire_message, seen | flagged);
+    EXPECT_TRUE(scan("INBOX").messages.empty()) << "nothing in new/ or cur/ before the commit";
+    ASSERT_FALSE(run(store_.commit()));
+    const auto s = scan("INBOX");
+    ASSERT_EQ(s.messages.size(), 1u);
+    EXPECT_EQ(s.messages[0].id, id);
+    EXPECT_EQ(s.messages[0].flags, seen | flagged);
+    EXPECT_EQ(s.epoch, "");
+    const auto e = entry("INBOX", id);
+    EXPECT_EQ(e.file_name, id + ":2,FS");
+    EXPECT_EQ(read_file(e.path(dir("INBOX"))),
+              "Message-ID: <1@example.org>\nSubject: hello\n\nfirst line\nsecond line\n")
+        << "stored with LF line endings";
+}
+
+TEST_P(maildir_store_test, a_message_without_flags_goes_to_new) {
+    const auto id = write("INBOX", wire_message);
+    ASSERT_FALSE(run(store_.commit()));
+    EXPECT_EQ(entry("INBOX", id).where, location::new_dir);
+}
+
+TEST_P(maildir_store_test, read_message_gives_the_wire_bytes_and_message_size_their_count) {
+    const auto id = write("INBOX", wire_message);
+    ASSERT_FALSE(run(store_.commit()));
+    std::uint64_t size = 0;
+    ASSERT_FALSE(run(store_.message_size("INBOX", id, size)));
+    EXPECT_EQ(size, wire_message.size());
+    string_sink sink;
+    ASSERT_FALSE(run(store_.read_message("INBOX", id, sink)));
+    EXPECT_EQ(sink.data, wire_message);
+}
+
+TEST_P(maildir_store_test, a_big_message_streams_in_several_chunks) {
+    std::string wire = "Subject: big\r\n\r\n";
+    while (wire.size() < 300 * 1024)
+        wire += "a line of the body that goes on for a while\r\n";
+    const auto id = write("INBOX", wire);
+    ASSERT_FALSE(run(store_.commit()));
+    string_sink sink;
+    ASSERT_FALSE(run(store_.read_message("INBOX", id, sink)));
+    EXPECT_EQ(sink.data, wire);
+    EXPECT_GT(sink.chunks, 1);
+}
+
+TEST_P(maildir_store_test, a_write_with_the_wrong_size_fails_and_leaves_nothing) {
+    sync::new_message m;
+    m.folder = "INBOX";
+    m.size = wire_message.size() + 1; // the producer stops short: a broken download
+    auto produce = [&](sync::message_sink& sink) -> sync::task<std::error_code> {
+        co_return co_await sink.write(wire_message);
+    };
+    std::string id;
+    EXPECT_TRUE(run(store_.write_message(m, produce, id)));
+    EXPECT_FALSE(run(store_.commit()));
+    EXPECT_TRUE(scan("INBOX").messages.empty());
+    EXPECT_TRUE(fs::is_empty(dir("INBOX") / "tmp"));
+}
+
+TEST_P(maildir_store_test, identify_matches_the_identity_of_the_wire_form) {
+    const auto id = write("INBOX", wire_message);
+    ASSERT_FALSE(run(store_.commit()));
+    auto s = scan("INBOX");
+    std::vector<sync::scanned_message*> unknown{&s.messages[0]};
+    ASSERT_FALSE(run(store_.identify("INBOX", unknown)));
+    const auto header = wire_message.substr(0, wire_message.find("\r\n\r\n") + 4);
+    EXPECT_EQ(s.messages[0].identity, sync::make_identity(wire_message.size(), header));
+}
+
+TEST_P(maildir_store_test, set_flags_renames_and_keeps_letters_it_does_not_know) {
+    const auto id = write("INBOX", wire_message, seen);
+    ASSERT_FALSE(run(store_.commit()));
+    // A Dovecot keyword letter written by another program.
+    const auto before = entry("INBOX", id);
+    ASSERT_EQ(::rename(before.path(dir("INBOX")).c_str(),
+                       (dir("INBOX") / "cur" / (id + ":2,Sa")).c_str()),
+              0);
+    scan("INBOX");
+    ASSERT_FALSE(run(store_.set_flags("INBOX", id, answered | flagged, seen)));
+    ASSERT_FALSE(run(store_.commit()));
+    const auto after = entry("INBOX", id);
+    EXPECT_EQ(after.file_name, id + ":2,FRa");
+    EXPECT_EQ(after.inode, before.inode);
+    EXPECT_EQ(scan("INBOX").messages.at(0).flags, answered | flagged);
+}
+
+TEST_P(maildir_store_test, set_flags_follows_a_rename_by_a_reader) {
+    const auto id = write("INBOX", wire_message);
+    ASSERT_FALSE(run(store_.commit()));
+    scan("INBOX"); // the store remembers new/<id>
+    ASSERT_EQ(::rename((dir("INBOX") / "new" / id).c_str(),
+                       (dir("INBOX") / "cur" / (id + ":2,S")).c_str()),
+              0); // mutt read it
+    ASSERT_FALSE(run(store_.set_flags("INBOX", id, flagged, 0)));
+    EXPECT_EQ(entry("INBOX", id).file_name, id + ":2,FS");
+}
+
+TEST_P(maildir_store_test, remove_deletes_and_a_message_already_gone_is_no_error) {
+    const auto id = write("INBOX", wire_message);
+    ASSERT_FALSE(run(store_.commit()));
+    scan("INBOX");
+    ASSERT_FALSE(run(store_.remove_message("INBOX", id)));
+    ASSERT_FALSE(run(store_.commit()));
+    EXPECT_TRUE(scan("INBOX").messages.empty());
+    EXPECT_FALSE(run(store_.remove_message("INBOX", id)));
+}
+
+TEST_P(maildir_store_test, move_keeps_the_inode_and_the_base_name) {
+    const auto id = write("INBOX", wire_message, seen);
+    ASSERT_FALSE(run(store_.commit()));
+    const auto inode = entry("INBOX", id).inode;
+    std::string new_id;
+    ASSERT_FALSE(run(store_.move_message("INBOX", id, "Archive", new_id)));
+    ASSERT_FALSE(run(store_.commit()));
+    EXPECT_EQ(new_id, id);
+    EXPECT_TRUE(scan("INBOX").messages.empty());
+    const auto moved = entry("Archive", id);
+    EXPECT_EQ(moved.inode, inode);
+    EXPECT_EQ(moved.flags.bits(), seen);
+}
+
+TEST_P(maildir_store_test, folder_names_with_dots_ampersands_and_umlauts_round_trip) {
+    const std::vector<std::string> names{"a.b", "Tom & Jerry", "Reisen/Zürich", "Reisen/2024.x"};
+    for (const auto& n : names)
+        ASSERT_FALSE(run(store_.create_folder(n))) << n;
+    std::vector<sync::folder_info> listed;
+    ASSERT_FALSE(run(store_.list_folders(listed)));
+    std::set<std::string> got;
+    for (const auto& f : listed)
+        got.insert(f.name);
+    for (const auto& n : names)
+        EXPECT_TRUE(got.contains(n)) << n;
+    write("Reisen/Zürich", wire_message);
+    ASSERT_FALSE(run(store_.commit()));
+    EXPECT_EQ(scan("Reisen/Zürich").messages.size(), 1u);
+}
+
+TEST_P(maildir_store_test, delete_folder_refuses_while_messages_remain) {
+    ASSERT_FALSE(run(store_.create_folder("Old")));
+    const auto id = write("Old", wire_message);
+    ASSERT_FALSE(run(store_.commit()));
+    EXPECT_EQ(run(store_.delete_folder("Old")), make_error_code(maildir_errc::folder_not_empty));
+    ASSERT_FALSE(run(store_.remove_message("Old", id)));
+    ASSERT_FALSE(run(store_.commit()));
+    EXPECT_FALSE(run(store_.delete_folder("Old")));
+    EXPECT_FALSE(store_.layout().folder_exists("Old"));
+}
+
+TEST_P(maildir_store_test, rename_folder_keeps_the_message_ids) {
+    ASSERT_FALSE(run(store_.create_folder("Projects")));
+    const auto id = write("Projects", wire_message);
+    ASSERT_FALSE(run(store_.commit()));
+    scan("Projects");
+    ASSERT_FALSE(run(store_.rename_folder("Projects", "Archive/Projects")));
+    const auto s = scan("Archive/Projects");
+    ASSERT_EQ(s.messages.size(), 1u);
+    EXPECT_EQ(s.messages[0].id, id);
+    ASSERT_FALSE(run(store_.set_flags("Archive/Projects", id, seen, 0)));
+}
+
+TEST_P(maildir_store_test, renaming_a_sub_folder_its_parent_moved_already_succeeds) {
+    ASSERT_FALSE(run(store_.create_folder("Projects")));
+    ASSERT_FALSE(run(store_.create_folder("Projects/Sub")));
+    ASSERT_FALSE(run(store_.rename_folder("Projects", "Old")));
+    EXPECT_TRUE(store_.layout().folder_exists("Old/Sub"));
+    EXPECT_FALSE(run(store_.rename_folder("Projects/Sub", "Old/Sub")));
+    EXPECT_EQ(run(store_.rename_folder("Nowhere", "Elsewhere")),
+              make_error_code(maildir_errc::folder_not_found));
+}
+
+TEST_P(maildir_store_test, a_scan_that_never_got_a_stable_listing_is_an_error) {
+    const auto id = write("INBOX", wire_message);
+    ASSERT_FALSE(run(store_.commit()));
+    // A reader renames the message during every attempt.
+    int renames = 0;
+    scan_hooks hooks;
+    hooks.after_listing = [&](int) {
+        const auto e = entry("INBOX", id);
+        const auto target = dir("INBOX") / "cur" / (id + (renames % 2 ? ":2,S" : ":2,F"));
+        ASSERT_EQ(::rename(e.path(dir("INBOX")).c_str(), target.c_str()), 0);
+        ++renames;
+    };
+    store_.set_scan_hooks(hooks);
+    sync::folder_scan s;
+    EXPECT_EQ(run(store_.scan("INBOX", s)), make_error_code(maildir_errc::scan_incomplete));
+    EXPECT_GT(renames, 1);
+    store_.set_scan_hooks({});
+    EXPECT_EQ(scan("INBOX").messages.size(), 1u);
+}
+
+TEST_P(maildir_store_test, a_commit_interrupted_before_the_renames_delivers_nothing) {
+    write("INBOX", wire_message);
+    commit_hooks crash;
+    crash.stop_after_steps = 1; // after the file's fsync, before its rename
+    store_.set_commit_hooks(crash);
+    EXPECT_EQ(run(store_.commit()), make_error_code(maildir_errc::commit_interrupted));
+    EXPECT_TRUE(scan("INBOX").messages.empty());
+}
+
+TEST_P(maildir_store_test, operations_on_a_missing_folder_fail) {
+    sync::folder_scan s;
+    EXPECT_EQ(run(store_.scan("Nowhere", s)), make_error_code(maildir_errc::folder_not_found));
+    std::uint64_t size = 0;
+    EXPECT_TRUE(run(store_.message_size("INBOX", "no-such-id", size)));
+}
+
+INSTANTIATE_TEST_SUITE_P(layouts, maildir_store_test,
+                         ::testing::Values(layout_kind::maildir_plus_plus, layout_kind::verbatim),
+                         maildir::testing::layout_name);
+
+} // namespace
+} // namespace postfach::maildir
