@@ -464,13 +464,17 @@ sync::task<std::error_code> imap_store::read_message(const std::string& folder,
     body_relay relay;
     std::error_code sink_error;
     run_options options;
+    // A sink that fails (a full disk) fails this message only: the rest of the response is
+    // read and dropped, so the session stays usable for the next one.
     options.after_read = [&]() -> boost::asio::awaitable<std::error_code> {
-        if (relay.pending.empty())
+        if (relay.pending.empty() || sink_error) {
+            relay.pending.clear();
             co_return std::error_code();
+        }
         const std::string chunk = std::move(relay.pending);
         relay.pending.clear();
         sink_error = co_await sink.write(chunk);
-        co_return sink_error;
+        co_return std::error_code();
     };
     command_result r;
     {
@@ -483,7 +487,7 @@ sync::task<std::error_code> imap_store::read_message(const std::string& folder,
             co_return ec;
     }
     // A body sent as a quoted string arrives with the whole response: pass on the rest.
-    if (!relay.pending.empty())
+    if (!relay.pending.empty() && !sink_error)
         if (const auto ec = co_await sink.write(relay.pending))
             co_return fail(ec, "writing UID " + id + " of " + quote_server_text(folder));
     if (!relay.ended)
