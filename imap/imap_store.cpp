@@ -198,6 +198,15 @@ std::error_code imap_store::fail(std::error_code ec, std::string diagnostics) {
     return ec;
 }
 
+void imap_store::forget(const std::string& folder) {
+    const auto under = [&](const std::string& name) {
+        return name == folder || (name.size() > folder.size() && name.starts_with(folder) &&
+                                  name[folder.size()] == '/');
+    };
+    std::erase_if(uidvalidity_, [&](const auto& entry) { return under(entry.first); });
+    std::erase_if(scanned_, [&](const auto& entry) { return under(entry.first); });
+}
+
 std::error_code imap_store::wire_name(const std::string& folder, std::string& wire) {
     std::string name = folder;
     if (delimiter_ != '/')
@@ -228,25 +237,34 @@ sync::task<std::error_code> imap_store::run(command cmd, command_result& result,
     co_return std::error_code();
 }
 
-sync::task<std::error_code> imap_store::select(const std::string& folder, bool fresh) {
+sync::task<std::error_code> imap_store::select(const std::string& folder, bool fresh,
+                                               bool condstore) {
     if (!fresh && selected_ == folder)
         co_return std::error_code();
     std::string wire;
     if (const auto ec = wire_name(folder, wire))
         co_return ec;
     selected_.reset();
+    select_options options;
+    options.condstore = condstore;
     command_result r;
-    if (const auto ec = co_await run(session_.fsm().writer().select(wire), r))
+    if (const auto ec = co_await run(session_.fsm().writer().select(wire, options), r))
         co_return ec;
     std::optional<std::uint32_t> uidvalidity;
     selected_exists_ = 0;
+    selected_modseq_.reset();
     for (const auto& u : r.untagged) {
         if (const auto* s = std::get_if<status_response>(&u);
             s != nullptr && s->code && s->code->kind == response_code_kind::uidvalidity)
             uidvalidity = static_cast<std::uint32_t>(s->code->number);
+        else if (s != nullptr && s->code && s->code->kind == response_code_kind::highestmodseq &&
+                 condstore)
+            selected_modseq_ = s->code->number;
         else if (const auto* e = std::get_if<exists_data>(&u))
             selected_exists_ = e->count;
     }
+    if (r.status.code && r.status.code->kind == response_code_kind::highestmodseq && condstore)
+        selected_modseq_ = r.status.code->number;
     if (!uidvalidity || *uidvalidity == 0)
         co_return fail(imap_store_errc::no_uidvalidity, "SELECT " + quote_server_text(folder));
     // A scan (fresh) starts a new epoch; any other operation acts on ids of the last scan.
@@ -336,7 +354,7 @@ sync::task<std::error_code> imap_store::delete_folder(const std::string& folder)
     command_result r;
     if (const auto ec = co_await run(session_.fsm().writer().delete_mailbox(wire), r))
         co_return ec;
-    uidvalidity_.erase(folder);
+    forget(folder);
     co_return std::error_code();
 }
 
@@ -354,42 +372,79 @@ sync::task<std::error_code> imap_store::rename_folder(const std::string& from,
     command_result r;
     if (const auto ec = co_await run(session_.fsm().writer().rename(wire_from, wire_to), r))
         co_return ec;
-    // UIDs and UIDVALIDITY survive a RENAME (RFC 3501 §6.3.5), so the ids stay valid. The
-    // sub-folders move along; their names change, so forget what we know of them.
-    if (const auto it = uidvalidity_.find(from); it != uidvalidity_.end()) {
-        uidvalidity_[to] = it->second;
-        uidvalidity_.erase(from);
-    }
+    // UIDs and UIDVALIDITY survive a RENAME (RFC 3501 §6.3.5), so the ids stay valid; the
+    // scans kept are dropped, for the sub-folders too (they moved along).
+    const auto it = uidvalidity_.find(from);
+    const auto kept = it != uidvalidity_.end() ? std::optional(it->second) : std::nullopt;
+    forget(from);
+    if (kept)
+        uidvalidity_[to] = *kept;
     co_return std::error_code();
 }
 
 sync::task<std::error_code> imap_store::scan(const std::string& folder, sync::folder_scan& scan) {
-    if (const auto ec = co_await select(folder, true))
+    const bool condstore = session_.fsm().has_capability("CONDSTORE");
+    if (const auto ec = co_await select(folder, true, condstore))
         co_return ec;
-    scan.epoch = std::to_string(uidvalidity_.at(folder));
-    scan.messages.clear();
-    if (selected_exists_ == 0)
-        co_return std::error_code();
-    command_result r;
-    const auto cmd =
-        session_.fsm().writer().uid_fetch(uid_set::range(1, uid_set::star), flags_item());
-    if (const auto ec = co_await run(cmd, r))
-        co_return ec;
-    for (const auto& u : r.untagged) {
-        const auto* f = std::get_if<fetch_data>(&u);
-        // Unsolicited FETCH (a flag change by another client) may lack the UID or the FLAGS.
-        if (f == nullptr || !f->uid || !f->flags)
-            continue;
-        scan.messages.push_back({std::to_string(*f->uid), flags_to_bits(*f->flags), {}});
+    const auto uidvalidity = uidvalidity_.at(folder);
+    const auto last = scanned_.find(folder);
+    const bool incremental = last != scanned_.end() && selected_modseq_ &&
+                             last->second.uidvalidity == uidvalidity &&
+                             *selected_modseq_ >= last->second.highestmodseq;
+    std::map<std::uint32_t, sync::flag_bits> messages;
+    if (incremental)
+        messages = last->second.flags;
+    auto& writer = session_.fsm().writer();
+    std::int64_t exists = selected_exists_;
+    bool expunged = false;
+    if (selected_exists_ == 0) {
+        messages.clear();
+    } else if (!incremental || *selected_modseq_ != last->second.highestmodseq) {
+        std::optional<std::uint64_t> changed_since;
+        if (incremental)
+            changed_since = last->second.highestmodseq;
+        command_result r;
+        const auto cmd =
+            writer.uid_fetch(uid_set::range(1, uid_set::star), flags_item(), changed_since);
+        if (const auto ec = co_await run(cmd, r))
+            co_return ec;
+        // In order: a message reported twice (ours and an unsolicited FETCH) keeps the last.
+        for (const auto& u : r.untagged) {
+            if (const auto* f = std::get_if<fetch_data>(&u); f != nullptr && f->uid && f->flags)
+                messages[*f->uid] = flags_to_bits(*f->flags);
+            else if (const auto* e = std::get_if<exists_data>(&u))
+                exists = e->count;
+            else if (std::holds_alternative<expunge_data>(u) ||
+                     std::holds_alternative<vanished_data>(u))
+                expunged = true;
+        }
     }
-    // A message may be reported twice (our FETCH and an unsolicited one); keep the last.
-    std::reverse(scan.messages.begin(), scan.messages.end());
-    std::stable_sort(scan.messages.begin(), scan.messages.end(), [](const auto& a, const auto& b) {
-        return a.id.size() < b.id.size() || (a.id.size() == b.id.size() && a.id < b.id);
-    });
-    scan.messages.erase(std::unique(scan.messages.begin(), scan.messages.end(),
-                                    [](const auto& a, const auto& b) { return a.id == b.id; }),
-                        scan.messages.end());
+    // The last scan's messages plus the changed ones hold every message there is; when they are
+    // more than the server counts, some went: ask which are left. (A message that arrived after
+    // the SELECT and is not in `messages` yet is left out: its mod-sequence is above the one
+    // kept, so the next scan reports it.)
+    if (incremental && exists > 0 &&
+        (expunged || messages.size() != static_cast<std::size_t>(exists))) {
+        command_result r;
+        if (const auto ec = co_await run(writer.uid_search("ALL"), r))
+            co_return ec;
+        std::vector<std::uint32_t> alive;
+        for (const auto& u : r.untagged)
+            if (const auto* found = std::get_if<search_data>(&u))
+                alive.insert(alive.end(), found->numbers.begin(), found->numbers.end());
+        std::sort(alive.begin(), alive.end());
+        std::erase_if(messages, [&](const auto& m) {
+            return !std::binary_search(alive.begin(), alive.end(), m.first);
+        });
+    }
+    scan.epoch = std::to_string(uidvalidity);
+    scan.messages.clear();
+    for (const auto& [uid, flags] : messages)
+        scan.messages.push_back({std::to_string(uid), flags, {}});
+    if (selected_modseq_)
+        scanned_[folder] = {uidvalidity, *selected_modseq_, std::move(messages)};
+    else
+        scanned_.erase(folder);
     co_return std::error_code();
 }
 

@@ -51,6 +51,9 @@ public:
     sync::task<std::error_code> rename_folder(const std::string& from,
                                               const std::string& to) override;
     // SELECT (always afresh: the epoch is the UIDVALIDITY of that SELECT), UID FETCH 1:* (FLAGS).
+    // With CONDSTORE, a later scan of the same folder by this store starts from the last one:
+    // SELECT (CONDSTORE); nothing more when HIGHESTMODSEQ and the count are unchanged, else
+    // UID FETCH 1:* (FLAGS) (CHANGEDSINCE m), and UID SEARCH ALL only when messages went.
     sync::task<std::error_code> scan(const std::string& folder, sync::folder_scan& scan) override;
     // UID FETCH (RFC822.SIZE BODY.PEEK[HEADER]) in batches; messages gone meanwhile keep an
     // empty identity.
@@ -82,11 +85,14 @@ private:
                                     const run_options& options = {});
     // SELECTs the folder unless it is selected already (or `fresh`); checks the UIDVALIDITY
     // against the one of the folder's scan.
-    sync::task<std::error_code> select(const std::string& folder, bool fresh = false);
+    sync::task<std::error_code> select(const std::string& folder, bool fresh = false,
+                                       bool condstore = false);
     // Leaves the selected folder without expunging (before DELETE and RENAME of it).
     sync::task<std::error_code> deselect();
     // Expunges exactly `uid`, which is \Deleted already or about to be (see the class comment).
     sync::task<std::error_code> expunge_one(std::uint32_t uid);
+    // Drops what the store knows of a folder and its sub-folders (deleted or renamed).
+    void forget(const std::string& folder);
     std::error_code wire_name(const std::string& folder, std::string& wire);
     std::error_code parse_id(const std::string& id, std::uint32_t& uid);
     std::error_code fail(std::error_code ec, std::string diagnostics);
@@ -95,7 +101,15 @@ private:
     char delimiter_ = '/';
     std::optional<std::string> selected_;
     std::uint32_t selected_exists_ = 0;
+    std::optional<std::uint64_t> selected_modseq_;     // HIGHESTMODSEQ of a SELECT (CONDSTORE)
     std::map<std::string, std::uint32_t> uidvalidity_; // of each folder's last SELECT
+    // The CONDSTORE fast path: each folder's last scan, and the HIGHESTMODSEQ it was made at.
+    struct scanned_folder {
+        std::uint32_t uidvalidity = 0;
+        std::uint64_t highestmodseq = 0;
+        std::map<std::uint32_t, sync::flag_bits> flags;
+    };
+    std::map<std::string, scanned_folder> scanned_;
     std::string diagnostics_;
 };
 

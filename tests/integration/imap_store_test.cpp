@@ -217,6 +217,46 @@ TEST(imap_store, append_with_flags_reports_the_new_uid) {
     EXPECT_NE(date.find("2023-11-14"), std::string::npos) << date;
 }
 
+using id_flags = std::vector<std::pair<std::string, sync::flag_bits>>;
+
+id_flags ids_and_flags(const sync::folder_scan& s) {
+    id_flags out;
+    for (const auto& m : s.messages)
+        out.emplace_back(m.id, m.flags);
+    return out;
+}
+
+// The CONDSTORE rescan (CHANGEDSINCE, UID SEARCH ALL when messages went) sees what a full scan
+// of a new connection sees: other clients' flag changes, expunges and new mail, and our own.
+TEST(imap_store, condstore_rescan_matches_a_full_scan) {
+    dovecot_server server;
+    const auto a = server.add_message("alice", "INBOX", make_message("a"));
+    const auto b = server.add_message("alice", "INBOX", make_message("b"));
+    const auto c = server.add_message("alice", "INBOX", make_message("c"));
+    id_flags rescanned;
+    with_store(server, [&](imap_store& store) -> asio::awaitable<void> {
+        sync::folder_scan scan;
+        CO_ASSERT_NO_ERROR(co_await store.scan("INBOX", scan), store.diagnostics());
+        CO_ASSERT_NO_ERROR(co_await store.scan("INBOX", scan), store.diagnostics());
+        EXPECT_EQ(scan.messages.size(), 3U);
+        server.add_flags("alice", "INBOX", b, {"\\Seen"});
+        server.expunge("alice", "INBOX", a);
+        const auto d = server.add_message("alice", "INBOX", make_message("d"), {"\\Flagged"});
+        CO_ASSERT_NO_ERROR(co_await store.set_flags("INBOX", std::to_string(c), draft, 0),
+                           store.diagnostics());
+        CO_ASSERT_NO_ERROR(co_await store.scan("INBOX", scan), store.diagnostics());
+        rescanned = ids_and_flags(scan);
+        EXPECT_EQ(rescanned, (id_flags{{std::to_string(b), seen},
+                                       {std::to_string(c), draft},
+                                       {std::to_string(d), flagged}}));
+    });
+    with_store(server, [&](imap_store& store) -> asio::awaitable<void> {
+        sync::folder_scan scan;
+        CO_ASSERT_NO_ERROR(co_await store.scan("INBOX", scan), store.diagnostics());
+        EXPECT_EQ(ids_and_flags(scan), rescanned);
+    });
+}
+
 // Removal and move, with and without UIDPLUS and MOVE.
 struct extension_case {
     const char* capability; // imap_capability of the server; nullptr: Dovecot's defaults

@@ -206,3 +206,53 @@ TEST(imap_store_transcript, append_with_synchronizing_literal_and_body_streamed_
 
 } // namespace
 } // namespace postfach::imap
+
+namespace postfach::imap {
+namespace {
+
+std::vector<std::pair<std::string, sync::flag_bits>> ids_and_flags(const sync::folder_scan& s) {
+    std::vector<std::pair<std::string, sync::flag_bits>> out;
+    for (const auto& m : s.messages)
+        out.emplace_back(m.id, m.flags);
+    return out;
+}
+
+TEST(imap_store_transcript, condstore_rescan_asks_only_for_changes) {
+    using list = std::vector<std::pair<std::string, sync::flag_bits>>;
+    const auto written =
+        run_store("CONDSTORE UIDPLUS",
+                  {
+                      "* 3 EXISTS\r\n* OK [UIDVALIDITY 5] ok\r\n* OK [HIGHESTMODSEQ 100] ok\r\n"
+                      "A2 OK [READ-WRITE] selected\r\n",
+                      "* 1 FETCH (UID 1 FLAGS (\\Seen))\r\n* 2 FETCH (UID 2 FLAGS ())\r\n"
+                      "* 3 FETCH (UID 3 FLAGS ())\r\nA3 OK done\r\n",
+                      // Unchanged: the SELECT is all.
+                      "* 3 EXISTS\r\n* OK [UIDVALIDITY 5] ok\r\n* OK [HIGHESTMODSEQ 100] ok\r\n"
+                      "A4 OK [READ-WRITE] selected\r\n",
+                      // UID 2 expunged, UID 3 seen, UID 4 new.
+                      "* 3 EXISTS\r\n* OK [UIDVALIDITY 5] ok\r\n* OK [HIGHESTMODSEQ 120] ok\r\n"
+                      "A5 OK [READ-WRITE] selected\r\n",
+                      "* 2 FETCH (UID 3 FLAGS (\\Seen) MODSEQ (110))\r\n"
+                      "* 3 FETCH (UID 4 FLAGS () MODSEQ (119))\r\nA6 OK done\r\n",
+                      "* SEARCH 1 3 4\r\nA7 OK done\r\n",
+                  },
+                  [](imap_store& store) -> asio::awaitable<void> {
+                      sync::folder_scan scan;
+                      CO_ASSERT_NO_ERROR(co_await store.scan("INBOX", scan), store.diagnostics());
+                      EXPECT_EQ(ids_and_flags(scan), (list{{"1", seen}, {"2", 0}, {"3", 0}}));
+                      CO_ASSERT_NO_ERROR(co_await store.scan("INBOX", scan), store.diagnostics());
+                      EXPECT_EQ(ids_and_flags(scan), (list{{"1", seen}, {"2", 0}, {"3", 0}}));
+                      CO_ASSERT_NO_ERROR(co_await store.scan("INBOX", scan), store.diagnostics());
+                      EXPECT_EQ(ids_and_flags(scan), (list{{"1", seen}, {"3", seen}, {"4", 0}}));
+                      EXPECT_EQ(scan.epoch, "5");
+                  });
+    EXPECT_EQ(written, "A2 SELECT INBOX (CONDSTORE)\r\n"
+                       "A3 UID FETCH 1:* (FLAGS)\r\n"
+                       "A4 SELECT INBOX (CONDSTORE)\r\n"
+                       "A5 SELECT INBOX (CONDSTORE)\r\n"
+                       "A6 UID FETCH 1:* (FLAGS) (CHANGEDSINCE 100)\r\n"
+                       "A7 UID SEARCH ALL\r\n");
+}
+
+} // namespace
+} // namespace postfach::imap
