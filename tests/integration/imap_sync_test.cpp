@@ -51,18 +51,22 @@ protected:
 
     // Mail on the server in nested and non-ASCII folders; returns after the first pass.
     void seed_and_sync() {
-        inbox_uids_[0] = server_.add_message("alice", "INBOX", make_message("eins"));
-        inbox_uids_[1] = server_.add_message("alice", "INBOX", make_message("zwei"), {"\\Seen"});
-        server_.create_folder("alice", "Archiv");
-        archiv_uid_ = server_.add_message("alice", "Archiv", make_message("alt"), {"\\Flagged"});
-        server_.create_folder("alice", "Projekte/Größe");
-        nested_uid_ = server_.add_message("alice", "Projekte/Größe", make_message("groß"));
+        seed();
         const auto first = pass();
         EXPECT_EQ(first.copied[1], 4U);
         EXPECT_EQ(first.copied[0], 0U);
         EXPECT_EQ(local_count("INBOX"), 2U);
         EXPECT_EQ(local_count("Archiv"), 1U);
         EXPECT_EQ(local_count("Projekte/Größe"), 1U);
+    }
+
+    void seed() {
+        inbox_uids_[0] = server_.add_message("alice", "INBOX", make_message("eins"));
+        inbox_uids_[1] = server_.add_message("alice", "INBOX", make_message("zwei"), {"\\Seen"});
+        server_.create_folder("alice", "Archiv");
+        archiv_uid_ = server_.add_message("alice", "Archiv", make_message("alt"), {"\\Flagged"});
+        server_.create_folder("alice", "Projekte/Größe");
+        nested_uid_ = server_.add_message("alice", "Projekte/Größe", make_message("groß"));
     }
 
     config::server_config alice() const {
@@ -76,6 +80,15 @@ protected:
         return s;
     }
 
+    // One pass over a store of an open connection.
+    asio::awaitable<sync::pass_result> pass_over(imap_store& remote) {
+        std::array<sync::store*, 2> stores{&remote, &local_};
+        auto result = co_await sync::run_account_pass(
+            stores, *state_, [](const sync::folder_info&) { return true; }, {});
+        EXPECT_FALSE(result.any_error()) << describe(result) << remote.diagnostics();
+        co_return result;
+    }
+
     sync::pass_result pass() {
         asio::io_context io;
         const auto s = alice();
@@ -84,10 +97,7 @@ protected:
         run_until_done(io, [&]() -> asio::awaitable<void> {
             CO_ASSERT_NO_ERROR(co_await c.open(), c.diagnostics());
             imap_store remote(c.session());
-            std::array<sync::store*, 2> stores{&remote, &local_};
-            result = co_await sync::run_account_pass(
-                stores, *state_, [](const sync::folder_info&) { return true; }, {});
-            EXPECT_FALSE(result.any_error()) << describe(result) << remote.diagnostics();
+            result = co_await pass_over(remote);
             CO_ASSERT_NO_ERROR(co_await c.logout(), c.diagnostics());
         });
         return result;
@@ -229,6 +239,37 @@ TEST_F(imap_sync_test, uidvalidity_change_re_pairs_without_download) {
     EXPECT_EQ(server_.message_count("alice", "INBOX"), 2U);
     EXPECT_EQ(state_->epoch("INBOX", sync::side::remote), "4242");
     expect_nothing_to_do();
+}
+
+// A daemon keeps its connection: later passes scan with CONDSTORE (CHANGEDSINCE) and still see
+// every change.
+TEST_F(imap_sync_test, passes_over_one_connection_see_every_change) {
+    seed();
+    asio::io_context io;
+    const auto s = alice();
+    connection c(io.get_executor(), s, connection_options_for(s, "test"));
+    std::array<sync::pass_result, 3> r;
+    run_until_done(io, [&]() -> asio::awaitable<void> {
+        CO_ASSERT_NO_ERROR(co_await c.open(), c.diagnostics());
+        imap_store remote(c.session());
+        r[0] = co_await pass_over(remote);
+        server_.add_flags("alice", "Projekte/Größe", nested_uid_, {"\\Seen"});
+        server_.expunge("alice", "INBOX", inbox_uids_[0]);
+        server_.add_message("alice", "Archiv", make_message("neu"));
+        r[1] = co_await pass_over(remote);
+        r[2] = co_await pass_over(remote);
+        CO_ASSERT_NO_ERROR(co_await c.logout(), c.diagnostics());
+    });
+    EXPECT_EQ(r[0].copied[1], 4U);
+    EXPECT_EQ(r[1].flagged[1], 1U);
+    EXPECT_EQ(r[1].removed[1], 1U);
+    EXPECT_EQ(r[1].copied[1], 1U);
+    EXPECT_EQ(sum(r[1].copied) + sum(r[1].flagged) + sum(r[1].removed), 3U);
+    EXPECT_EQ(sum(r[2].copied) + sum(r[2].flagged) + sum(r[2].removed) + sum(r[2].moved), 0U);
+    EXPECT_EQ(local_count("INBOX"), 1U);
+    EXPECT_EQ(local_count("Archiv"), 2U);
+    const auto nested = local_scan("Projekte/Größe");
+    EXPECT_TRUE(nested.size() == 1 && nested[0].flags == seen);
 }
 
 } // namespace
