@@ -43,12 +43,13 @@ asio::awaitable<std::error_code> client_session::open() {
     co_return co_await drive([this] { return fsm_.current_phase() == session_fsm::phase::ready; });
 }
 
-asio::awaitable<std::error_code> client_session::run(command cmd, command_result& result) {
+asio::awaitable<std::error_code> client_session::run(command cmd, command_result& result,
+                                                     const run_options& options) {
     std::optional<status_response> tagged;
     untagged_.clear();
     if (const auto ec = fsm_.submit(std::move(cmd), [&](const status_response& r) { tagged = r; }))
         co_return ec;
-    if (const auto ec = co_await drive([&] { return tagged.has_value(); }))
+    if (const auto ec = co_await drive([&] { return tagged.has_value(); }, &options))
         co_return ec;
     result.status = std::move(*tagged);
     result.untagged = std::move(untagged_);
@@ -64,7 +65,8 @@ asio::awaitable<std::error_code> client_session::logout() {
     co_return ec;
 }
 
-asio::awaitable<std::error_code> client_session::drive(const std::function<bool()>& until) {
+asio::awaitable<std::error_code> client_session::drive(const std::function<bool()>& until,
+                                                       const run_options* options) {
     std::string data;
     for (;;) {
         if (until && until())
@@ -81,15 +83,32 @@ asio::awaitable<std::error_code> client_session::drive(const std::function<bool(
                 fsm_.on_written();
             break;
         }
-        case next_action::kind::write_body:
-            // Nothing here sends APPEND bodies yet; the sync engine's store will.
-            co_return imap_errc::wrong_state;
+        case next_action::kind::write_body: {
+            // Only the run() that submitted the APPEND has its body.
+            if (options == nullptr || options->append_body.size() != action.body_size) {
+                fsm_.on_transport_error(imap_errc::wrong_state);
+                co_return imap_errc::wrong_state;
+            }
+            logging::trace_protocol(trace_name_, direction::client_to_server,
+                                    "<" + std::to_string(action.body_size) + " octets>");
+            if (const auto ec = co_await stream_.write(options->append_body))
+                transport_failed(ec);
+            else
+                fsm_.on_written();
+            break;
+        }
         case next_action::kind::read:
             if (const auto ec = co_await stream_.read_some(data)) {
                 transport_failed(ec);
             } else {
                 trace_received(data);
                 fsm_.on_bytes(data);
+                if (options != nullptr && options->after_read) {
+                    if (const auto hook_ec = co_await options->after_read()) {
+                        fsm_.on_transport_error(hook_ec);
+                        co_return hook_ec;
+                    }
+                }
             }
             break;
         case next_action::kind::start_tls:

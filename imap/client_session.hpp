@@ -19,6 +19,17 @@
 
 namespace postfach::imap {
 
+// Optional parts of one run(): how FETCH bodies and an APPEND body travel.
+struct run_options {
+    // Called after the bytes of each read were parsed (FETCH bodies in them went to the
+    // parser's body_sink), so a sink that only buffers can pass its chunks on asynchronously
+    // (sync::message_sink) and memory stays bounded by one read. An error ends the session.
+    std::function<boost::asio::awaitable<std::error_code>()> after_read;
+    // The bytes of the APPEND literal, sent at the fsm's write_body action; exactly the size
+    // given to command_writer::append. Must outlive the run.
+    std::string_view append_body;
+};
+
 struct command_result {
     status_response status;         // the tagged OK, NO or BAD
     std::vector<response> untagged; // untagged data received while the command ran
@@ -34,7 +45,8 @@ public:
     // Greeting, CAPABILITY, STARTTLS, authentication, capabilities after login: until ready.
     boost::asio::awaitable<std::error_code> open();
     // One command to its tagged response. NO and BAD are not errors here: see result.status.
-    boost::asio::awaitable<std::error_code> run(command cmd, command_result& result);
+    boost::asio::awaitable<std::error_code> run(command cmd, command_result& result,
+                                                const run_options& options = {});
     // LOGOUT, then the stream is closed.
     boost::asio::awaitable<std::error_code> logout();
 
@@ -47,7 +59,8 @@ public:
 
 private:
     // Performs actions until `until` holds or the session is done.
-    boost::asio::awaitable<std::error_code> drive(const std::function<bool()>& until);
+    boost::asio::awaitable<std::error_code> drive(const std::function<bool()>& until,
+                                                  const run_options* options = nullptr);
     std::error_code transport_failed(std::error_code ec);
     void on_untagged(const response& r) override;
     void trace_sent(std::string_view bytes, bool sensitive);

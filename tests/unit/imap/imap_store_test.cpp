@@ -1,0 +1,258 @@
+// imap_store from transcripts over net/'s fake_stream: what it sends and how it reads the
+// answers, for the paths Dovecot's defaults do not take (a '.' delimiter, an untagged COPYUID,
+// no UIDPLUS, synchronizing literals, a UIDVALIDITY change between scan and use).
+
+#include "imap/client_session.hpp"
+#include "imap/imap_store.hpp"
+#include "imap/imap_store_errc.hpp"
+#include "net/fake_stream.hpp"
+#include "net/sasl_mechanism.hpp"
+#include "tests/support/coroutine_runner.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <functional>
+#include <gtest/gtest.h>
+
+namespace postfach::imap {
+namespace {
+
+namespace asio = boost::asio;
+using postfach::test::run_until_done;
+
+constexpr sync::flag_bits forwarded = 1 << 2;
+constexpr sync::flag_bits seen = 1 << 4;
+constexpr std::string_view login_written = "A1 AUTHENTICATE PLAIN AGFsaWNlAHNlY3JldA==\r\n";
+
+// Logs in with the capabilities given after login, then runs body on a store; returns what
+// the client wrote after the login.
+std::string run_store(std::string_view capabilities, const std::vector<std::string>& arrivals,
+                      const std::function<asio::awaitable<void>(imap_store&)>& body) {
+    net::fake_stream fake;
+    fake.feed("* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] ready\r\n");
+    fake.feed("A1 OK [CAPABILITY IMAP4rev1 " + std::string(capabilities) + "] Logged in\r\n");
+    for (const auto& a : arrivals)
+        fake.feed(a);
+    net::sasl_credentials credentials;
+    credentials.user = "alice";
+    credentials.secret = secret_string("secret");
+    auto plain = net::make_sasl_mechanism(config::auth_mechanism::plain, credentials);
+    session_options options;
+    options.mechanisms = {plain.get()};
+    client_session session(fake, std::move(options), "test");
+    asio::io_context io;
+    run_until_done(io, [&]() -> asio::awaitable<void> {
+        CO_ASSERT_NO_ERROR(co_await session.open(), session.diagnostics());
+        imap_store store(session);
+        co_await body(store);
+    });
+    auto written = fake.take_written();
+    EXPECT_EQ(written.substr(0, login_written.size()), login_written);
+    return written.substr(std::min(written.size(), login_written.size()));
+}
+
+class chunk_sink final : public sync::message_sink {
+public:
+    std::vector<std::string> chunks;
+    sync::task<std::error_code> write(std::string_view chunk) override {
+        chunks.emplace_back(chunk);
+        co_return std::error_code();
+    }
+};
+
+// Fails every write, as a full disk would.
+class failing_sink final : public sync::message_sink {
+public:
+    int writes = 0;
+    sync::task<std::error_code> write(std::string_view) override {
+        ++writes;
+        co_return std::make_error_code(std::errc::no_space_on_device);
+    }
+};
+
+TEST(imap_store_transcript, a_failing_sink_fails_the_message_not_the_session) {
+    const auto written =
+        run_store("UIDPLUS",
+                  {
+                      "* 2 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\nA2 OK selected\r\n",
+                      "* 1 FETCH (UID 4 BODY[] {10}\r\nhello",
+                      "world)\r\nA3 OK done\r\n",
+                      "* 2 FETCH (UID 6 RFC822.SIZE 99)\r\nA4 OK done\r\n",
+                  },
+                  [](imap_store& store) -> asio::awaitable<void> {
+                      sync::folder_scan scan;
+                      failing_sink sink;
+                      EXPECT_EQ(co_await store.read_message("INBOX", "4", sink),
+                                std::make_error_code(std::errc::no_space_on_device));
+                      EXPECT_EQ(sink.writes, 1) << "the rest of the body is dropped";
+                      std::uint64_t size = 0;
+                      CO_ASSERT_NO_ERROR(co_await store.message_size("INBOX", "6", size),
+                                         store.diagnostics());
+                      EXPECT_EQ(size, 99U);
+                  });
+    EXPECT_EQ(written, "A2 SELECT INBOX\r\n"
+                       "A3 UID FETCH 4 (BODY.PEEK[])\r\n"
+                       "A4 UID FETCH 6 (RFC822.SIZE)\r\n");
+}
+
+TEST(imap_store_transcript, dot_delimiter_scan_and_move_with_untagged_copyuid) {
+    const auto written = run_store(
+        "UIDPLUS MOVE LITERAL+",
+        {
+            "* LIST (\\HasChildren) \".\" INBOX\r\n"
+            "* LIST (\\HasNoChildren \\Drafts) \".\" Entw&APw-rfe.Alt\r\n"
+            "* LIST (\\Noselect) \".\" Entw&APw-rfe\r\nA2 OK done\r\n",
+            "* 2 EXISTS\r\n* OK [UIDVALIDITY 77] ok\r\nA3 OK [READ-WRITE] selected\r\n",
+            "* 1 FETCH (UID 5 FLAGS (\\Seen \\Recent $forwarded $Work))\r\n"
+            "* 2 FETCH (UID 9 FLAGS ())\r\nA4 OK done\r\n",
+            "* OK [COPYUID 1 5 31] moved\r\n* 1 EXPUNGE\r\nA5 OK done\r\n",
+        },
+        [](imap_store& store) -> asio::awaitable<void> {
+            std::vector<sync::folder_info> folders;
+            CO_ASSERT_NO_ERROR(co_await store.list_folders(folders), store.diagnostics());
+            EXPECT_EQ(folders.size(), 2U) << "\\Noselect is no folder to sync";
+            EXPECT_TRUE(folders.size() == 2 && folders[1].name == "Entwürfe/Alt" &&
+                        folders[1].special_use == "\\Drafts");
+            sync::folder_scan scan;
+            CO_ASSERT_NO_ERROR(co_await store.scan("Entwürfe/Alt", scan), store.diagnostics());
+            EXPECT_EQ(scan.epoch, "77");
+            EXPECT_TRUE(scan.messages.size() == 2 && scan.messages[0].id == "5" &&
+                        scan.messages[0].flags == (seen | forwarded) &&
+                        scan.messages[1].id == "9" && scan.messages[1].flags == 0);
+            std::string new_id;
+            CO_ASSERT_NO_ERROR(co_await store.move_message("Entwürfe/Alt", "5", "INBOX", new_id),
+                               store.diagnostics());
+            EXPECT_EQ(new_id, "31");
+        });
+    EXPECT_EQ(written, "A2 LIST \"\" *\r\n"
+                       "A3 SELECT Entw&APw-rfe.Alt\r\n"
+                       "A4 UID FETCH 1:* (FLAGS)\r\n"
+                       "A5 UID MOVE 5 INBOX\r\n");
+}
+
+TEST(imap_store_transcript, without_uidplus_no_expunge_of_other_deleted_mail) {
+    const auto written = run_store(
+        "",
+        {
+            "* 0 EXISTS\r\n* OK [UIDVALIDITY 3] ok\r\nA2 OK selected\r\n",
+            "A3 OK stored\r\n",
+            "* SEARCH 3 7\r\nA4 OK searched\r\n",
+        },
+        [](imap_store& store) -> asio::awaitable<void> {
+            sync::folder_scan scan;
+            CO_ASSERT_NO_ERROR(co_await store.scan("INBOX", scan), store.diagnostics());
+            EXPECT_EQ(co_await store.remove_message("INBOX", "3"), imap_store_errc::unsafe_expunge);
+            EXPECT_NE(store.diagnostics().find("UID 7"), std::string::npos) << store.diagnostics();
+        });
+    EXPECT_EQ(written, "A2 SELECT INBOX\r\n"
+                       "A3 UID STORE 3 +FLAGS.SILENT (\\Deleted)\r\n"
+                       "A4 UID SEARCH DELETED\r\n");
+}
+
+TEST(imap_store_transcript, uidvalidity_changed_since_the_scan_stops_the_operation) {
+    const auto written =
+        run_store("UIDPLUS",
+                  {
+                      "* 0 EXISTS\r\n* OK [UIDVALIDITY 3] ok\r\nA2 OK selected\r\n",
+                      "* 0 EXISTS\r\n* OK [UIDVALIDITY 8] ok\r\nA3 OK selected\r\n",
+                      "* 0 EXISTS\r\n* OK [UIDVALIDITY 4] ok\r\nA4 OK selected\r\n",
+                  },
+                  [](imap_store& store) -> asio::awaitable<void> {
+                      sync::folder_scan scan;
+                      CO_ASSERT_NO_ERROR(co_await store.scan("A", scan), store.diagnostics());
+                      CO_ASSERT_NO_ERROR(co_await store.scan("B", scan), store.diagnostics());
+                      EXPECT_EQ(co_await store.set_flags("A", "1", seen, 0),
+                                imap_store_errc::uidvalidity_changed);
+                  });
+    EXPECT_EQ(written, "A2 SELECT A\r\nA3 SELECT B\r\nA4 SELECT A\r\n") << "no STORE";
+}
+
+TEST(imap_store_transcript, append_with_synchronizing_literal_and_body_streamed_per_read) {
+    const auto written = run_store(
+        "UIDPLUS",
+        {
+            "+ go ahead\r\n",
+            "A2 OK [APPENDUID 77 12] appended\r\n",
+            "* 0 EXISTS\r\n* OK [UIDVALIDITY 77] ok\r\nA3 OK selected\r\n",
+            "* 1 FETCH (UID 12 BODY[] {10}\r\nhello",
+            "world)\r\nA4 OK done\r\n",
+        },
+        [](imap_store& store) -> asio::awaitable<void> {
+            sync::new_message m;
+            m.folder = "INBOX";
+            m.flags = seen;
+            m.size = 10;
+            std::string id;
+            CO_ASSERT_NO_ERROR(co_await store.write_message(
+                                   m,
+                                   [](sync::message_sink& sink) -> sync::task<std::error_code> {
+                                       if (auto ec = co_await sink.write("hello"))
+                                           co_return ec;
+                                       co_return co_await sink.write("world");
+                                   },
+                                   id),
+                               store.diagnostics());
+            EXPECT_EQ(id, "12");
+            sync::folder_scan scan;
+            CO_ASSERT_NO_ERROR(co_await store.scan("INBOX", scan), store.diagnostics());
+            chunk_sink sink;
+            CO_ASSERT_NO_ERROR(co_await store.read_message("INBOX", "12", sink),
+                               store.diagnostics());
+            EXPECT_EQ(sink.chunks, (std::vector<std::string>{"hello", "world"}));
+        });
+    EXPECT_EQ(written, "A2 APPEND INBOX (\\Seen) {10}\r\nhelloworld\r\n"
+                       "A3 SELECT INBOX\r\n"
+                       "A4 UID FETCH 12 (BODY.PEEK[])\r\n");
+}
+
+} // namespace
+} // namespace postfach::imap
+
+namespace postfach::imap {
+namespace {
+
+std::vector<std::pair<std::string, sync::flag_bits>> ids_and_flags(const sync::folder_scan& s) {
+    std::vector<std::pair<std::string, sync::flag_bits>> out;
+    for (const auto& m : s.messages)
+        out.emplace_back(m.id, m.flags);
+    return out;
+}
+
+TEST(imap_store_transcript, condstore_rescan_asks_only_for_changes) {
+    using list = std::vector<std::pair<std::string, sync::flag_bits>>;
+    const auto written =
+        run_store("CONDSTORE UIDPLUS",
+                  {
+                      "* 3 EXISTS\r\n* OK [UIDVALIDITY 5] ok\r\n* OK [HIGHESTMODSEQ 100] ok\r\n"
+                      "A2 OK [READ-WRITE] selected\r\n",
+                      "* 1 FETCH (UID 1 FLAGS (\\Seen))\r\n* 2 FETCH (UID 2 FLAGS ())\r\n"
+                      "* 3 FETCH (UID 3 FLAGS ())\r\nA3 OK done\r\n",
+                      // Unchanged: the SELECT is all.
+                      "* 3 EXISTS\r\n* OK [UIDVALIDITY 5] ok\r\n* OK [HIGHESTMODSEQ 100] ok\r\n"
+                      "A4 OK [READ-WRITE] selected\r\n",
+                      // UID 2 expunged, UID 3 seen, UID 4 new.
+                      "* 3 EXISTS\r\n* OK [UIDVALIDITY 5] ok\r\n* OK [HIGHESTMODSEQ 120] ok\r\n"
+                      "A5 OK [READ-WRITE] selected\r\n",
+                      "* 2 FETCH (UID 3 FLAGS (\\Seen) MODSEQ (110))\r\n"
+                      "* 3 FETCH (UID 4 FLAGS () MODSEQ (119))\r\nA6 OK done\r\n",
+                      "* SEARCH 1 3 4\r\nA7 OK done\r\n",
+                  },
+                  [](imap_store& store) -> asio::awaitable<void> {
+                      sync::folder_scan scan;
+                      CO_ASSERT_NO_ERROR(co_await store.scan("INBOX", scan), store.diagnostics());
+                      EXPECT_EQ(ids_and_flags(scan), (list{{"1", seen}, {"2", 0}, {"3", 0}}));
+                      CO_ASSERT_NO_ERROR(co_await store.scan("INBOX", scan), store.diagnostics());
+                      EXPECT_EQ(ids_and_flags(scan), (list{{"1", seen}, {"2", 0}, {"3", 0}}));
+                      CO_ASSERT_NO_ERROR(co_await store.scan("INBOX", scan), store.diagnostics());
+                      EXPECT_EQ(ids_and_flags(scan), (list{{"1", seen}, {"3", seen}, {"4", 0}}));
+                      EXPECT_EQ(scan.epoch, "5");
+                  });
+    EXPECT_EQ(written, "A2 SELECT INBOX (CONDSTORE)\r\n"
+                       "A3 UID FETCH 1:* (FLAGS)\r\n"
+                       "A4 SELECT INBOX (CONDSTORE)\r\n"
+                       "A5 SELECT INBOX (CONDSTORE)\r\n"
+                       "A6 UID FETCH 1:* (FLAGS) (CHANGEDSINCE 100)\r\n"
+                       "A7 UID SEARCH ALL\r\n");
+}
+
+} // namespace
+} // namespace postfach::imap
