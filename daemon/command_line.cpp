@@ -20,6 +20,8 @@ constexpr const char* usage_line =
 
 constexpr const char* commands_text =
     "Commands:\n"
+    "  sync  [--account NAME]... [--dry-run] [--force]\n"
+    "                              one two-way pass over every folder, then exit\n"
     "  check [--account NAME]...   validate the configuration, connect to each account's\n"
     "                              server, log in, show TLS, capabilities and folders\n"
     "\n"
@@ -36,11 +38,42 @@ po::options_description global_options() {
     return opts;
 }
 
-po::options_description check_options() {
-    po::options_description opts("Options of 'check'");
+// A command: its options and the text of its --help.
+struct command_spec {
+    const char* name;
+    command_kind kind;
+    const char* usage;
+    const char* description;
+    bool has_sync_options;
+};
+
+constexpr command_spec commands[] = {
+    {"check", command_kind::check, "check [--account NAME]...",
+     "Validates the configuration, then connects to each selected account's server: TLS\n"
+     "(version, certificate), login, capabilities, folders with message counts; then logs out.\n"
+     "Exit status: 0 all fine; 1 an account needs a fix (the line says what); 2 the\n"
+     "configuration is invalid (every problem is listed as file:line:col); 75 the network or\n"
+     "the server was unavailable (worth retrying).\n",
+     false},
+    {"sync", command_kind::sync, "sync [--account NAME]... [--dry-run] [--force]",
+     "One two-way pass over every folder of the selected accounts, then exit: new mail,\n"
+     "flags, deletions, moves and folders go both ways (design: three-way against the last\n"
+     "pass). --dry-run prints the plan and changes nothing.\n"
+     "Exit status: 0 all in sync; 1 a folder or account failed (the others were synced);\n"
+     "2 usage or configuration error; 3 another postfach holds an account's lock; 4 the\n"
+     "deletion guard held back deletions (run again with --force if they are intended);\n"
+     "75 the network or the server was unavailable (worth retrying).\n",
+     true},
+};
+
+po::options_description command_options(const command_spec& spec) {
+    po::options_description opts(fmt::format("Options of '{}'", spec.name));
     opts.add_options()("help,h", "show this help and exit")(
         "account,a", po::value<std::vector<std::string>>()->value_name("NAME"),
-        "check only this account (repeatable)");
+        "only this account (repeatable)");
+    if (spec.has_sync_options)
+        opts.add_options()("dry-run,n", "print what would be done; change nothing")(
+            "force", "let deletions through that the deletion guard would hold back");
     return opts;
 }
 
@@ -110,30 +143,30 @@ command_line parse_command_line(int argc, const char* const argv[]) {
     if (command_index >= argc)
         return usage_error(std::move(result), "no command given");
     const std::string command = argv[command_index];
-    if (command != "check")
+    const auto* spec = std::find_if(std::begin(commands), std::end(commands),
+                                    [&](const command_spec& c) { return command == c.name; });
+    if (spec == std::end(commands))
         return usage_error(std::move(result), fmt::format("unknown command '{}'", command));
-    result.command = command_kind::check;
+    result.command = spec->kind;
 
-    auto opts = check_options();
+    auto opts = command_options(*spec);
     po::variables_map cvm;
     try {
         po::store(po::command_line_parser(command_arguments).options(opts).run(), cvm);
         po::notify(cvm);
     } catch (const po::error& e) {
-        return usage_error(std::move(result), fmt::format("check: {}", e.what()));
+        return usage_error(std::move(result), fmt::format("{}: {}", spec->name, e.what()));
     }
     if (cvm.count("help")) {
-        result.output = fmt::format("Usage: postfach [--config FILE] check [--account NAME]...\n\n"
-                                    "Validates the configuration and shows, for each account, the "
-                                    "server, TLS mode, user, secret source and Maildir it will "
-                                    "use.\nExit status: 0 valid, 2 invalid (every problem is "
-                                    "listed as file:line:col).\n\n{}",
-                                    to_text(opts));
+        result.output = fmt::format("Usage: postfach [--config FILE] {}\n\n{}\n{}", spec->usage,
+                                    spec->description, to_text(opts));
         result.finished_exit_code = 0;
         return result;
     }
     if (cvm.count("account"))
         result.accounts = cvm["account"].as<std::vector<std::string>>();
+    result.dry_run = cvm.count("dry-run") > 0;
+    result.force = cvm.count("force") > 0;
     return result;
 }
 

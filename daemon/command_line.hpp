@@ -11,13 +11,15 @@
 
 namespace postfach {
 
-enum class command_kind { none, check };
+enum class command_kind { none, check, sync };
 
 struct command_line {
     command_kind command = command_kind::none;
     std::optional<std::filesystem::path> config_file; // --config; default from XDG
     logging::verbosity verbosity = logging::verbosity::normal;
     std::vector<std::string> accounts; // --account NAME, repeatable
+    bool dry_run = false;              // sync --dry-run
+    bool force = false;                // sync --force
 
     // Set when parsing already produced the whole answer (help, version or a usage error):
     std::optional<int> finished_exit_code;

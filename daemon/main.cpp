@@ -4,6 +4,7 @@
 #include "daemon/check_command.hpp"
 #include "daemon/command_line.hpp"
 #include "daemon/exit_code.hpp"
+#include "daemon/sync_command.hpp"
 #include "util/logging.hpp"
 
 #include <fmt/format.h>
@@ -40,6 +41,9 @@ int main(int argc, char* argv[]) {
     switch (cli.command) {
     case command_kind::check:
         return run_check(*loaded.config, cli.accounts, std::cout, std::cerr);
+    case command_kind::sync:
+        return run_sync(*loaded.config, {cli.accounts, cli.dry_run, cli.force}, std::cout,
+                        std::cerr);
     case command_kind::none:
         break;
     }
