@@ -1,16 +1,5 @@
 #include "daemon/sync_command.hpp"
 
-#include <chrono>
-#include <filesystem>
-#include <memory>
-
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
-#include <fmt/format.h>
-#include <fmt/ostream.h>
-#include <spdlog/spdlog.h>
-
 #include "daemon/check_failure.hpp"
 #include "daemon/exit_code.hpp"
 #include "imap/connection.hpp"
@@ -23,6 +12,16 @@
 #include "sync/account_pass.hpp"
 #include "sync/folder_filter.hpp"
 #include "sync/pass_report.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+#include <memory>
+#include <spdlog/spdlog.h>
 
 namespace postfach {
 
@@ -90,18 +89,19 @@ sync::task<account_status> sync_imap_account(const config::account_config& accou
     const auto started = std::chrono::steady_clock::now();
     const auto& server = *account.imap;
     auto executor = co_await boost::asio::this_coro::executor;
-    imap::connection connection(executor, server, imap::connection_options_for(server, account.name));
+    imap::connection connection(executor, server,
+                                imap::connection_options_for(server, account.name));
     if (auto ec = co_await connection.open()) {
-        const auto failure = describe_check_failure(server, connection.failed_step(), ec,
-                                                    connection.diagnostics());
+        const auto failure =
+            describe_check_failure(server, connection.failed_step(), ec, connection.diagnostics());
         fmt::print(err, "postfach: {}: {}\n", account.name, failure.line);
         co_return failure.transient ? account_status::transient : account_status::failed;
     }
-    imap::imap_store remote(connection);
-    maildir::maildir_store local(maildir::folder_layout(
-        account.maildir, account.layout == config::layout_kind::verbatim
-                             ? maildir::layout_kind::verbatim
-                             : maildir::layout_kind::maildir_plus_plus));
+    imap::imap_store remote(connection.session());
+    maildir::maildir_store local(
+        maildir::folder_layout(account.maildir, account.layout == config::layout_kind::verbatim
+                                                    ? maildir::layout_kind::verbatim
+                                                    : maildir::layout_kind::maildir_plus_plus));
     state::sqlite_sync_state state(db);
     const auto result = co_await sync::run_account_pass(
         {&remote, &local}, state,
@@ -113,9 +113,8 @@ sync::task<account_status> sync_imap_account(const config::account_config& accou
     co_return report_pass(account, result, request, elapsed, out, err);
 }
 
-account_status sync_account(const config::configuration& cfg,
-                            const config::account_config& account, const sync_request& request,
-                            std::ostream& out, std::ostream& err) {
+account_status sync_account(const config::configuration& cfg, const config::account_config& account,
+                            const sync_request& request, std::ostream& out, std::ostream& err) {
     if (account.protocol == config::protocol_kind::pop3 || !account.imap) {
         fmt::print(err, "postfach: {}: syncing POP3 accounts arrives with issue 7; skipped\n",
                    account.name);
@@ -126,11 +125,13 @@ account_status sync_account(const config::configuration& cfg,
     pid_t holder = 0;
     if (auto ec = state::account_lock::acquire(cfg.state_dir, account.name, lock, holder)) {
         if (ec == state::state_errc::locked) {
-            fmt::print(err, "postfach: {}\n", state::account_lock::contention_message(account.name, holder));
+            fmt::print(err, "postfach: {}\n",
+                       state::account_lock::contention_message(account.name, holder));
             return account_status::locked;
         }
-        fmt::print(err, "postfach: {}: cannot lock {}: {}; check that the state directory is "
-                        "writable\n",
+        fmt::print(err,
+                   "postfach: {}: cannot lock {}: {}; check that the state directory is "
+                   "writable\n",
                    account.name, cfg.state_dir.string(), ec.message());
         return account_status::failed;
     }
@@ -176,11 +177,20 @@ int run_sync(const config::configuration& cfg, const sync_request& request, std:
     bool locked = false, failed = false, guard = false, transient = false;
     for (const auto* account : selected) {
         switch (sync_account(cfg, *account, request, out, err)) {
-        case account_status::ok: break;
-        case account_status::guard: guard = true; break;
-        case account_status::transient: transient = true; break;
-        case account_status::failed: failed = true; break;
-        case account_status::locked: locked = true; break;
+        case account_status::ok:
+            break;
+        case account_status::guard:
+            guard = true;
+            break;
+        case account_status::transient:
+            transient = true;
+            break;
+        case account_status::failed:
+            failed = true;
+            break;
+        case account_status::locked:
+            locked = true;
+            break;
         }
     }
     if (guard)

@@ -7,11 +7,11 @@
 // any folder or account failed in a way a retry will not fix, else 4 if the deletion guard
 // held back deletions, else 75 if only the network or the server was unavailable, else 0.
 
+#include "config/config.hpp"
+
 #include <ostream>
 #include <string>
 #include <vector>
-
-#include "config/config.hpp"
 
 namespace postfach {
 

@@ -2,20 +2,18 @@
 // first pass, an idle second pass, changes both ways, --dry-run, the account lock (exit 3) and
 // the deletion guard (exit 4, then --force).
 
-#include <algorithm>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
-#include <map>
-
-#include <unistd.h>
-
-#include <fmt/format.h>
-#include <gtest/gtest.h>
-
 #include "state/account_lock.hpp"
 #include "tests/fixture/dovecot_server.hpp"
 #include "tests/integration/postfach_binary.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <iterator>
+#include <map>
+#include <unistd.h>
 
 namespace postfach::test {
 namespace {
@@ -36,7 +34,8 @@ std::map<std::string, std::string> messages_in(const fs::path& folder_dir) {
     return out;
 }
 
-class sync_command : public postfach_binary_test, public ::testing::WithParamInterface<std::string> {
+class sync_command : public postfach_binary_test,
+                     public ::testing::WithParamInterface<std::string> {
 protected:
     fs::path maildir() const { return dir_ / "Mail"; }
     fs::path state_dir() const { return dir_ / "state"; }
@@ -53,23 +52,23 @@ protected:
     }
 
     fs::path config() {
-        return write_config(fmt::format(
-            "state_dir: {}\n"
-            "accounts:\n"
-            "  - name: work\n"
-            "    maildir: {}\n"
-            "    layout: {}\n"
-            "    protocol: imap\n"
-            "    folders:\n"
-            "      exclude: [Trash]\n"
-            "    imap:\n"
-            "      host: localhost\n"
-            "      port: {}\n"
-            "      ca_file: {}\n"
-            "      user: alice\n"
-            "      password: \"{}\"\n",
-            state_dir().string(), maildir().string(), GetParam(), server.imaps_port(),
-            server.ca_file().string(), server.user("alice").password));
+        return write_config(fmt::format("state_dir: {}\n"
+                                        "accounts:\n"
+                                        "  - name: work\n"
+                                        "    maildir: {}\n"
+                                        "    layout: {}\n"
+                                        "    protocol: imap\n"
+                                        "    folders:\n"
+                                        "      exclude: [Trash]\n"
+                                        "    imap:\n"
+                                        "      host: localhost\n"
+                                        "      port: {}\n"
+                                        "      ca_file: {}\n"
+                                        "      user: alice\n"
+                                        "      password: \"{}\"\n",
+                                        state_dir().string(), maildir().string(), GetParam(),
+                                        server.imaps_port(), server.ca_file().string(),
+                                        server.user("alice").password));
     }
 
     run_output sync(std::vector<std::string> extra = {}) {
@@ -132,7 +131,8 @@ TEST_P(sync_command, changes_go_both_ways) {
     }
     {
         std::ofstream draft(folder_dir("INBOX") / "new" / "1700000000.M1P1.localhost");
-        draft << "From: alice@postfach.test\nSubject: written offline\nMessage-ID: <offline@x>\n\nhi\n";
+        draft << "From: alice@postfach.test\nSubject: written offline\nMessage-ID: "
+                 "<offline@x>\n\nhi\n";
     }
     auto r = sync();
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
