@@ -2,7 +2,7 @@
 
 #include "imap/imap_errc.hpp"
 #include "imap/mailbox_name.hpp"
-#include "imap/server_text.hpp"
+#include "util/server_text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -65,7 +65,7 @@ list_folders(client_session& session, std::vector<folder_info>& folders, std::st
         co_return ec;
     }
     if (listed.status.status != status_word::ok) {
-        diagnostics = "LIST failed: " + quote_server_text(listed.status.text);
+        diagnostics = "LIST failed: " + util::quote_server_text(listed.status.text);
         co_return imap_errc::command_failed;
     }
     folders.clear();

@@ -4,8 +4,8 @@
 #include "imap/imap_errc.hpp"
 #include "imap/imap_store_errc.hpp"
 #include "imap/mailbox_name.hpp"
-#include "imap/server_text.hpp"
 #include "sync/message_identity.hpp"
+#include "util/server_text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -212,7 +212,7 @@ std::error_code imap_store::wire_name(const std::string& folder, std::string& wi
     if (delimiter_ != '/')
         std::replace(name.begin(), name.end(), '/', delimiter_);
     if (const auto ec = encode_mailbox_name(name, wire))
-        return fail(ec, "folder name " + quote_server_text(folder));
+        return fail(ec, "folder name " + util::quote_server_text(folder));
     return {};
 }
 
@@ -220,7 +220,7 @@ std::error_code imap_store::parse_id(const std::string& id, std::uint32_t& uid) 
     const auto* end = id.data() + id.size();
     const auto [p, ec] = std::from_chars(id.data(), end, uid);
     if (ec != std::errc() || p != end || uid == 0 || id.front() == '0')
-        return fail(imap_store_errc::invalid_id, "message id " + quote_server_text(id));
+        return fail(imap_store_errc::invalid_id, "message id " + util::quote_server_text(id));
     return {};
 }
 
@@ -233,7 +233,7 @@ sync::task<std::error_code> imap_store::run(command cmd, command_result& result,
     }
     if (result.status.status != status_word::ok)
         co_return fail(imap_errc::command_failed,
-                       name + " refused: " + quote_server_text(result.status.text));
+                       name + " refused: " + util::quote_server_text(result.status.text));
     co_return std::error_code();
 }
 
@@ -266,13 +266,14 @@ sync::task<std::error_code> imap_store::select(const std::string& folder, bool f
     if (r.status.code && r.status.code->kind == response_code_kind::highestmodseq && condstore)
         selected_modseq_ = r.status.code->number;
     if (!uidvalidity || *uidvalidity == 0)
-        co_return fail(imap_store_errc::no_uidvalidity, "SELECT " + quote_server_text(folder));
+        co_return fail(imap_store_errc::no_uidvalidity,
+                       "SELECT " + util::quote_server_text(folder));
     // A scan (fresh) starts a new epoch; any other operation acts on ids of the last scan.
     auto [known, inserted] = uidvalidity_.try_emplace(folder, *uidvalidity);
     if (!inserted && known->second != *uidvalidity) {
         if (!fresh)
             co_return fail(imap_store_errc::uidvalidity_changed,
-                           "folder " + quote_server_text(folder) + ": UIDVALIDITY " +
+                           "folder " + util::quote_server_text(folder) + ": UIDVALIDITY " +
                                std::to_string(known->second) + " -> " +
                                std::to_string(*uidvalidity));
         known->second = *uidvalidity;
@@ -324,7 +325,7 @@ sync::task<std::error_code> imap_store::list_folders(std::vector<sync::folder_in
             continue;
         sync::folder_info f;
         if (const auto ec = decode_mailbox_name(l->mailbox, f.name))
-            co_return fail(ec, "LIST: folder " + quote_server_text(l->mailbox));
+            co_return fail(ec, "LIST: folder " + util::quote_server_text(l->mailbox));
         if (delimiter_ != '/')
             std::replace(f.name.begin(), f.name.end(), delimiter_, '/');
         // INBOX is case-insensitive (RFC 3501 §5.1); the engine compares names exactly.
@@ -505,7 +506,7 @@ sync::task<std::error_code> imap_store::message_size(const std::string& folder,
             co_return std::error_code();
         }
     co_return fail(imap_store_errc::message_not_found,
-                   "UID " + id + " in " + quote_server_text(folder));
+                   "UID " + id + " in " + util::quote_server_text(folder));
 }
 
 sync::task<std::error_code> imap_store::read_message(const std::string& folder,
@@ -537,17 +538,18 @@ sync::task<std::error_code> imap_store::read_message(const std::string& folder,
         const auto ec =
             co_await run(session_.fsm().writer().uid_fetch(one_uid(uid), body_item()), r, options);
         if (sink_error)
-            co_return fail(sink_error, "writing UID " + id + " of " + quote_server_text(folder));
+            co_return fail(sink_error,
+                           "writing UID " + id + " of " + util::quote_server_text(folder));
         if (ec)
             co_return ec;
     }
     // A body sent as a quoted string arrives with the whole response: pass on the rest.
     if (!relay.pending.empty() && !sink_error)
         if (const auto ec = co_await sink.write(relay.pending))
-            co_return fail(ec, "writing UID " + id + " of " + quote_server_text(folder));
+            co_return fail(ec, "writing UID " + id + " of " + util::quote_server_text(folder));
     if (!relay.ended)
         co_return fail(imap_store_errc::message_not_found,
-                       "UID " + id + " in " + quote_server_text(folder));
+                       "UID " + id + " in " + util::quote_server_text(folder));
     co_return std::error_code();
 }
 
@@ -559,7 +561,7 @@ sync::task<std::error_code> imap_store::write_message(const sync::new_message& m
         co_return ec;
     string_sink collected;
     if (const auto ec = co_await produce(collected))
-        co_return fail(ec, "reading the message for " + quote_server_text(message.folder));
+        co_return fail(ec, "reading the message for " + util::quote_server_text(message.folder));
     std::optional<std::string> date;
     if (message.internal_date != 0)
         date = imap_date(message.internal_date);
@@ -574,7 +576,7 @@ sync::task<std::error_code> imap_store::write_message(const sync::new_message& m
     const auto* code = find_code(r, response_code_kind::appenduid);
     if (code == nullptr || code->uids.count() != 1)
         co_return fail(imap_store_errc::no_new_uid,
-                       "APPEND to " + quote_server_text(message.folder));
+                       "APPEND to " + util::quote_server_text(message.folder));
     new_id = std::to_string(code->uids.ranges().front().first);
     co_return std::error_code();
 }
@@ -657,9 +659,9 @@ sync::task<std::error_code> imap_store::move_message(const std::string& from_fol
         // MOVE reports no COPYUID for a UID that was already gone.
         if (code == nullptr && move)
             co_return fail(imap_store_errc::no_new_uid,
-                           "UID MOVE " + id + " to " + quote_server_text(to_folder));
+                           "UID MOVE " + id + " to " + util::quote_server_text(to_folder));
         co_return fail(imap_store_errc::no_new_uid,
-                       "UID COPY " + id + " to " + quote_server_text(to_folder));
+                       "UID COPY " + id + " to " + util::quote_server_text(to_folder));
     }
     new_id = std::to_string(code->uids.ranges().front().first);
     if (move)

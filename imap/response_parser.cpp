@@ -1,7 +1,7 @@
 #include "imap/response_parser.hpp"
 
 #include "imap/imap_errc.hpp"
-#include "imap/server_text.hpp"
+#include "util/server_text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -744,7 +744,7 @@ void response_parser::reset_response() {
 void response_parser::fail(std::error_code& ec, std::error_code error, std::string_view what,
                            std::string_view near) {
     diagnostics_ = (context_.empty() ? std::string("response") : context_) + ": " +
-                   std::string(what) + " near " + quote_server_text(near);
+                   std::string(what) + " near " + util::quote_server_text(near);
     failure_ = error;
     ec = error;
     state_ = state::failed;
@@ -911,7 +911,7 @@ void response_parser::classify_first_line(std::string_view line) {
     const auto tag = word();
     auto second = word();
     if (tag != "*") {
-        context_ = "tagged response " + quote_server_text(tag, 20);
+        context_ = "tagged response " + util::quote_server_text(tag, 20);
         kind_ = kind::single_line;
         return;
     }
@@ -923,7 +923,7 @@ void response_parser::classify_first_line(std::string_view line) {
     kind_ = kind::data;
     if (all_digits(second)) {
         const auto third = word();
-        context_ = "untagged " + quote_server_text(to_upper(third), 20);
+        context_ = "untagged " + util::quote_server_text(to_upper(third), 20);
         const auto seq = to_number<std::uint32_t>(second);
         if (iequals(third, "FETCH") && seq) {
             kind_ = kind::fetch;
@@ -931,7 +931,7 @@ void response_parser::classify_first_line(std::string_view line) {
         }
         return;
     }
-    context_ = "untagged " + quote_server_text(to_upper(second), 20);
+    context_ = "untagged " + util::quote_server_text(to_upper(second), 20);
 }
 
 void response_parser::scan(std::size_t from, std::size_t to) {

@@ -1,8 +1,8 @@
 #include "imap/session_fsm.hpp"
 
 #include "imap/imap_errc.hpp"
-#include "imap/server_text.hpp"
 #include "util/base64.hpp"
+#include "util/server_text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -39,7 +39,7 @@ std::string describe(const status_response& r) {
     std::string out(status_name(r.status));
     if (r.code)
         out += " [" + r.code->name + "]";
-    return out + " " + quote_server_text(r.text);
+    return out + " " + util::quote_server_text(r.text);
 }
 
 } // namespace
@@ -104,9 +104,10 @@ void session_fsm::on_written() {
 void session_fsm::on_bytes(std::string_view data) {
     while (!data.empty() && phase_ != phase::done) {
         if (phase_ == phase::tls_handshake)
-            return fail(imap_errc::starttls_injection,
-                        "server sent " + std::to_string(data.size()) +
-                            " bytes after the STARTTLS OK, before TLS: " + quote_server_text(data));
+            return fail(
+                imap_errc::starttls_injection,
+                "server sent " + std::to_string(data.size()) +
+                    " bytes after the STARTTLS OK, before TLS: " + util::quote_server_text(data));
         std::error_code ec;
         auto r = parser_.consume(data, ec);
         if (ec)
@@ -225,7 +226,7 @@ void session_fsm::handle_continuation(const continuation_response& r) {
         secret_string answer;
         if (!challenge) {
             sasl_error_ = imap_errc::syntax_error;
-            sasl_diagnostics_ = "SASL challenge is not base64: " + quote_server_text(r.text);
+            sasl_diagnostics_ = "SASL challenge is not base64: " + util::quote_server_text(r.text);
         } else if (const auto ec = mechanism_->step(*challenge, answer)) {
             sasl_error_ = ec;
             sasl_diagnostics_ = "SASL " + std::string(mechanism_->name()) +
@@ -241,7 +242,7 @@ void session_fsm::handle_continuation(const continuation_response& r) {
         return;
     }
     fail(imap_errc::unexpected_response,
-         "unexpected continuation request: " + quote_server_text(r.text));
+         "unexpected continuation request: " + util::quote_server_text(r.text));
 }
 
 void session_fsm::handle_tagged(const status_response& r) {
@@ -249,8 +250,8 @@ void session_fsm::handle_tagged(const status_response& r) {
                                  [&](const pending_command& c) { return c.tag == r.tag; });
     if (it == in_flight_.end())
         return fail(imap_errc::unexpected_response,
-                    "tagged response for no command in flight: " + quote_server_text(r.tag) + " " +
-                        describe(r));
+                    "tagged response for no command in flight: " + util::quote_server_text(r.tag) +
+                        " " + describe(r));
     // A command refused before its literal was sent: drop what remains of it.
     const auto wait = std::find_if(outbox_.begin(), outbox_.end(), [&](const queued_part& p) {
         return p.tag == r.tag && p.part.type == command_part::kind::wait_for_continuation;
@@ -351,9 +352,10 @@ void session_fsm::authentication_done(const status_response& r) {
     if (sasl_error_)
         return fail(sasl_error_, sasl_diagnostics_);
     if (r.status == status_word::no)
-        return fail(imap_errc::auth_failed,
-                    "authentication failed: " + describe(r) +
-                        (server_error.empty() ? "" : " (" + quote_server_text(server_error) + ")"));
+        return fail(
+            imap_errc::auth_failed,
+            "authentication failed: " + describe(r) +
+                (server_error.empty() ? "" : " (" + util::quote_server_text(server_error) + ")"));
     if (r.status != status_word::ok)
         return fail(imap_errc::command_failed, "authentication refused: " + describe(r));
     authenticated_ = true;

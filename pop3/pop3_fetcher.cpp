@@ -1,11 +1,11 @@
 #include "pop3/pop3_fetcher.hpp"
 
-#include "imap/server_text.hpp" // quote_server_text, until it moves to util/
 #include "maildir/delivery.hpp"
 #include "net/credential_source.hpp"
 #include "net/transport.hpp"
 #include "pop3/pop3_errc.hpp"
 #include "sync/message_identity.hpp"
+#include "util/server_text.hpp"
 
 #include <algorithm>
 #include <boost/asio/this_coro.hpp>
@@ -249,7 +249,7 @@ boost::asio::awaitable<std::error_code> pop3_fetcher::list(std::vector<server_me
         co_return fail(e, client_.diagnostics());
     if (!listing.ok())
         co_return fail(make_error_code(pop3_errc::command_failed),
-                       fmt::format("LIST failed: {}", imap::quote_server_text(listing.text)));
+                       fmt::format("LIST failed: {}", util::quote_server_text(listing.text)));
     for (const auto& l : listing.listings)
         out.push_back({l.number, l.size, {}, {}, false});
 
@@ -302,7 +302,7 @@ pop3_fetcher::identify_by_headers(std::vector<server_message>& messages) {
         if (!answers[i].ok())
             co_return fail(make_error_code(pop3_errc::command_failed),
                            fmt::format("TOP {} 0 failed: {}", messages[i].number,
-                                       imap::quote_server_text(answers[i].text)));
+                                       util::quote_server_text(answers[i].text)));
         const auto id = message_id_of(sinks[i].text);
         messages[i].key = id.empty() ? "hdr:" + sync::make_identity(messages[i].size, sinks[i].text)
                                      : "mid:" + id;
@@ -422,7 +422,7 @@ pop3_fetcher::fetch(const std::vector<server_message*>& wanted, fetch_result& re
             if (answers[i] && !answers[i]->ok())
                 co_return fail(make_error_code(pop3_errc::command_failed),
                                fmt::format("RETR {} failed: {}", wanted[first + i]->number,
-                                           imap::quote_server_text(answers[i]->text)));
+                                           util::quote_server_text(answers[i]->text)));
     }
     co_return std::error_code{};
 }

@@ -1,7 +1,7 @@
 #include "pop3/response_parser.hpp"
 
-#include "imap/server_text.hpp" // shared: quoting of untrusted server text
 #include "pop3/pop3_errc.hpp"
+#include "util/server_text.hpp" // shared: quoting of untrusted server text
 
 #include <algorithm>
 #include <cctype>
@@ -11,7 +11,7 @@ namespace postfach::pop3 {
 
 namespace {
 
-using imap::quote_server_text;
+using util::quote_server_text;
 
 template <typename T>
 std::optional<T> parse_number(std::string_view digits) {
@@ -106,7 +106,7 @@ void response_parser::fail(std::error_code& ec, std::error_code error, std::stri
     ec = error;
     diagnostics_ = "response to " + command_ + ": " + std::string(what);
     if (!near.empty())
-        diagnostics_ += " near " + quote_server_text(near);
+        diagnostics_ += " near " + util::quote_server_text(near);
     state_ = state::failed;
     line_.clear();
 }

@@ -1,8 +1,8 @@
 #include "pop3/session_fsm.hpp"
 
-#include "imap/server_text.hpp" // shared quoting of untrusted server text
 #include "net/sasl_errc.hpp"
 #include "pop3/pop3_errc.hpp"
+#include "util/server_text.hpp" // shared quoting of untrusted server text
 
 #include <algorithm>
 #include <cctype>
@@ -12,7 +12,7 @@ namespace postfach::pop3 {
 
 namespace {
 
-using imap::quote_server_text;
+using util::quote_server_text;
 
 bool iequals(std::string_view a, std::string_view b) {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -25,8 +25,8 @@ bool iequals(std::string_view a, std::string_view b) {
 std::string describe(const response& r) {
     std::string out = r.ok() ? "+OK" : "-ERR";
     if (!r.code.empty())
-        out += " [" + quote_server_text(r.code, 40) + "]";
-    return out + " " + quote_server_text(r.text);
+        out += " [" + util::quote_server_text(r.code, 40) + "]";
+    return out + " " + util::quote_server_text(r.text);
 }
 
 // RFC 2449 §8.1 and RFC 3206: what a -ERR to a login means. Without a code it cannot be told
@@ -123,13 +123,13 @@ void session_fsm::on_written() {
 void session_fsm::on_bytes(std::string_view data) {
     while (!data.empty() && phase_ != phase::done) {
         if (phase_ == phase::tls_handshake)
-            return fail(pop3_errc::stls_injection,
-                        "server sent " + std::to_string(data.size()) +
-                            " bytes after the STLS +OK, before TLS: " + quote_server_text(data));
+            return fail(pop3_errc::stls_injection, "server sent " + std::to_string(data.size()) +
+                                                       " bytes after the STLS +OK, before TLS: " +
+                                                       util::quote_server_text(data));
         if (phase_ != phase::greeting && in_flight_.empty())
             return fail(pop3_errc::unexpected_response,
                         "server sent data while no command was in flight: " +
-                            quote_server_text(data));
+                            util::quote_server_text(data));
         std::error_code ec;
         auto r = parser_.consume(data, ec);
         if (ec)
@@ -354,7 +354,7 @@ void session_fsm::on_authentication(const pending& p, const response& r) {
                                          "); server: " + describe(r));
         auto diagnostics = name + ": " + describe(r);
         if (const auto detail = sasl_server_error(); !detail.empty())
-            diagnostics += "; error challenge " + quote_server_text(detail);
+            diagnostics += "; error challenge " + util::quote_server_text(detail);
         return fail(login_error(r, pop3_errc::auth_failed), diagnostics);
     }
     if (name.rfind("USER ", 0) == 0) {

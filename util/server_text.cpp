@@ -1,6 +1,6 @@
-#include "imap/server_text.hpp"
+#include "util/server_text.hpp"
 
-namespace postfach::imap {
+namespace postfach::util {
 
 std::string quote_server_text(std::string_view text, std::size_t max_bytes) {
     static constexpr char hex[] = "0123456789abcdef";
@@ -27,4 +27,4 @@ std::string quote_server_text(std::string_view text, std::size_t max_bytes) {
     return out;
 }
 
-} // namespace postfach::imap
+} // namespace postfach::util
