@@ -29,6 +29,16 @@ const char* to_string(side s);
 // bits without knowing their meaning; only reports print them.
 using flag_bits = std::uint8_t;
 
+// The bits by name, for stores and tests.
+namespace flag_bit {
+inline constexpr flag_bits draft = 1 << 0;
+inline constexpr flag_bits flagged = 1 << 1;
+inline constexpr flag_bits forwarded = 1 << 2;
+inline constexpr flag_bits answered = 1 << 3;
+inline constexpr flag_bits seen = 1 << 4;
+inline constexpr flag_bits deleted = 1 << 5;
+} // namespace flag_bit
+
 // "DFS"-style letters of a set of flag bits, for plans and logs.
 std::string flag_letters(flag_bits flags);
 

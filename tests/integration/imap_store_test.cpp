@@ -22,11 +22,7 @@ using postfach::test::dovecot_server;
 using postfach::test::make_message;
 using postfach::test::run_until_done;
 
-constexpr sync::flag_bits draft = 1 << 0;
-constexpr sync::flag_bits flagged = 1 << 1;
-constexpr sync::flag_bits forwarded = 1 << 2;
-constexpr sync::flag_bits answered = 1 << 3;
-constexpr sync::flag_bits seen = 1 << 4;
+using namespace sync::flag_bit; // draft, flagged, forwarded, answered, seen, deleted
 
 config::server_config alice_on(const dovecot_server& server) {
     config::server_config s;

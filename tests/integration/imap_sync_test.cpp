@@ -25,8 +25,7 @@ using postfach::test::dovecot_server;
 using postfach::test::make_message;
 using postfach::test::run_until_done;
 
-constexpr sync::flag_bits flagged = 1 << 1;
-constexpr sync::flag_bits seen = 1 << 4;
+using namespace sync::flag_bit; // draft, flagged, forwarded, answered, seen, deleted
 
 std::string describe(const sync::pass_result& r) {
     std::string text = r.error ? r.error.message() + ": " + r.error_detail : std::string();

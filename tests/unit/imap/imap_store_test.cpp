@@ -19,8 +19,7 @@ namespace {
 namespace asio = boost::asio;
 using postfach::test::run_until_done;
 
-constexpr sync::flag_bits forwarded = 1 << 2;
-constexpr sync::flag_bits seen = 1 << 4;
+using namespace sync::flag_bit; // draft, flagged, forwarded, answered, seen, deleted
 constexpr std::string_view login_written = "A1 AUTHENTICATE PLAIN AGFsaWNlAHNlY3JldA==\r\n";
 
 // Logs in with the capabilities given after login, then runs body on a store; returns what

@@ -21,8 +21,7 @@ using sync::testing::memory_state;
 using sync::testing::memory_store;
 using sync::testing::wire_identity_store;
 
-constexpr flag_bits seen = 1 << 4;
-constexpr flag_bits flagged = 1 << 1;
+using namespace sync::flag_bit; // draft, flagged, forwarded, answered, seen, deleted
 
 using sync::testing::contents;
 using sync::testing::string_sink;

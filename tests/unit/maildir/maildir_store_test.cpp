@@ -19,9 +19,7 @@ namespace fs = std::filesystem;
 namespace postfach::maildir {
 namespace {
 
-constexpr sync::flag_bits seen = 1 << 4;
-constexpr sync::flag_bits flagged = 1 << 1;
-constexpr sync::flag_bits answered = 1 << 3;
+using namespace sync::flag_bit; // draft, flagged, forwarded, answered, seen, deleted
 
 template <typename T>
 T run(sync::task<T> t) {

@@ -30,8 +30,7 @@ using sync::testing::run_task;
 using sync::testing::test_mail;
 using sync::testing::wire_identity_store;
 
-constexpr flag_bits seen = 1 << 4;
-constexpr flag_bits flagged = 1 << 1;
+using namespace sync::flag_bit; // draft, flagged, forwarded, answered, seen, deleted
 
 // One account as a process sees it: the remote (which outlives processes, as a server does)
 // and the local stack opened from disk.

@@ -17,8 +17,7 @@ using postfach::sync::testing::memory_mailbox;
 using postfach::sync::testing::memory_state;
 using postfach::sync::testing::memory_store;
 
-constexpr flag_bits seen = 1 << 4;
-constexpr flag_bits flagged = 1 << 1;
+using namespace flag_bit; // draft, flagged, forwarded, answered, seen, deleted
 
 pass_result run_pass(memory_store& remote, memory_store& local, memory_state& state,
                      pass_options options = {}) {

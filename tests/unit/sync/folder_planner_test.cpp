@@ -12,9 +12,7 @@ namespace {
 
 using namespace postfach::sync;
 
-constexpr flag_bits seen = 1 << 4;
-constexpr flag_bits flagged = 1 << 1;
-constexpr flag_bits answered = 1 << 3;
+using namespace flag_bit; // draft, flagged, forwarded, answered, seen, deleted
 
 constexpr int R = 0; // index of side::remote
 constexpr int L = 1; // index of side::local
