@@ -24,6 +24,9 @@ constexpr const char* commands_text =
     "                              one two-way pass over every folder, then exit\n"
     "  check [--account NAME]...   validate the configuration, connect to each account's\n"
     "                              server, log in, show TLS, capabilities and folders\n"
+    "  init  [--email ADDRESS] [...]\n"
+    "                              propose server settings for an address, test them, write\n"
+    "                              the configuration\n"
     "\n"
     "Run 'postfach COMMAND --help' for a command's options.\n";
 
@@ -64,13 +67,76 @@ constexpr command_spec commands[] = {
      "deletion guard held back deletions (run again with --force if they are intended);\n"
      "75 the network or the server was unavailable (worth retrying).\n",
      true},
+    {"init", command_kind::init, "init [--email ADDRESS] [OPTIONS]",
+     "First-time setup: asks for the e-mail address, proposes the server from the domain\n"
+     "(known providers, DNS SRV records of RFC 6186, then imap./mail./pop. host names), asks\n"
+     "for a command that prints the password (or an OAuth2 token), checks the settings against\n"
+     "the server as `postfach check` does, and writes the configuration file (mode 0600) only\n"
+     "when the check passed. Every question has an option; --non-interactive asks nothing.\n"
+     "An existing configuration file is kept unless --force is given.\n"
+     "Exit status: 0 written; 1, 75 as for check (nothing written); 2 an answer is missing or\n"
+     "invalid, or the file exists.\n",
+     false},
 };
+
+void add_init_options(po::options_description& opts) {
+    const auto text = [](const char* name) {
+        return po::value<std::string>()->value_name(name);
+    };
+    opts.add_options()("email", text("ADDRESS"), "the e-mail address")(
+        "name", text("NAME"), "account name (default: from the domain)")(
+        "host", text("HOST"), "the server (default: discovered from the domain)")(
+        "port", po::value<std::uint16_t>()->value_name("N"),
+        "the server's port (default: 993 IMAP, 995 POP3)")("tls", text("MODE"),
+                                                           "implicit (default) or starttls")(
+        "protocol", text("PROTOCOL"), "imap, pop3 or auto (default: what the server offers)")(
+        "ca-file", text("FILE"), "trust this CA instead of the system's")(
+        "user", text("USER"), "user name on the server (default: the address)")(
+        "password-command", text("CMD"), "command that prints the password")(
+        "password-file", text("FILE"), "file that holds the password (mode 0600)")(
+        "oauth2-token-command", text("CMD"), "command that prints an OAuth2 access token")(
+        "maildir", text("DIR"), "where the mail goes (default: ~/Mail/NAME)")(
+        "layout", text("LAYOUT"), "maildir++ (default) or verbatim")(
+        "non-interactive", "ask nothing; a missing answer is an error")(
+        "no-check", "write the configuration without checking it against the server")(
+        "force", "replace an existing configuration file");
+}
+
+init_request init_request_from(const po::variables_map& vm) {
+    init_request r;
+    const auto text = [&](const char* key, std::optional<std::string>& field) {
+        if (vm.count(key))
+            field = vm[key].as<std::string>();
+    };
+    text("email", r.email);
+    text("name", r.name);
+    text("host", r.host);
+    text("tls", r.tls);
+    text("protocol", r.protocol);
+    text("ca-file", r.ca_file);
+    text("user", r.user);
+    text("password-command", r.password_command);
+    text("password-file", r.password_file);
+    text("oauth2-token-command", r.oauth2_token_command);
+    text("maildir", r.maildir);
+    text("layout", r.layout);
+    if (vm.count("port"))
+        r.port = vm["port"].as<std::uint16_t>();
+    r.non_interactive = vm.count("non-interactive") > 0;
+    r.no_check = vm.count("no-check") > 0;
+    r.force = vm.count("force") > 0;
+    return r;
+}
 
 po::options_description command_options(const command_spec& spec) {
     po::options_description opts(fmt::format("Options of '{}'", spec.name));
-    opts.add_options()("help,h", "show this help and exit")(
-        "account,a", po::value<std::vector<std::string>>()->value_name("NAME"),
-        "only this account (repeatable)");
+    opts.add_options()("help,h", "show this help and exit");
+    if (spec.kind == command_kind::init) {
+        add_init_options(opts);
+        return opts;
+    }
+    opts.add_options()("account,a", po::value<std::vector<std::string>>()->value_name("NAME"),
+                       "only this account (repeatable)");
     if (spec.has_sync_options)
         opts.add_options()("dry-run,n", "print what would be done; change nothing")(
             "force", "let deletions through that the deletion guard would hold back");
@@ -167,6 +233,8 @@ command_line parse_command_line(int argc, const char* const argv[]) {
         result.accounts = cvm["account"].as<std::vector<std::string>>();
     result.dry_run = cvm.count("dry-run") > 0;
     result.force = cvm.count("force") > 0;
+    if (result.command == command_kind::init)
+        result.init = init_request_from(cvm);
     return result;
 }
 

@@ -2,6 +2,7 @@
 // Parsing of postfach's command line (design.md §1) with Boost.Program_options.
 // Global options come before the command; each command has its own options and --help.
 
+#include "daemon/init_command.hpp"
 #include "util/logging.hpp"
 
 #include <filesystem>
@@ -11,7 +12,7 @@
 
 namespace postfach {
 
-enum class command_kind { none, check, sync };
+enum class command_kind { none, check, sync, init };
 
 struct command_line {
     command_kind command = command_kind::none;
@@ -20,6 +21,7 @@ struct command_line {
     std::vector<std::string> accounts; // --account NAME, repeatable
     bool dry_run = false;              // sync --dry-run
     bool force = false;                // sync --force
+    init_request init;                 // init's answers given as options
 
     // Set when parsing already produced the whole answer (help, version or a usage error):
     std::optional<int> finished_exit_code;

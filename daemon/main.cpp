@@ -29,6 +29,10 @@ int main(int argc, char* argv[]) {
                               "is set; pass --config FILE\n");
         return to_int(exit_code::usage_or_config);
     }
+    if (cli.command == command_kind::init) {
+        net::system_name_lookup dns;
+        return run_init(cli.init, config_file, env, dns, std::cin, std::cout, std::cerr);
+    }
     const auto loaded = config::load_config_file(config_file, env);
     if (!loaded.config) {
         for (const auto& e : loaded.errors)
@@ -44,6 +48,7 @@ int main(int argc, char* argv[]) {
     case command_kind::sync:
         return run_sync(*loaded.config, {cli.accounts, cli.dry_run, cli.force}, std::cout,
                         std::cerr);
+    case command_kind::init: // handled above: it runs without a configuration
     case command_kind::none:
         break;
     }

@@ -28,9 +28,11 @@ protected:
         return path;
     }
 
-    run_output postfach(std::vector<std::string> args) {
+    // `input` is the child's stdin (closed after it).
+    run_output postfach(std::vector<std::string> args, const std::string& input = "") {
         args.insert(args.begin(), POSTFACH_BINARY);
         util::run_options options;
+        options.stdin_data = input;
         options.timeout = std::chrono::seconds(60);
         options.extra_environment = {"HOME=" + dir_.string(),
                                      "XDG_CONFIG_HOME=", "XDG_STATE_HOME=", "STATE_DIRECTORY="};
