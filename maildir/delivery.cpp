@@ -18,19 +18,6 @@ namespace {
 
 constexpr std::size_t write_threshold = 64 * 1024;
 
-std::error_code write_all(int fd, std::string_view data) {
-    while (!data.empty()) {
-        const ssize_t n = ::write(fd, data.data(), data.size());
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return last_errno();
-        }
-        data.remove_prefix(static_cast<std::size_t>(n));
-    }
-    return {};
-}
-
 struct timespec to_timespec(std::chrono::system_clock::time_point t) {
     const auto ns =
         std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();

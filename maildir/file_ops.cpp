@@ -10,24 +10,6 @@
 
 namespace postfach::maildir {
 
-std::error_code last_errno() noexcept {
-    return {errno, std::generic_category()};
-}
-
-std::error_code fsync_directory(const std::filesystem::path& dir) {
-    int fd = -1;
-    do {
-        fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    } while (fd < 0 && errno == EINTR);
-    if (fd < 0)
-        return last_errno();
-    std::error_code ec;
-    if (::fsync(fd) != 0)
-        ec = last_errno();
-    ::close(fd);
-    return ec;
-}
-
 std::error_code rename_no_replace(const std::filesystem::path& from,
                                   const std::filesystem::path& to) {
     if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0)
@@ -42,23 +24,6 @@ std::error_code rename_no_replace(const std::filesystem::path& from,
     if (::unlink(from.c_str()) != 0 && errno != ENOENT)
         return last_errno();
     return {};
-}
-
-std::error_code make_private_directory(const std::filesystem::path& dir) {
-    if (::mkdir(dir.c_str(), 0700) == 0 || errno == EEXIST)
-        return {};
-    return last_errno();
-}
-
-std::error_code make_private_directories(const std::filesystem::path& dir) {
-    std::error_code ec;
-    if (dir.empty() || std::filesystem::is_directory(dir, ec))
-        return {};
-    const auto parent = dir.parent_path();
-    if (parent != dir)
-        if (auto mk = make_private_directories(parent))
-            return mk;
-    return make_private_directory(dir);
 }
 
 } // namespace postfach::maildir
