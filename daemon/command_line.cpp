@@ -24,6 +24,9 @@ constexpr const char* commands_text =
     "                              one two-way pass over every folder, then exit\n"
     "  check [--account NAME]...   validate the configuration, connect to each account's\n"
     "                              server, log in, show TLS, capabilities and folders\n"
+    "  migrate --account NAME --from-maildir DIR [--dry-run]\n"
+    "                              upload a local Maildir (e.g. years of POP3 downloads) into\n"
+    "                              the IMAP account, without duplicates\n"
     "\n"
     "Run 'postfach COMMAND --help' for a command's options.\n";
 
@@ -45,6 +48,7 @@ struct command_spec {
     const char* usage;
     const char* description;
     bool has_sync_options;
+    bool is_migrate = false;
 };
 
 constexpr command_spec commands[] = {
@@ -54,7 +58,7 @@ constexpr command_spec commands[] = {
      "Exit status: 0 all fine; 1 an account needs a fix (the line says what); 2 the\n"
      "configuration is invalid (every problem is listed as file:line:col); 75 the network or\n"
      "the server was unavailable (worth retrying).\n",
-     false},
+     false, false},
     {"sync", command_kind::sync, "sync [--account NAME]... [--dry-run] [--force]",
      "One two-way pass over every folder of the selected accounts, then exit: new mail,\n"
      "flags, deletions, moves and folders go both ways (design: three-way against the last\n"
@@ -63,11 +67,31 @@ constexpr command_spec commands[] = {
      "2 usage or configuration error; 3 another postfach holds an account's lock; 4 the\n"
      "deletion guard held back deletions (run again with --force if they are intended);\n"
      "75 the network or the server was unavailable (worth retrying).\n",
-     true},
+     true, false},
+    {"migrate", command_kind::migrate, "migrate --account NAME --from-maildir DIR [--dry-run]",
+     "Uploads the mail of a local Maildir (any layout: Maildir++ when DIR has cur/, else one\n"
+     "directory per folder) into the account's IMAP server, into the folders of the same\n"
+     "names (created when missing), with the files' flags and dates (the Date header, else\n"
+     "the file time). Messages the server already has (same size and header block, which\n"
+     "holds the Message-ID) are skipped, so an interrupted run resumes and a second run\n"
+     "uploads nothing. DIR is only read. --dry-run lists what would be uploaded.\n"
+     "Exit status: 0 done; 1 something failed (run again to resume); 2 usage or\n"
+     "configuration error; 3 another postfach holds the account's lock; 75 the network or\n"
+     "the server was unavailable (worth retrying).\n",
+     false, true},
 };
 
 po::options_description command_options(const command_spec& spec) {
     po::options_description opts(fmt::format("Options of '{}'", spec.name));
+    if (spec.is_migrate) {
+        opts.add_options()("help,h", "show this help and exit")(
+            "account,a", po::value<std::vector<std::string>>()->value_name("NAME"),
+            "the IMAP account to upload into (required)")(
+            "from-maildir", po::value<std::string>()->value_name("DIR"),
+            "the Maildir to upload (required)")("dry-run,n",
+                                                "list what would be uploaded; upload nothing");
+        return opts;
+    }
     opts.add_options()("help,h", "show this help and exit")(
         "account,a", po::value<std::vector<std::string>>()->value_name("NAME"),
         "only this account (repeatable)");
@@ -167,6 +191,12 @@ command_line parse_command_line(int argc, const char* const argv[]) {
         result.accounts = cvm["account"].as<std::vector<std::string>>();
     result.dry_run = cvm.count("dry-run") > 0;
     result.force = cvm.count("force") > 0;
+    if (spec->is_migrate) {
+        if (result.accounts.size() != 1 || !cvm.count("from-maildir"))
+            return usage_error(std::move(result),
+                               "migrate: needs --account NAME (once) and --from-maildir DIR");
+        result.from_maildir = cvm["from-maildir"].as<std::string>();
+    }
     return result;
 }
 

@@ -11,15 +11,16 @@
 
 namespace postfach {
 
-enum class command_kind { none, check, sync };
+enum class command_kind { none, check, sync, migrate };
 
 struct command_line {
     command_kind command = command_kind::none;
     std::optional<std::filesystem::path> config_file; // --config; default from XDG
     logging::verbosity verbosity = logging::verbosity::normal;
-    std::vector<std::string> accounts; // --account NAME, repeatable
-    bool dry_run = false;              // sync --dry-run
-    bool force = false;                // sync --force
+    std::vector<std::string> accounts;  // --account NAME, repeatable
+    bool dry_run = false;               // sync --dry-run
+    bool force = false;                 // sync --force
+    std::filesystem::path from_maildir; // migrate --from-maildir
 
     // Set when parsing already produced the whole answer (help, version or a usage error):
     std::optional<int> finished_exit_code;
