@@ -30,8 +30,10 @@ bool is_no_imap_service(imap::connection_step step, std::error_code ec) {
         return ec == net::net_errc::tls_handshake_failed;
     if (step == connection_step::greeting)
         // Something answered, but not with an IMAP greeting ("+OK" of a POP3 server, a web
-        // server's banner). A BYE greeting is an IMAP server refusing us: no fallback.
-        return ec.category() == imap::imap_category() && ec != imap::imap_errc::server_bye;
+        // server's banner). Not: an IMAP server that says BYE, lacks STARTTLS, ... (the
+        // greeting step also covers the capabilities before login).
+        return ec == imap::imap_errc::syntax_error || ec == imap::imap_errc::unexpected_response ||
+               ec == imap::imap_errc::line_too_long || ec == imap::imap_errc::response_too_large;
     return false;
 }
 

@@ -55,6 +55,9 @@ TEST(protocol_fallback, only_a_missing_imap_service_falls_back) {
     EXPECT_FALSE(is_no_imap_service(connection_step::authentication, imap::imap_errc::auth_failed));
     EXPECT_FALSE(is_no_imap_service(connection_step::greeting, imap::imap_errc::server_bye));
     EXPECT_FALSE(
+        is_no_imap_service(connection_step::greeting, imap::imap_errc::starttls_not_offered));
+    EXPECT_FALSE(is_no_imap_service(connection_step::greeting, imap::imap_errc::cleartext_preauth));
+    EXPECT_FALSE(
         is_no_imap_service(connection_step::tls, net::net_errc::certificate_verify_failed));
     EXPECT_FALSE(is_no_imap_service(connection_step::connect, net::net_errc::resolve_failed));
     EXPECT_FALSE(is_no_imap_service(connection_step::connect, net::net_errc::connect_timeout));
