@@ -3,6 +3,9 @@
 #include "daemon/check_failure.hpp"
 #include "daemon/exit_code.hpp"
 #include "daemon/imap_check.hpp"
+#include "daemon/pop3_account_pass.hpp"
+#include "daemon/pop3_check.hpp"
+#include "daemon/protocol_fallback.hpp"
 #include "net/tls_session_info.hpp"
 
 #include <algorithm>
@@ -74,11 +77,10 @@ std::string describe_folder(const imap::folder_info& f) {
     return counts;
 }
 
-// Connects to the account's IMAP server and prints what it found. Returns the exit code of
-// this account: ok, partial_failure (the user must fix something) or temporary_failure.
-exit_code check_imap(const config::account_config& a, std::ostream& out, std::ostream& err) {
-    const auto& server = *a.imap;
-    const auto report = check_imap_server(server, a.name);
+// Prints what the check of the account's IMAP server found. Returns the exit code of this
+// account: ok, partial_failure (the user must fix something) or temporary_failure.
+exit_code print_imap_check(const config::account_config& a, const config::server_config& server,
+                           const imap_check_report& report, std::ostream& out, std::ostream& err) {
     if (!report.peer_address.empty())
         fmt::print(out, "  connected {} at {} port {}\n", server.host, report.peer_address,
                    server.port);
@@ -107,6 +109,54 @@ exit_code check_imap(const config::account_config& a, std::ostream& out, std::os
     fmt::print(out, "  result    failed (the reason is on stderr)\n");
     fmt::print(err, "postfach: account {}: {}\n", a.name, failure.line);
     return failure.transient ? exit_code::temporary_failure : exit_code::partial_failure;
+}
+
+// Connects to the account's POP3 server and prints what it found; the exit code as check_imap.
+exit_code check_pop3(const config::account_config& a, const config::server_config& server,
+                     std::ostream& out, std::ostream& err) {
+    const auto report = check_pop3_server(server, a.name);
+    if (!report.peer_address.empty())
+        fmt::print(out, "  connected {} at {} port {} (POP3)\n", server.host, report.peer_address,
+                   server.port);
+    if (report.tls)
+        fmt::print(out, "  tls       {}\n", net::describe(*report.tls));
+    else if (!report.authentication.empty())
+        fmt::print(out, "  tls       none (tls: none)\n");
+    if (!report.authentication.empty())
+        fmt::print(out, "  login     {} with {}\n", server.user, report.authentication);
+    if (!report.capabilities.empty())
+        fmt::print(out, "  server    {}\n", fmt::join(report.capabilities, ", "));
+    if (report.messages)
+        fmt::print(out, "  maildrop  {} message{} ({:.1f} MB), fetched into INBOX\n",
+                   *report.messages, *report.messages == 1 ? "" : "s",
+                   static_cast<double>(report.bytes) / 1e6);
+    if (!report.error) {
+        fmt::print(out, "  result    ok, logged out\n");
+        return exit_code::ok;
+    }
+    fmt::print(out, "  result    failed (the reason is on stderr)\n");
+    fmt::print(err, "postfach: account {}: {}\n", a.name, report.failure.line);
+    return report.failure.transient ? exit_code::temporary_failure : exit_code::partial_failure;
+}
+
+// IMAP, and for protocol auto POP3 when the server has no IMAP service (protocol_fallback.hpp),
+// which the output says.
+exit_code check_imap(const config::account_config& a, std::ostream& out, std::ostream& err) {
+    std::vector<std::string> no_imap;
+    for (const auto& server : imap_attempts(a)) {
+        const auto report = check_imap_server(server, a.name);
+        if (report.error && a.protocol == config::protocol_kind::auto_detect &&
+            is_no_imap_service(report.step, report.error)) {
+            no_imap.push_back(fmt::format("{}:{}: {}", server.host, server.port,
+                                          report.diagnostics.empty() ? report.error.message()
+                                                                     : report.diagnostics));
+            continue;
+        }
+        return print_imap_check(a, server, report, out, err);
+    }
+    const auto pop3 = pop3_server_of(a);
+    fmt::print(out, "  fallback  {}\n", describe_fallback(no_imap, pop3));
+    return check_pop3(a, pop3, out, err);
 }
 
 } // namespace
@@ -151,12 +201,10 @@ int run_check(const config::configuration& cfg, const std::vector<std::string>& 
                    a->folders.exclude.empty()
                        ? std::string()
                        : fmt::format(", exclude {}", fmt::join(a->folders.exclude, ", ")));
-        if (a->protocol == config::protocol_kind::pop3 || !a->imap) {
-            fmt::print(out, "  result    not connected: POP3 checking arrives with issue 7\n");
-            continue;
-        }
         out.flush(); // the configuration first, then the protocol trace of --verbose
-        const auto account_result = check_imap(*a, out, err);
+        const auto account_result = a->protocol == config::protocol_kind::pop3 || !a->imap
+                                        ? check_pop3(*a, pop3_server_of(*a), out, err)
+                                        : check_imap(*a, out, err);
         // Something the user must fix outranks trouble that may pass.
         if (account_result == exit_code::partial_failure ||
             (account_result == exit_code::temporary_failure && result == exit_code::ok))

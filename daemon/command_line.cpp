@@ -24,6 +24,9 @@ constexpr const char* commands_text =
     "                              one two-way pass over every folder, then exit\n"
     "  check [--account NAME]...   validate the configuration, connect to each account's\n"
     "                              server, log in, show TLS, capabilities and folders\n"
+    "  migrate --account NAME --from-maildir DIR [--dry-run]\n"
+    "                              upload a local Maildir (e.g. years of POP3 downloads) into\n"
+    "                              the IMAP account, without duplicates\n"
     "  init  [--email ADDRESS] [...]\n"
     "                              propose server settings for an address, test them, write\n"
     "                              the configuration\n"
@@ -48,6 +51,7 @@ struct command_spec {
     const char* usage;
     const char* description;
     bool has_sync_options;
+    bool is_migrate = false;
 };
 
 constexpr command_spec commands[] = {
@@ -57,7 +61,7 @@ constexpr command_spec commands[] = {
      "Exit status: 0 all fine; 1 an account needs a fix (the line says what); 2 the\n"
      "configuration is invalid (every problem is listed as file:line:col); 75 the network or\n"
      "the server was unavailable (worth retrying).\n",
-     false},
+     false, false},
     {"sync", command_kind::sync, "sync [--account NAME]... [--dry-run] [--force]",
      "One two-way pass over every folder of the selected accounts, then exit: new mail,\n"
      "flags, deletions, moves and folders go both ways (design: three-way against the last\n"
@@ -66,7 +70,18 @@ constexpr command_spec commands[] = {
      "2 usage or configuration error; 3 another postfach holds an account's lock; 4 the\n"
      "deletion guard held back deletions (run again with --force if they are intended);\n"
      "75 the network or the server was unavailable (worth retrying).\n",
-     true},
+     true, false},
+    {"migrate", command_kind::migrate, "migrate --account NAME --from-maildir DIR [--dry-run]",
+     "Uploads the mail of a local Maildir (any layout: Maildir++ when DIR has cur/, else one\n"
+     "directory per folder) into the account's IMAP server, into the folders of the same\n"
+     "names (created when missing), with the files' flags and dates (the Date header, else\n"
+     "the file time). Messages the server already has (same size and header block, which\n"
+     "holds the Message-ID) are skipped, so an interrupted run resumes and a second run\n"
+     "uploads nothing. DIR is only read. --dry-run lists what would be uploaded.\n"
+     "Exit status: 0 done; 1 something failed (run again to resume); 2 usage or\n"
+     "configuration error; 3 another postfach holds the account's lock; 75 the network or\n"
+     "the server was unavailable (worth retrying).\n",
+     false, true},
     {"init", command_kind::init, "init [--email ADDRESS] [OPTIONS]",
      "First-time setup: asks for the e-mail address, proposes the server from the domain\n"
      "(known providers, DNS SRV records of RFC 6186, then imap./mail./pop. host names), asks\n"
@@ -76,7 +91,7 @@ constexpr command_spec commands[] = {
      "An existing configuration file is kept unless --force is given.\n"
      "Exit status: 0 written; 1, 75 as for check (nothing written); 2 an answer is missing or\n"
      "invalid, or the file exists.\n",
-     false},
+     false, false},
 };
 
 void add_init_options(po::options_description& opts) {
@@ -130,13 +145,23 @@ init_request init_request_from(const po::variables_map& vm) {
 
 po::options_description command_options(const command_spec& spec) {
     po::options_description opts(fmt::format("Options of '{}'", spec.name));
-    opts.add_options()("help,h", "show this help and exit");
+    if (spec.is_migrate) {
+        opts.add_options()("help,h", "show this help and exit")(
+            "account,a", po::value<std::vector<std::string>>()->value_name("NAME"),
+            "the IMAP account to upload into (required)")(
+            "from-maildir", po::value<std::string>()->value_name("DIR"),
+            "the Maildir to upload (required)")("dry-run,n",
+                                                "list what would be uploaded; upload nothing");
+        return opts;
+    }
     if (spec.kind == command_kind::init) {
+        opts.add_options()("help,h", "show this help and exit");
         add_init_options(opts);
         return opts;
     }
-    opts.add_options()("account,a", po::value<std::vector<std::string>>()->value_name("NAME"),
-                       "only this account (repeatable)");
+    opts.add_options()("help,h", "show this help and exit")(
+        "account,a", po::value<std::vector<std::string>>()->value_name("NAME"),
+        "only this account (repeatable)");
     if (spec.has_sync_options)
         opts.add_options()("dry-run,n", "print what would be done; change nothing")(
             "force", "let deletions through that the deletion guard would hold back");
@@ -235,6 +260,12 @@ command_line parse_command_line(int argc, const char* const argv[]) {
     result.force = cvm.count("force") > 0;
     if (result.command == command_kind::init)
         result.init = init_request_from(cvm);
+    if (spec->is_migrate) {
+        if (result.accounts.size() != 1 || !cvm.count("from-maildir"))
+            return usage_error(std::move(result),
+                               "migrate: needs --account NAME (once) and --from-maildir DIR");
+        result.from_maildir = cvm["from-maildir"].as<std::string>();
+    }
     return result;
 }
 

@@ -12,16 +12,17 @@
 
 namespace postfach {
 
-enum class command_kind { none, check, sync, init };
+enum class command_kind { none, check, sync, migrate, init };
 
 struct command_line {
     command_kind command = command_kind::none;
     std::optional<std::filesystem::path> config_file; // --config; default from XDG
     logging::verbosity verbosity = logging::verbosity::normal;
-    std::vector<std::string> accounts; // --account NAME, repeatable
-    bool dry_run = false;              // sync --dry-run
-    bool force = false;                // sync --force
-    init_request init;                 // init's answers given as options
+    std::vector<std::string> accounts;  // --account NAME, repeatable
+    bool dry_run = false;               // sync --dry-run
+    bool force = false;                 // sync --force
+    std::filesystem::path from_maildir; // migrate --from-maildir
+    init_request init;                  // init's answers given as options
 
     // Set when parsing already produced the whole answer (help, version or a usage error):
     std::optional<int> finished_exit_code;

@@ -4,6 +4,7 @@
 #include "daemon/check_command.hpp"
 #include "daemon/command_line.hpp"
 #include "daemon/exit_code.hpp"
+#include "daemon/migrate_command.hpp"
 #include "daemon/sync_command.hpp"
 #include "util/logging.hpp"
 
@@ -48,6 +49,9 @@ int main(int argc, char* argv[]) {
     case command_kind::sync:
         return run_sync(*loaded.config, {cli.accounts, cli.dry_run, cli.force}, std::cout,
                         std::cerr);
+    case command_kind::migrate:
+        return run_migrate(*loaded.config, {cli.accounts.front(), cli.from_maildir, cli.dry_run},
+                           std::cout, std::cerr);
     case command_kind::init: // handled above: it runs without a configuration
     case command_kind::none:
         break;

@@ -1,27 +1,16 @@
 #include "daemon/sync_command.hpp"
 
-#include "daemon/check_failure.hpp"
 #include "daemon/exit_code.hpp"
-#include "imap/connection.hpp"
-#include "imap/imap_store.hpp"
-#include "maildir/maildir_store.hpp"
 #include "state/account_lock.hpp"
-#include "state/sqlite_sync_state.hpp"
 #include "state/state_errc.hpp"
 #include "state/state_store.hpp"
-#include "sync/account_pass.hpp"
-#include "sync/folder_filter.hpp"
-#include "sync/pass_report.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
-#include <chrono>
 #include <filesystem>
 #include <fmt/format.h>
 #include <fmt/ostream.h>
-#include <memory>
-#include <spdlog/spdlog.h>
 
 namespace postfach {
 
@@ -29,97 +18,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-enum class account_status { ok, guard, transient, failed, locked };
-
-// The engine's plan options from the account's sync settings (design.md §2).
-sync::pass_options pass_options_for(const config::account_config& account,
-                                    const sync_request& request) {
-    sync::pass_options o;
-    using config::expunge_mode;
-    using config::sync_direction;
-    const auto remote = static_cast<int>(sync::side::remote);
-    const auto local = static_cast<int>(sync::side::local);
-    o.plan.may_change[remote] = account.sync.direction != sync_direction::pull;
-    o.plan.may_change[local] = account.sync.direction != sync_direction::push;
-    o.plan.may_delete[remote] =
-        account.sync.expunge == expunge_mode::both || account.sync.expunge == expunge_mode::remote;
-    o.plan.may_delete[local] =
-        account.sync.expunge == expunge_mode::both || account.sync.expunge == expunge_mode::local;
-    o.plan.max_delete_fraction = account.sync.max_delete_fraction;
-    o.plan.force = request.force;
-    o.dry_run = request.dry_run;
-    return o;
-}
-
-account_status report_pass(const config::account_config& account, const sync::pass_result& r,
-                           const sync_request& request, std::chrono::milliseconds elapsed,
-                           std::ostream& out, std::ostream& err) {
-    if (r.error) {
-        fmt::print(err, "postfach: {}: {} failed: {}\n", account.name, r.error_detail,
-                   r.error.message());
-        return account_status::failed;
-    }
-    bool failed = false;
-    for (const auto& f : r.folders) {
-        if (request.dry_run)
-            for (const auto& line : sync::describe_plan(f.plan))
-                fmt::print(out, "{}: {}\n", account.name, line);
-        else
-            for (const auto& trip : f.plan.guard_trips) {
-                sync::folder_plan only_trip{f.folder, {}, {trip}};
-                for (const auto& line : sync::describe_plan(only_trip))
-                    fmt::print(err, "postfach: {}: {}\n", account.name, line);
-            }
-        if (f.error) {
-            failed = true;
-            fmt::print(err, "postfach: {}: folder {}: {} failed: {}; the other folders went on\n",
-                       account.name, f.folder, f.error_detail, f.error.message());
-        }
-    }
-    if (!request.dry_run)
-        fmt::print(out, "{}\n", sync::summary_line(account.name, r, elapsed));
-    if (failed)
-        return account_status::failed;
-    return r.guard_tripped() && !request.dry_run ? account_status::guard : account_status::ok;
-}
-
-sync::task<account_status> sync_imap_account(const config::account_config& account,
-                                             const sync_request& request, state::state_store& db,
-                                             std::ostream& out, std::ostream& err) {
-    const auto started = std::chrono::steady_clock::now();
-    const auto& server = *account.imap;
-    auto executor = co_await boost::asio::this_coro::executor;
-    imap::connection connection(executor, server,
-                                imap::connection_options_for(server, account.name));
-    if (auto ec = co_await connection.open()) {
-        const auto failure =
-            describe_check_failure(server, connection.failed_step(), ec, connection.diagnostics());
-        fmt::print(err, "postfach: {}: {}\n", account.name, failure.line);
-        co_return failure.transient ? account_status::transient : account_status::failed;
-    }
-    imap::imap_store remote(connection.session());
-    maildir::maildir_store local(
-        maildir::folder_layout(account.maildir, account.layout == config::layout_kind::verbatim
-                                                    ? maildir::layout_kind::verbatim
-                                                    : maildir::layout_kind::maildir_plus_plus));
-    state::sqlite_sync_state state(db);
-    const auto result = co_await sync::run_account_pass(
-        {&remote, &local}, state,
-        sync::make_folder_selector(account.folders.include, account.folders.exclude),
-        pass_options_for(account, request));
-    co_await connection.logout();
-    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::now() - started);
-    co_return report_pass(account, result, request, elapsed, out, err);
-}
-
 account_status sync_account(const config::configuration& cfg, const config::account_config& account,
                             const sync_request& request, std::ostream& out, std::ostream& err) {
-    if (account.protocol == config::protocol_kind::pop3 || !account.imap) {
-        fmt::print(err, "postfach: {}: syncing POP3 accounts arrives with issue 7; skipped\n",
-                   account.name);
-        return account_status::failed;
-    }
     // One postfach per account (design.md §3): the lock is held until this returns.
     state::account_lock lock;
     pid_t holder = 0;
@@ -151,7 +51,7 @@ account_status sync_account(const config::configuration& cfg, const config::acco
         return account_status::failed;
     }
     boost::asio::io_context io;
-    auto future = boost::asio::co_spawn(io, sync_imap_account(account, request, db, out, err),
+    auto future = boost::asio::co_spawn(io, run_account_pass(account, request, db, out, err),
                                         boost::asio::use_future);
     io.run();
     return future.get();

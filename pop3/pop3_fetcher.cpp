@@ -63,15 +63,6 @@ std::string message_id_of(std::string_view headers) {
     return value.substr(first, value.find_last_not_of(" \t") - first + 1);
 }
 
-// Intent rows in the pop3_uidls table: " pending <base name> <key>". A UIDL has no space
-// (RFC 1939 §7: 0x21-0x7e) and our header keys start with "mid:"/"hdr:", so no real key starts
-// with a space; Maildir base names have no space either.
-constexpr std::string_view intent_prefix = " pending ";
-
-std::string intent_key(std::string_view base_name, std::string_view key) {
-    return fmt::format("{}{} {}", intent_prefix, base_name, key);
-}
-
 // Whether <inbox>/new/<base> or <inbox>/cur/<base>:2,... exists (a MUA may have moved it).
 bool delivered_file_exists(const std::filesystem::path& inbox, const std::string& base) {
     std::error_code ec;
@@ -169,40 +160,31 @@ std::error_code pop3_fetcher::state_error(std::error_code ec) {
 }
 
 std::error_code pop3_fetcher::recover_intents() {
-    std::vector<state::pop3_uidl_record> rows;
-    if (auto ec = store_.list_pop3_uidls(rows))
+    std::vector<state::pop3_intent_record> intents;
+    if (auto ec = store_.list_pop3_intents(intents))
         return state_error(ec);
+    if (intents.empty())
+        return {};
     state::transaction tx;
-    bool any = false;
-    for (const auto& row : rows) {
-        if (!row.uidl.starts_with(intent_prefix))
-            continue;
-        if (!any) {
-            if (auto ec = store_.begin(tx))
-                return state_error(ec);
-            any = true;
-        }
-        const std::string_view rest = std::string_view(row.uidl).substr(intent_prefix.size());
-        const auto space = rest.find(' ');
-        if (space != std::string_view::npos &&
-            delivered_file_exists(inbox_dir_, std::string(rest.substr(0, space)))) {
+    if (auto ec = store_.begin(tx))
+        return state_error(ec);
+    for (const auto& intent : intents) {
+        if (delivered_file_exists(inbox_dir_, intent.base_name)) {
             // Durable before the crash: record it now, replacing a recycled UIDL's old row.
-            const std::string key(rest.substr(space + 1));
             std::optional<state::pop3_uidl_record> old;
-            if (auto ec = store_.find_pop3_uidl(key, old))
+            if (auto ec = store_.find_pop3_uidl(intent.uidl, old))
                 return state_error(ec);
             if (old)
-                if (auto ec = store_.delete_pop3_uidl(key))
+                if (auto ec = store_.delete_pop3_uidl(intent.uidl))
                     return state_error(ec);
-            if (auto ec = store_.add_pop3_uidl({key, row.size, row.first_fetched}))
+            if (auto ec = store_.add_pop3_uidl({intent.uidl, intent.size, intent.first_fetched}))
                 return state_error(ec);
         }
-        if (auto ec = store_.delete_pop3_uidl(row.uidl))
+        if (auto ec = store_.delete_pop3_intent(intent.base_name))
             return state_error(ec);
     }
-    if (any)
-        if (auto ec = tx.commit())
-            return state_error(ec);
+    if (auto ec = tx.commit())
+        return state_error(ec);
     return {};
 }
 
@@ -237,8 +219,15 @@ boost::asio::awaitable<std::error_code> pop3_fetcher::run_pass(fetch_result& res
             wanted.push_back(&m);
         }
     }
-    if (auto ec = co_await fetch(wanted, result))
+    if (auto ec = co_await recognise_on_disk(wanted, result))
         co_return ec;
+    if (options_.dry_run) {
+        result.to_fetch = wanted.size();
+        for (const auto* m : wanted)
+            result.to_fetch_bytes += m->size;
+    } else if (auto ec = co_await fetch(wanted, result)) {
+        co_return ec;
+    }
     co_return co_await remove(messages, result);
 }
 
@@ -277,7 +266,8 @@ boost::asio::awaitable<std::error_code> pop3_fetcher::list(std::vector<server_me
 }
 
 boost::asio::awaitable<std::error_code>
-pop3_fetcher::identify_by_headers(std::vector<server_message>& messages) {
+pop3_fetcher::read_headers(const std::vector<server_message*>& messages,
+                           std::vector<std::string>& headers) {
     class header_sink final : public message_sink {
     public:
         void begin() override { text.clear(); }
@@ -289,7 +279,7 @@ pop3_fetcher::identify_by_headers(std::vector<server_message>& messages) {
     std::vector<response> answers(messages.size());
     for (std::size_t i = 0; i < messages.size(); ++i) {
         std::error_code ec;
-        const auto top = commands::top(messages[i].number, 0, ec);
+        const auto top = commands::top(messages[i]->number, 0, ec);
         if (ec)
             co_return fail(ec, "TOP");
         if (auto e = client_.submit(
@@ -298,15 +288,67 @@ pop3_fetcher::identify_by_headers(std::vector<server_message>& messages) {
     }
     if (auto e = co_await client_.run())
         co_return fail(e, client_.diagnostics());
+    headers.clear();
     for (std::size_t i = 0; i < messages.size(); ++i) {
         if (!answers[i].ok())
             co_return fail(make_error_code(pop3_errc::command_failed),
-                           fmt::format("TOP {} 0 failed: {}", messages[i].number,
+                           fmt::format("TOP {} 0 failed: {}", messages[i]->number,
                                        util::quote_server_text(answers[i].text)));
-        const auto id = message_id_of(sinks[i].text);
-        messages[i].key = id.empty() ? "hdr:" + sync::make_identity(messages[i].size, sinks[i].text)
-                                     : "mid:" + id;
+        headers.push_back(std::move(sinks[i].text));
     }
+    co_return std::error_code{};
+}
+
+boost::asio::awaitable<std::error_code>
+pop3_fetcher::identify_by_headers(std::vector<server_message>& messages) {
+    std::vector<server_message*> all;
+    for (auto& m : messages)
+        all.push_back(&m);
+    std::vector<std::string> headers;
+    if (auto ec = co_await read_headers(all, headers))
+        co_return ec;
+    for (std::size_t i = 0; i < messages.size(); ++i) {
+        const auto id = message_id_of(headers[i]);
+        messages[i].key =
+            id.empty() ? "hdr:" + sync::make_identity(messages[i].size, headers[i]) : "mid:" + id;
+    }
+    co_return std::error_code{};
+}
+
+boost::asio::awaitable<std::error_code>
+pop3_fetcher::recognise_on_disk(std::vector<server_message*>& wanted, fetch_result& result) {
+    if (options_.on_disk.empty() || wanted.empty())
+        co_return std::error_code{};
+    std::vector<std::string> headers;
+    if (auto ec = co_await read_headers(wanted, headers))
+        co_return ec;
+    // The TOP header block and the LIST size (both CRLF) give the identity an IMAP pass or a
+    // Maildir scan gives the same message (sync/message_identity.hpp).
+    std::vector<server_message*> on_disk, still_wanted;
+    for (std::size_t i = 0; i < wanted.size(); ++i)
+        (options_.on_disk.contains(sync::make_identity(wanted[i]->size, headers[i])) ? on_disk
+                                                                                     : still_wanted)
+            .push_back(wanted[i]);
+    wanted = std::move(still_wanted);
+    result.recognised = on_disk.size();
+    if (on_disk.empty() || options_.dry_run)
+        co_return std::error_code{};
+    const auto now = unix_seconds(options_.now);
+    state::transaction tx;
+    if (auto ec = store_.begin(tx))
+        co_return state_error(ec);
+    for (auto* m : on_disk) {
+        if (m->known) // recycled UIDL
+            if (auto ec = store_.delete_pop3_uidl(m->key))
+                co_return state_error(ec);
+        state::pop3_uidl_record record{m->key, m->size, now};
+        if (auto ec = store_.add_pop3_uidl(record))
+            co_return state_error(ec);
+        m->known = record;
+        m->stored = true;
+    }
+    if (auto ec = tx.commit())
+        co_return state_error(ec);
     co_return std::error_code{};
 }
 
@@ -318,9 +360,8 @@ std::error_code pop3_fetcher::record_intents(const std::map<std::string, server_
         if (auto ec = store_.begin(tx))
             return state_error(ec);
     for (const auto& [base, m] : batch) {
-        const auto key = intent_key(base, m->key);
-        if (auto ec =
-                add ? store_.add_pop3_uidl({key, m->size, now}) : store_.delete_pop3_uidl(key))
+        if (auto ec = add ? store_.add_pop3_intent({base, m->key, m->size, now})
+                          : store_.delete_pop3_intent(base))
             return state_error(ec);
     }
     if (add)
@@ -355,8 +396,8 @@ pop3_fetcher::fetch(const std::vector<server_message*>& wanted, fetch_result& re
 
         // Commit order, the guarantee against loss and duplicates (design.md §4.7):
         //  1. RETR bodies are streamed into tmp/ (above);
-        //  2. an intent row per message (its Maildir base name and key) is committed to the
-        //     state;
+        //  2. an intent per message (its Maildir base name and key, table pop3_intents) is
+        //     committed to the state;
         //  3. the batch's group commit makes the messages durable (fsync files, rename to
         //     new/, fsync the directory);
         //  4. only then are their (UIDL, size) recorded, and the intents removed, in one
@@ -440,6 +481,10 @@ pop3_fetcher::remove(const std::vector<server_message>& messages, fetch_result& 
             options_.delete_after_days > 0 && now - m.known->first_fetched >= min_age;
         if (!options_.leave_on_server || expired)
             doomed.push_back(&m);
+    }
+    if (options_.dry_run) {
+        result.to_delete = doomed.size();
+        doomed.clear();
     }
     std::size_t marked = 0;
     for (const auto* m : doomed) {

@@ -11,6 +11,9 @@
 // messages first fetched at least N days before `now`. leave_on_server false: every message the
 // state records as durably stored. DELE is committed by QUIT only; deleted counts after it.
 //
+// Switching from IMAP (design.md §4.8): fetch_options::on_disk; a message already in the INBOX
+// is recognised by its identity and not fetched again.
+//
 // Errors: fetch_result::retry_later tells retry-later ([IN-USE], [LOGIN-DELAY], [SYS/TEMP],
 // network) from the rest. Messages made durable before an error stay recorded; a
 // failed pass ends the connection without QUIT, so none of its DELE is committed.
@@ -26,6 +29,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -43,6 +47,14 @@ struct fetch_options {
     unsigned delete_after_days = 0; // with leave_on_server; 0 = never
     std::size_t batch_size = 64;    // messages per Maildir group commit
     std::chrono::system_clock::time_point now = std::chrono::system_clock::now(); // for tests
+    // List and count what a pass would fetch and delete (fetch_result::to_fetch, to_delete),
+    // then QUIT: no RETR, no DELE, no Maildir or UIDL change.
+    bool dry_run = false;
+    // Identities (sync/message_identity.hpp) of the messages already in the INBOX, e.g. stored
+    // by an IMAP pass before the account switched to POP3 (design.md §4.8). A message the state
+    // does not know is first identified by TOP n 0 + its LIST size; one found here is recorded
+    // as fetched without RETR. Empty: no TOP, every unknown message is fetched.
+    std::set<std::string> on_disk;
     fetch_test_hooks hooks;
 };
 
@@ -54,6 +66,11 @@ struct fetch_result {
     std::size_t fetched = 0;   // stored durably and recorded in this pass
     std::uint64_t bytes = 0;   // bytes received for them (CRLF)
     std::size_t deleted = 0;   // deleted on the server (QUIT succeeded)
+    // dry_run: what the pass would fetch (messages, bytes) and delete.
+    std::size_t to_fetch = 0;
+    std::uint64_t to_fetch_bytes = 0;
+    std::size_t to_delete = 0;
+    std::size_t recognised = 0; // unknown UIDLs found in on_disk: recorded, not fetched
     // The pass failed for a reason worth retrying later without the user (exit 75): [IN-USE],
     // [LOGIN-DELAY], [SYS/TEMP], network trouble. Not for Maildir or state database errors.
     bool retry_later = false;
@@ -79,6 +96,12 @@ private:
     boost::asio::awaitable<std::error_code> run_pass(fetch_result& result);
     boost::asio::awaitable<std::error_code> list(std::vector<server_message>& out);
     boost::asio::awaitable<std::error_code> identify_by_headers(std::vector<server_message>& m);
+    // TOP n 0 of each message, pipelined: the header blocks (CRLF, with the empty line).
+    boost::asio::awaitable<std::error_code> read_headers(const std::vector<server_message*>& m,
+                                                         std::vector<std::string>& headers);
+    // Takes out of `wanted` what fetch_options::on_disk has, recording its UIDL as stored.
+    boost::asio::awaitable<std::error_code> recognise_on_disk(std::vector<server_message*>& wanted,
+                                                              fetch_result& result);
     boost::asio::awaitable<std::error_code> fetch(const std::vector<server_message*>& wanted,
                                                   fetch_result& result);
     boost::asio::awaitable<std::error_code> remove(const std::vector<server_message>& messages,

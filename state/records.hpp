@@ -41,4 +41,14 @@ struct pop3_uidl_record {
     bool operator==(const pop3_uidl_record&) const = default;
 };
 
+// A POP3 download made durable in the Maildir but maybe not yet recorded as a UIDL: written
+// before the Maildir commit, removed with the UIDL's record (pop3/pop3_fetcher.cpp).
+struct pop3_intent_record {
+    std::string base_name; // Maildir base name of the delivery
+    std::string uidl;      // the key (UIDL or header key) it is to be recorded under
+    std::uint64_t size = 0;
+    std::int64_t first_fetched = 0; // Unix seconds
+    bool operator==(const pop3_intent_record&) const = default;
+};
+
 } // namespace postfach::state

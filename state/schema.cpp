@@ -77,6 +77,24 @@ constexpr std::array<const char*, latest_schema_version> migrations{
     R"sql(
     ALTER TABLE messages ADD COLUMN identity TEXT NOT NULL DEFAULT '';
     )sql",
+    // 5: POP3 intents get their own table (pop3/pop3_fetcher.cpp: a delivery made durable
+    //    before its UIDL was recorded). Version 4 kept them as pop3_uidls rows
+    //    " pending <base name> <key>"; they move over.
+    R"sql(
+    CREATE TABLE pop3_intents (
+        base_name     TEXT    PRIMARY KEY,       -- Maildir base name of the delivery
+        uidl          TEXT    NOT NULL,          -- the key it is recorded under once durable
+        size          INTEGER NOT NULL,
+        first_fetched INTEGER NOT NULL           -- Unix seconds
+    );
+    INSERT OR IGNORE INTO pop3_intents (base_name, uidl, size, first_fetched)
+        SELECT substr(rest, 1, instr(rest, ' ') - 1), substr(rest, instr(rest, ' ') + 1),
+               size, first_fetched
+        FROM (SELECT substr(uidl, 10) AS rest, size, first_fetched FROM pop3_uidls
+              WHERE substr(uidl, 1, 9) = ' pending ')
+        WHERE instr(rest, ' ') > 1;
+    DELETE FROM pop3_uidls WHERE substr(uidl, 1, 9) = ' pending ';
+    )sql",
 };
 
 } // namespace

@@ -81,6 +81,11 @@ pop3_uidl_record read_uidl(const sqlite_statement& s) {
     return {s.column_text(0), static_cast<std::uint64_t>(s.column_int(1)), s.column_int(2)};
 }
 
+pop3_intent_record read_intent(const sqlite_statement& s) {
+    return {s.column_text(0), s.column_text(1), static_cast<std::uint64_t>(s.column_int(2)),
+            s.column_int(3)};
+}
+
 } // namespace
 
 struct state_store::impl {
@@ -417,6 +422,40 @@ std::error_code state_store::delete_pop3_uidl(std::string_view uidl) {
     if (s == nullptr)
         return ec;
     s->bind(1, uidl);
+    if (auto run = impl_->run(*s))
+        return run;
+    return impl_->changed_one_row();
+}
+
+std::error_code state_store::add_pop3_intent(const pop3_intent_record& i) {
+    std::error_code ec;
+    auto* s = impl_->prepare("INSERT INTO pop3_intents (base_name, uidl, size, first_fetched) "
+                             "VALUES (?1, ?2, ?3, ?4)",
+                             ec);
+    if (s == nullptr)
+        return ec;
+    s->bind(1, i.base_name)
+        .bind(2, i.uidl)
+        .bind(3, static_cast<std::int64_t>(i.size))
+        .bind(4, i.first_fetched);
+    return impl_->run(*s);
+}
+
+std::error_code state_store::list_pop3_intents(std::vector<pop3_intent_record>& out) {
+    std::error_code ec;
+    auto* s = impl_->prepare(
+        "SELECT base_name, uidl, size, first_fetched FROM pop3_intents ORDER BY base_name", ec);
+    if (s == nullptr)
+        return ec;
+    return impl_->query_all(*s, read_intent, out);
+}
+
+std::error_code state_store::delete_pop3_intent(std::string_view base_name) {
+    std::error_code ec;
+    auto* s = impl_->prepare("DELETE FROM pop3_intents WHERE base_name = ?1", ec);
+    if (s == nullptr)
+        return ec;
+    s->bind(1, base_name);
     if (auto run = impl_->run(*s))
         return run;
     return impl_->changed_one_row();

@@ -75,6 +75,11 @@ public:
     std::error_code list_pop3_uidls(std::vector<pop3_uidl_record>& out);
     std::error_code delete_pop3_uidl(std::string_view uidl);
 
+    // POP3 intents (records.hpp), by Maildir base name.
+    std::error_code add_pop3_intent(const pop3_intent_record& intent);
+    std::error_code list_pop3_intents(std::vector<pop3_intent_record>& out);
+    std::error_code delete_pop3_intent(std::string_view base_name);
+
 private:
     struct impl;
     std::unique_ptr<impl> impl_;

@@ -4,6 +4,7 @@
 
 #include "state/account_lock.hpp"
 #include "tests/fixture/dovecot_server.hpp"
+#include "tests/integration/maildir_contents.hpp"
 #include "tests/integration/postfach_binary.hpp"
 
 #include <algorithm>
@@ -19,20 +20,6 @@ namespace postfach::test {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Message files of one Maildir folder directory: base name → info part ("2,S" or "").
-std::map<std::string, std::string> messages_in(const fs::path& folder_dir) {
-    std::map<std::string, std::string> out;
-    for (const char* sub : {"new", "cur"}) {
-        std::error_code ec;
-        for (const auto& e : fs::directory_iterator(folder_dir / sub, ec)) {
-            const auto name = e.path().filename().string();
-            const auto colon = name.find(':');
-            out[name.substr(0, colon)] = colon == std::string::npos ? "" : name.substr(colon + 1);
-        }
-    }
-    return out;
-}
 
 class sync_command : public postfach_binary_test,
                      public ::testing::WithParamInterface<std::string> {

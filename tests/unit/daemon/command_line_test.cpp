@@ -50,3 +50,24 @@ TEST(command_line, quiet) {
 }
 
 } // namespace
+
+TEST(command_line, migrate_needs_one_account_and_a_directory) {
+    auto c = parse({"migrate", "--account", "work", "--from-maildir", "/old", "--dry-run"});
+    EXPECT_FALSE(c.finished_exit_code) << c.error;
+    EXPECT_EQ(c.command, command_kind::migrate);
+    EXPECT_EQ(c.accounts, (std::vector<std::string>{"work"}));
+    EXPECT_EQ(c.from_maildir, std::filesystem::path("/old"));
+    EXPECT_TRUE(c.dry_run);
+    for (auto args : std::vector<std::vector<const char*>>{
+             {"migrate", "--account", "work"},
+             {"migrate", "--from-maildir", "/old"},
+             {"migrate", "-a", "a", "-a", "b", "--from-maildir", "/old"},
+             {"migrate", "-a", "a", "--from-maildir", "/old", "--force"}}) {
+        c = parse(args);
+        EXPECT_EQ(c.finished_exit_code, 2) << args.size();
+    }
+    c = parse({"migrate", "--help"});
+    EXPECT_EQ(c.finished_exit_code, 0);
+    EXPECT_NE(c.output.find("--from-maildir"), std::string::npos) << c.output;
+    EXPECT_NE(parse({"--help"}).output.find("migrate --account NAME"), std::string::npos);
+}

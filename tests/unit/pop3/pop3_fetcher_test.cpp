@@ -6,6 +6,7 @@
 #include "pop3/client.hpp"
 #include "pop3/pop3_errc.hpp"
 #include "pop3/pop3_fetcher.hpp"
+#include "sync/message_identity.hpp"
 #include "tests/support/coroutine_runner.hpp"
 #include "tests/unit/support/temp_dir.hpp"
 
@@ -265,6 +266,51 @@ TEST(pop3_fetcher, without_uidl_matches_by_top_headers) {
     }
 }
 
+// After a switch from IMAP (design.md §4.8): a message whose identity is already in the INBOX
+// is recorded without RETR; the others are fetched.
+TEST(pop3_fetcher, recognises_messages_on_disk_by_top_headers_and_size) {
+    account a;
+    fetch_options o;
+    o.on_disk = {sync::make_identity(message_1.size(),
+                                     "Message-ID: <one@example.org>\r\nSubject: one\r\n\r\n")};
+    const auto out = run_pass(a,
+                              {login_script, capa, "+OK\r\n", "+OK\r\n", capa, listing(),
+                               "+OK\r\n1 a\r\n2 b\r\n.\r\n",
+                               "+OK\r\nMessage-ID: <one@example.org>\r\nSubject: one\r\n\r\n.\r\n",
+                               "+OK\r\nSubject: two\r\n\r\n.\r\n", retr(wire_2), "+OK bye\r\n"},
+                              o);
+    ASSERT_FALSE(out.ec) << out.diagnostics;
+    EXPECT_EQ(out.result.recognised, 1u);
+    EXPECT_EQ(out.result.fetched, 1u);
+    EXPECT_NE(out.written.find("TOP 1 0\r\nTOP 2 0\r\n"), std::string::npos) << out.written;
+    EXPECT_EQ(out.written.find("RETR 1"), std::string::npos) << out.written;
+    EXPECT_EQ(a.messages(), (std::map<std::string, int>{{lf(message_2), 1}}));
+    std::vector<state::pop3_uidl_record> uidls;
+    ASSERT_FALSE(a.store.list_pop3_uidls(uidls));
+    ASSERT_EQ(uidls.size(), 2u);
+    EXPECT_EQ(uidls[0].uidl + uidls[1].uidl, "ab");
+}
+
+TEST(pop3_fetcher, dry_run_counts_and_fetches_nothing) {
+    account a;
+    fetch_options o;
+    o.dry_run = true;
+    o.leave_on_server = false;
+    const auto out = run_pass(a,
+                              {login_script, capa, "+OK\r\n", "+OK\r\n", capa, listing(),
+                               "+OK\r\n1 a\r\n2 b\r\n.\r\n", "+OK bye\r\n"},
+                              o);
+    ASSERT_FALSE(out.ec) << out.diagnostics;
+    EXPECT_EQ(out.result.to_fetch, 2u);
+    EXPECT_EQ(out.result.to_fetch_bytes, message_1.size() + message_2.size());
+    EXPECT_EQ(out.written.find("RETR"), std::string::npos) << out.written;
+    EXPECT_EQ(out.written.find("DELE"), std::string::npos) << out.written;
+    EXPECT_TRUE(a.messages().empty());
+    std::vector<state::pop3_uidl_record> uidls;
+    ASSERT_FALSE(a.store.list_pop3_uidls(uidls));
+    EXPECT_TRUE(uidls.empty());
+}
+
 TEST(pop3_fetcher, leave_on_server_false_deletes_what_is_stored) {
     account a;
     fetch_options o;
@@ -313,6 +359,9 @@ TEST(pop3_fetcher, crash_between_maildir_and_state_commit_gives_no_duplicate) {
     const auto broken = run_pass(a, full_pass(), crash);
     ASSERT_EQ(broken.ec, std::errc::interrupted) << broken.diagnostics;
     ASSERT_EQ(a.messages().size(), 2u);
+    std::vector<state::pop3_intent_record> intents;
+    ASSERT_FALSE(a.store.list_pop3_intents(intents));
+    EXPECT_EQ(intents.size(), 2u); // one per durable delivery
     std::optional<state::pop3_uidl_record> r;
     ASSERT_FALSE(a.store.find_pop3_uidl("a", r));
     EXPECT_FALSE(r); // not recorded yet
@@ -325,8 +374,10 @@ TEST(pop3_fetcher, crash_between_maildir_and_state_commit_gives_no_duplicate) {
     EXPECT_EQ(a.messages(), (std::map<std::string, int>{{lf(message_1), 1}, {lf(message_2), 1}}));
     std::vector<state::pop3_uidl_record> uidls;
     ASSERT_FALSE(a.store.list_pop3_uidls(uidls));
-    ASSERT_EQ(uidls.size(), 2u); // the two records, no intent left
+    ASSERT_EQ(uidls.size(), 2u); // the two records
     EXPECT_EQ(uidls[0].uidl + uidls[1].uidl, "ab");
+    ASSERT_FALSE(a.store.list_pop3_intents(intents));
+    EXPECT_TRUE(intents.empty()); // no intent left
 }
 
 // A Maildir that cannot take the message (no tmp/): the pass fails, ends without QUIT (so
@@ -351,7 +402,7 @@ TEST(pop3_fetcher, a_sink_that_cannot_store_aborts_without_quit) {
 // the message fetched again.
 TEST(pop3_fetcher, intent_without_file_is_fetched_again) {
     account a;
-    ASSERT_FALSE(a.store.add_pop3_uidl({" pending 123.gone.host a", message_1.size(), 1}));
+    ASSERT_FALSE(a.store.add_pop3_intent({"123.gone.host", "a", message_1.size(), 1}));
     const auto out =
         run_pass(a, {login_script, capa, "+OK\r\n", "+OK\r\n", capa, listing(),
                      "+OK\r\n1 a\r\n2 b\r\n.\r\n", retr(message_1), retr(wire_2), "+OK bye\r\n"});
@@ -360,6 +411,9 @@ TEST(pop3_fetcher, intent_without_file_is_fetched_again) {
     std::vector<state::pop3_uidl_record> uidls;
     ASSERT_FALSE(a.store.list_pop3_uidls(uidls));
     EXPECT_EQ(uidls.size(), 2u);
+    std::vector<state::pop3_intent_record> intents;
+    ASSERT_FALSE(a.store.list_pop3_intents(intents));
+    EXPECT_TRUE(intents.empty());
 }
 
 // An error at every I/O operation of a pass, then a clean pass: every message exactly once,

@@ -198,6 +198,24 @@ TEST_F(state_store_test, pop3_uidls) {
     EXPECT_EQ(store_.delete_pop3_uidl("uidl-a"), state_errc::not_found);
 }
 
+TEST_F(state_store_test, pop3_intents) {
+    ASSERT_FALSE(store_.add_pop3_intent({"base-b", "uidl-b", 200, 1700000100}));
+    ASSERT_FALSE(store_.add_pop3_intent({"base-a", "uidl-a", 100, 1700000000}));
+    EXPECT_TRUE(store_.add_pop3_intent({"base-a", "other", 1, 1})); // one per delivery
+    std::vector<pop3_intent_record> all;
+    ASSERT_FALSE(store_.list_pop3_intents(all));
+    ASSERT_EQ(all.size(), 2U);
+    EXPECT_EQ(all[0], (pop3_intent_record{"base-a", "uidl-a", 100, 1700000000}));
+    std::vector<pop3_uidl_record> uidls;
+    ASSERT_FALSE(store_.list_pop3_uidls(uidls));
+    EXPECT_TRUE(uidls.empty()); // intents are not UIDLs
+    ASSERT_FALSE(store_.delete_pop3_intent("base-a"));
+    EXPECT_EQ(store_.delete_pop3_intent("base-a"), state_errc::not_found);
+    ASSERT_FALSE(store_.list_pop3_intents(all));
+    ASSERT_EQ(all.size(), 1U);
+    EXPECT_EQ(all[0].base_name, "base-b");
+}
+
 TEST_F(state_store_test, transactions_commit_together_or_not_at_all) {
     const auto inbox = add_folder("INBOX");
     {
@@ -306,6 +324,34 @@ TEST(state_schema, migrates_step_by_step) {
     EXPECT_EQ(version, latest_schema_version);
     ASSERT_FALSE(migrate_schema(db)); // idempotent
     ::sqlite3_close(db);
+}
+
+// Version 4 kept POP3 intents as pop3_uidls rows " pending <base> <key>"; version 5 moves them
+// into pop3_intents and leaves the real UIDLs alone.
+TEST(state_schema, version_5_moves_pending_uidl_rows_into_pop3_intents) {
+    test::temp_dir tmp;
+    const auto path = tmp.path() / "v4.sqlite";
+    sqlite3* db = nullptr;
+    ASSERT_EQ(::sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    ASSERT_FALSE(migrate_schema(db, 4));
+    exec_raw(db, R"sql(
+        INSERT INTO pop3_uidls VALUES (' pending 1700.M1.host uidl-1', 10, 1600000000);
+        INSERT INTO pop3_uidls VALUES (' pending 1700.M2.host mid:<a b@x>', 20, 1600000001);
+        INSERT INTO pop3_uidls VALUES ('uidl-0', 5, 1500000000);
+    )sql");
+    ::sqlite3_close(db);
+
+    state_store store;
+    ASSERT_FALSE(state_store::open(path, store)) << store.diagnostics();
+    EXPECT_EQ(store.schema_version(), latest_schema_version);
+    std::vector<pop3_intent_record> intents;
+    ASSERT_FALSE(store.list_pop3_intents(intents));
+    EXPECT_EQ(intents,
+              (std::vector<pop3_intent_record>{{"1700.M1.host", "uidl-1", 10, 1600000000},
+                                               {"1700.M2.host", "mid:<a b@x>", 20, 1600000001}}));
+    std::vector<pop3_uidl_record> uidls;
+    ASSERT_FALSE(store.list_pop3_uidls(uidls));
+    EXPECT_EQ(uidls, (std::vector<pop3_uidl_record>{{"uidl-0", 5, 1500000000}}));
 }
 
 TEST(state_schema, refuses_a_database_from_a_newer_postfach) {

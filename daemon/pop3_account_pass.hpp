@@ -1,0 +1,29 @@
+#pragma once
+// The POP3 pass of an account (design.md §4.8): fetch into the INBOX of its Maildir with
+// pop3_fetcher (UIDL + size keys, leave on server, delete_after_days), the UIDLs in the
+// account's state. Prints what it would fetch (--dry-run) or the summary line on `out`, in the
+// same format as an IMAP pass; a failure as one line on `err`.
+
+#include "config/config.hpp"
+#include "daemon/account_pass.hpp"
+#include "pop3/pop3_fetcher.hpp"
+#include "state/state_store.hpp"
+
+#include <chrono>
+#include <ostream>
+
+namespace postfach {
+
+// The POP3 block of an account: its own, or (protocol auto without one) the one derived from
+// the IMAP block (config::derive_pop3_from_imap). Precondition: the account has one of them.
+config::server_config pop3_server_of(const config::account_config& account);
+
+// One pass with the given POP3 block. options.now and the hooks are the caller's (tests);
+// leave_on_server and delete_after_days are taken from the block. All references must outlive
+// the coroutine.
+sync::task<account_status>
+run_pop3_account_pass(const config::account_config& account, config::server_config server,
+                      const sync_request& request, state::state_store& db, std::ostream& out,
+                      std::ostream& err, pop3::fetch_options options = {});
+
+} // namespace postfach

@@ -1,0 +1,46 @@
+#include "daemon/protocol_fallback.hpp"
+
+#include "imap/imap_errc.hpp"
+#include "net/net_errc.hpp"
+
+#include <fmt/format.h>
+
+namespace postfach {
+
+std::vector<config::server_config> imap_attempts(const config::account_config& account) {
+    std::vector<config::server_config> out{*account.imap};
+    const auto& first = *account.imap;
+    const auto implicit_port =
+        config::default_port(config::server_kind::imap, config::tls_mode::implicit);
+    if (account.protocol == config::protocol_kind::auto_detect &&
+        first.tls == config::tls_mode::implicit && first.port == implicit_port) {
+        auto starttls = first;
+        starttls.tls = config::tls_mode::starttls;
+        starttls.port = config::default_port(config::server_kind::imap, config::tls_mode::starttls);
+        out.push_back(std::move(starttls));
+    }
+    return out;
+}
+
+bool is_no_imap_service(imap::connection_step step, std::error_code ec) {
+    using imap::connection_step;
+    if (step == connection_step::connect)
+        return ec == net::net_errc::connect_failed;
+    if (step == connection_step::tls)
+        return ec == net::net_errc::tls_handshake_failed;
+    if (step == connection_step::greeting)
+        // Something answered, but not with an IMAP greeting ("+OK" of a POP3 server, a web
+        // server's banner). Not: an IMAP server that says BYE, lacks STARTTLS, ... (the
+        // greeting step also covers the capabilities before login).
+        return ec == imap::imap_errc::syntax_error || ec == imap::imap_errc::unexpected_response ||
+               ec == imap::imap_errc::line_too_long || ec == imap::imap_errc::response_too_large;
+    return false;
+}
+
+std::string describe_fallback(const std::vector<std::string>& reasons,
+                              const config::server_config& pop3) {
+    return fmt::format("no IMAP service ({}); using POP3 at {}:{}", fmt::join(reasons, "; "),
+                       pop3.host, pop3.port);
+}
+
+} // namespace postfach

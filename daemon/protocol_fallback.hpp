@@ -1,0 +1,29 @@
+#pragma once
+// protocol: auto (design.md §2): try IMAP, implicit TLS then STARTTLS, and use POP3 only when
+// the server has no IMAP service. A wrong password, an untrusted certificate, DNS trouble or a
+// timeout is never a reason to fall back: they would hide a problem the user must see (and
+// POP3 would fail the same way, or worse, silently work around a misconfigured IMAP).
+
+#include "config/config.hpp"
+#include "imap/connection.hpp"
+
+#include <string>
+#include <system_error>
+#include <vector>
+
+namespace postfach {
+
+// The IMAP blocks to try, in order: the account's; for protocol auto with implicit TLS on the
+// default port 993, then STARTTLS on 143 as well. Precondition: the account has an imap block.
+std::vector<config::server_config> imap_attempts(const config::account_config& account);
+
+// Whether a failed IMAP open() shows that no IMAP service is there: the connection was refused,
+// the implicit TLS handshake failed (not a TLS port), or what answered sent no IMAP greeting.
+bool is_no_imap_service(imap::connection_step step, std::error_code ec);
+
+// "localhost:993: connection refused; localhost:143: connection refused; using POP3 at
+// localhost:995": the one line that says an auto account fell back, and why.
+std::string describe_fallback(const std::vector<std::string>& reasons,
+                              const config::server_config& pop3);
+
+} // namespace postfach
