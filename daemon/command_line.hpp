@@ -11,7 +11,7 @@
 
 namespace postfach {
 
-enum class command_kind { none, check, sync };
+enum class command_kind { none, check, sync, daemon };
 
 struct command_line {
     command_kind command = command_kind::none;

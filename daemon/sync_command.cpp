@@ -1,23 +1,18 @@
 #include "daemon/sync_command.hpp"
 
+#include "daemon/account_setup.hpp"
 #include "daemon/check_failure.hpp"
 #include "daemon/exit_code.hpp"
+#include "daemon/imap_pass.hpp"
 #include "imap/connection.hpp"
 #include "imap/imap_store.hpp"
-#include "maildir/maildir_store.hpp"
-#include "state/account_lock.hpp"
-#include "state/sqlite_sync_state.hpp"
-#include "state/state_errc.hpp"
 #include "state/state_store.hpp"
-#include "sync/account_pass.hpp"
-#include "sync/folder_filter.hpp"
 #include "sync/pass_report.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 #include <chrono>
-#include <filesystem>
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 #include <memory>
@@ -27,29 +22,7 @@ namespace postfach {
 
 namespace {
 
-namespace fs = std::filesystem;
-
 enum class account_status { ok, guard, transient, failed, locked };
-
-// The engine's plan options from the account's sync settings (design.md §2).
-sync::pass_options pass_options_for(const config::account_config& account,
-                                    const sync_request& request) {
-    sync::pass_options o;
-    using config::expunge_mode;
-    using config::sync_direction;
-    const auto remote = static_cast<int>(sync::side::remote);
-    const auto local = static_cast<int>(sync::side::local);
-    o.plan.may_change[remote] = account.sync.direction != sync_direction::pull;
-    o.plan.may_change[local] = account.sync.direction != sync_direction::push;
-    o.plan.may_delete[remote] =
-        account.sync.expunge == expunge_mode::both || account.sync.expunge == expunge_mode::remote;
-    o.plan.may_delete[local] =
-        account.sync.expunge == expunge_mode::both || account.sync.expunge == expunge_mode::local;
-    o.plan.max_delete_fraction = account.sync.max_delete_fraction;
-    o.plan.force = request.force;
-    o.dry_run = request.dry_run;
-    return o;
-}
 
 account_status report_pass(const config::account_config& account, const sync::pass_result& r,
                            const sync_request& request, std::chrono::milliseconds elapsed,
@@ -98,15 +71,8 @@ sync::task<account_status> sync_imap_account(const config::account_config& accou
         co_return failure.transient ? account_status::transient : account_status::failed;
     }
     imap::imap_store remote(connection.session());
-    maildir::maildir_store local(
-        maildir::folder_layout(account.maildir, account.layout == config::layout_kind::verbatim
-                                                    ? maildir::layout_kind::verbatim
-                                                    : maildir::layout_kind::maildir_plus_plus));
-    state::sqlite_sync_state state(db);
-    const auto result = co_await sync::run_account_pass(
-        {&remote, &local}, state,
-        sync::make_folder_selector(account.folders.include, account.folders.exclude),
-        pass_options_for(account, request));
+    const auto result = co_await run_imap_pass(
+        account, remote, db, pass_options_for(account, request.dry_run, request.force));
     co_await connection.logout();
     const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - started);
@@ -120,34 +86,17 @@ account_status sync_account(const config::configuration& cfg, const config::acco
                    account.name);
         return account_status::failed;
     }
-    // One postfach per account (design.md §3): the lock is held until this returns.
     state::account_lock lock;
-    pid_t holder = 0;
-    if (auto ec = state::account_lock::acquire(cfg.state_dir, account.name, lock, holder)) {
-        if (ec == state::state_errc::locked) {
-            fmt::print(err, "postfach: {}\n",
-                       state::account_lock::contention_message(account.name, holder));
-            return account_status::locked;
-        }
-        fmt::print(err,
-                   "postfach: {}: cannot lock {}: {}; check that the state directory is "
-                   "writable\n",
-                   account.name, cfg.state_dir.string(), ec.message());
-        return account_status::failed;
-    }
-    std::error_code ec;
-    fs::create_directories(account.maildir, ec);
-    if (ec) {
-        fmt::print(err, "postfach: {}: cannot create the Maildir {}: {}\n", account.name,
-                   account.maildir.string(), ec.message());
-        return account_status::failed;
-    }
-    fs::permissions(account.maildir, fs::perms::owner_all, fs::perm_options::replace, ec);
     state::state_store db;
-    if (auto open_ec = state::state_store::open(
-            state::state_store::database_path(cfg.state_dir, account.name), db)) {
-        fmt::print(err, "postfach: {}: cannot open the sync state: {} ({})\n", account.name,
-                   open_ec.message(), db.diagnostics());
+    std::string message;
+    switch (open_account(cfg.state_dir, account, lock, db, message)) {
+    case account_setup_status::ok:
+        break;
+    case account_setup_status::locked:
+        fmt::print(err, "postfach: {}\n", message);
+        return account_status::locked;
+    case account_setup_status::failed:
+        fmt::print(err, "postfach: {}\n", message);
         return account_status::failed;
     }
     boost::asio::io_context io;

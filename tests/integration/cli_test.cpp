@@ -16,9 +16,13 @@ TEST_F(cli, help_lists_only_existing_commands) {
     const auto r = postfach({"--help"});
     EXPECT_EQ(r.exit_code, 0);
     EXPECT_NE(r.out.find("check"), std::string::npos);
-    EXPECT_EQ(r.out.find("daemon"), std::string::npos)
+    EXPECT_NE(r.out.find("daemon"), std::string::npos);
+    EXPECT_EQ(r.out.find("migrate"), std::string::npos)
         << "commands that do not exist yet are not listed";
     EXPECT_EQ(postfach({"check", "--help"}).exit_code, 0);
+    const auto daemon_help = postfach({"daemon", "--help"});
+    EXPECT_EQ(daemon_help.exit_code, 0);
+    EXPECT_NE(daemon_help.out.find("SIGHUP"), std::string::npos) << daemon_help.out;
     EXPECT_EQ(postfach({"--version"}).exit_code, 0);
 }
 
