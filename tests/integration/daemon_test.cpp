@@ -330,8 +330,8 @@ TEST_F(daemon_test, sighup_with_a_valid_config_reloads) {
 
 TEST_F(daemon_test, sd_notify_ready_status_watchdog_and_stopping) {
     notify_socket sock(dir_ / "notify.sock");
-    auto d = start("1h", {"NOTIFY_SOCKET=" + (dir_ / "notify.sock").string(),
-                          "WATCHDOG_USEC=400000"});
+    auto d =
+        start("1h", {"NOTIFY_SOCKET=" + (dir_ / "notify.sock").string(), "WATCHDOG_USEC=400000"});
     EXPECT_TRUE(sock.wait_for_message("READY=1", 5s));
     EXPECT_TRUE(sock.wait_for_message("STATUS=work: idle, IDLE on INBOX", 5s));
     sock.messages.clear();
@@ -342,6 +342,17 @@ TEST_F(daemon_test, sd_notify_ready_status_watchdog_and_stopping) {
     EXPECT_TRUE(sock.wait_for_message("READY=1", 5s)) << "after the reload";
     d->signal(SIGTERM);
     EXPECT_TRUE(sock.wait_for_message("STOPPING=1", 10s));
+    EXPECT_EQ(d->wait_exit(10s), 0) << d->log();
+}
+
+TEST_F(daemon_test, sigusr1_runs_a_pass_now) {
+    auto d = start();
+    // Not INBOX: IDLE does not see it, and the poll is an hour away.
+    server.add_message("alice", "Sent", make_message("sent elsewhere", "s\r\n"));
+    d->signal(SIGUSR1);
+    EXPECT_TRUE(wait_for([&] { return messages_in(maildir() / ".Sent").size() == 1; }, 2s))
+        << d->log();
+    d->signal(SIGTERM);
     EXPECT_EQ(d->wait_exit(10s), 0) << d->log();
 }
 
