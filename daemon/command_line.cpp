@@ -22,6 +22,8 @@ constexpr const char* commands_text =
     "Commands:\n"
     "  sync  [--account NAME]... [--dry-run] [--force]\n"
     "                              one two-way pass over every folder, then exit\n"
+    "  daemon [--account NAME]...  run until SIGTERM: IDLE and inotify push changes both\n"
+    "                              ways as they happen (SIGHUP reloads, SIGUSR1 syncs now)\n"
     "  check [--account NAME]...   validate the configuration, connect to each account's\n"
     "                              server, log in, show TLS, capabilities and folders\n"
     "  migrate --account NAME --from-maildir DIR [--dry-run]\n"
@@ -71,6 +73,18 @@ constexpr command_spec commands[] = {
      "deletion guard held back deletions (run again with --force if they are intended);\n"
      "75 the network or the server was unavailable (worth retrying).\n",
      true, false},
+    {"daemon", command_kind::daemon, "daemon [--account NAME]...",
+     "Runs until SIGTERM: one pass per account at start, then a pass whenever something\n"
+     "changes: new mail or changes in INBOX (IDLE), any change in the Maildir (inotify), and\n"
+     "every poll_interval for the other folders (and servers without IDLE). Lost connections\n"
+     "are opened again with backoff (1 s to 5 min). Logs to stderr (the journal under systemd).\n"
+     "Signals: SIGTERM/SIGINT finish or cancel the pass in flight and exit 0 within 10 s;\n"
+     "SIGHUP re-reads the configuration (an invalid one is reported and the old one kept);\n"
+     "SIGUSR1 runs a full pass now. Under systemd (Type=notify) it reports READY, STATUS\n"
+     "(one line per account state), RELOADING, STOPPING and WATCHDOG.\n"
+     "Exit status: 0 after SIGTERM; 2 usage or configuration error; 3 another postfach\n"
+     "holds the lock of every selected account; 1 no account could be started otherwise.\n",
+     false, false},
     {"migrate", command_kind::migrate, "migrate --account NAME --from-maildir DIR [--dry-run]",
      "Uploads the mail of a local Maildir (any layout: Maildir++ when DIR has cur/, else one\n"
      "directory per folder) into the account's IMAP server, into the folders of the same\n"

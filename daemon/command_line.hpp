@@ -12,7 +12,7 @@
 
 namespace postfach {
 
-enum class command_kind { none, check, sync, migrate, init };
+enum class command_kind { none, check, sync, daemon, migrate, init };
 
 struct command_line {
     command_kind command = command_kind::none;

@@ -1,40 +1,12 @@
 #include "daemon/imap_account_pass.hpp"
 
 #include "imap/imap_store.hpp"
-#include "maildir/maildir_store.hpp"
-#include "state/sqlite_sync_state.hpp"
-#include "sync/folder_filter.hpp"
 #include "sync/pass_report.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
 namespace postfach {
-
-sync::pass_options pass_options_for(const config::account_config& account,
-                                    const sync_request& request) {
-    sync::pass_options o;
-    using config::expunge_mode;
-    using config::sync_direction;
-    const auto remote = static_cast<int>(sync::side::remote);
-    const auto local = static_cast<int>(sync::side::local);
-    o.plan.may_change[remote] = account.sync.direction != sync_direction::pull;
-    o.plan.may_change[local] = account.sync.direction != sync_direction::push;
-    o.plan.may_delete[remote] =
-        account.sync.expunge == expunge_mode::both || account.sync.expunge == expunge_mode::remote;
-    o.plan.may_delete[local] =
-        account.sync.expunge == expunge_mode::both || account.sync.expunge == expunge_mode::local;
-    o.plan.max_delete_fraction = account.sync.max_delete_fraction;
-    o.plan.force = request.force;
-    o.dry_run = request.dry_run;
-    return o;
-}
-
-maildir::folder_layout maildir_of(const config::account_config& account) {
-    return maildir::folder_layout(account.maildir, account.layout == config::layout_kind::verbatim
-                                                       ? maildir::layout_kind::verbatim
-                                                       : maildir::layout_kind::maildir_plus_plus);
-}
 
 account_status report_pass(const config::account_config& account, const sync::pass_result& r,
                            const sync_request& request, std::chrono::milliseconds elapsed,
@@ -75,12 +47,8 @@ sync::task<account_status> run_imap_account_pass(const config::account_config& a
                                                  std::ostream& err) {
     const auto started = std::chrono::steady_clock::now();
     imap::imap_store remote(connection.session());
-    maildir::maildir_store local(maildir_of(account));
-    state::sqlite_sync_state state(db);
-    const auto result = co_await sync::run_account_pass(
-        {&remote, &local}, state,
-        sync::make_folder_selector(account.folders.include, account.folders.exclude),
-        pass_options_for(account, request));
+    const auto result = co_await run_imap_pass(
+        account, remote, db, pass_options_for(account, request.dry_run, request.force));
     const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - started);
     co_return report_pass(account, result, request, elapsed, out, err);

@@ -6,8 +6,8 @@
 
 #include "config/config.hpp"
 #include "daemon/account_pass.hpp"
+#include "daemon/imap_pass.hpp"
 #include "imap/connection.hpp"
-#include "maildir/folder_layout.hpp"
 #include "state/state_store.hpp"
 #include "sync/account_pass.hpp"
 
@@ -15,13 +15,6 @@
 #include <ostream>
 
 namespace postfach {
-
-// The engine's plan options from the account's sync settings (design.md §2).
-sync::pass_options pass_options_for(const config::account_config& account,
-                                    const sync_request& request);
-
-// The account's Maildir: its root in its layout.
-maildir::folder_layout maildir_of(const config::account_config& account);
 
 // connection: open (ready). All references must outlive the coroutine.
 sync::task<account_status> run_imap_account_pass(const config::account_config& account,

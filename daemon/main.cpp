@@ -3,6 +3,7 @@
 #include "config/config_loader.hpp"
 #include "daemon/check_command.hpp"
 #include "daemon/command_line.hpp"
+#include "daemon/daemon_command.hpp"
 #include "daemon/exit_code.hpp"
 #include "daemon/migrate_command.hpp"
 #include "daemon/sync_command.hpp"
@@ -49,6 +50,8 @@ int main(int argc, char* argv[]) {
     case command_kind::sync:
         return run_sync(*loaded.config, {cli.accounts, cli.dry_run, cli.force}, std::cout,
                         std::cerr);
+    case command_kind::daemon:
+        return run_daemon(*loaded.config, {cli.accounts, config_file, env});
     case command_kind::migrate:
         return run_migrate(*loaded.config, {cli.accounts.front(), cli.from_maildir, cli.dry_run},
                            std::cout, std::cerr);

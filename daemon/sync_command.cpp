@@ -1,14 +1,12 @@
 #include "daemon/sync_command.hpp"
 
+#include "daemon/account_setup.hpp"
 #include "daemon/exit_code.hpp"
-#include "state/account_lock.hpp"
-#include "state/state_errc.hpp"
 #include "state/state_store.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
-#include <filesystem>
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
@@ -16,38 +14,20 @@ namespace postfach {
 
 namespace {
 
-namespace fs = std::filesystem;
-
 account_status sync_account(const config::configuration& cfg, const config::account_config& account,
                             const sync_request& request, std::ostream& out, std::ostream& err) {
     // One postfach per account (design.md §3): the lock is held until this returns.
     state::account_lock lock;
-    pid_t holder = 0;
-    if (auto ec = state::account_lock::acquire(cfg.state_dir, account.name, lock, holder)) {
-        if (ec == state::state_errc::locked) {
-            fmt::print(err, "postfach: {}\n",
-                       state::account_lock::contention_message(account.name, holder));
-            return account_status::locked;
-        }
-        fmt::print(err,
-                   "postfach: {}: cannot lock {}: {}; check that the state directory is "
-                   "writable\n",
-                   account.name, cfg.state_dir.string(), ec.message());
-        return account_status::failed;
-    }
-    std::error_code ec;
-    fs::create_directories(account.maildir, ec);
-    if (ec) {
-        fmt::print(err, "postfach: {}: cannot create the Maildir {}: {}\n", account.name,
-                   account.maildir.string(), ec.message());
-        return account_status::failed;
-    }
-    fs::permissions(account.maildir, fs::perms::owner_all, fs::perm_options::replace, ec);
     state::state_store db;
-    if (auto open_ec = state::state_store::open(
-            state::state_store::database_path(cfg.state_dir, account.name), db)) {
-        fmt::print(err, "postfach: {}: cannot open the sync state: {} ({})\n", account.name,
-                   open_ec.message(), db.diagnostics());
+    std::string message;
+    switch (open_account(cfg.state_dir, account, lock, db, message)) {
+    case account_setup_status::ok:
+        break;
+    case account_setup_status::locked:
+        fmt::print(err, "postfach: {}\n", message);
+        return account_status::locked;
+    case account_setup_status::failed:
+        fmt::print(err, "postfach: {}\n", message);
         return account_status::failed;
     }
     boost::asio::io_context io;

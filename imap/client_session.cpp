@@ -3,6 +3,12 @@
 #include "imap/imap_errc.hpp"
 #include "util/logging.hpp"
 
+#include <algorithm>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <chrono>
 #include <optional>
 #include <spdlog/spdlog.h>
 
@@ -127,6 +133,93 @@ asio::awaitable<std::error_code> client_session::drive(const std::function<bool(
             co_return until ? std::error_code(imap_errc::wrong_state) : std::error_code();
         }
     }
+}
+
+asio::awaitable<std::error_code> client_session::idle(std::function<asio::awaitable<void>()> wake,
+                                                      idle_result& result) {
+    using namespace asio::experimental::awaitable_operators;
+    result = {};
+    untagged_.clear();
+    std::optional<status_response> tagged;
+    bool completed = false;
+    if (const auto ec = fsm_.submit(fsm_.writer().idle(), [&](const status_response& r) {
+            tagged = r;
+            completed = true;
+        }))
+        co_return ec;
+    if (const auto ec = co_await drive([&] { return fsm_.idling() || completed; }))
+        co_return ec;
+    if (completed && tagged->status != status_word::ok)
+        co_return imap_errc::command_failed; // refused: the session goes on without IDLE
+    idle_woken_ = completed;
+    idle_wake_.emplace(co_await asio::this_coro::executor,
+                       std::chrono::steady_clock::time_point::max());
+    const auto [read_ec, write_ec] =
+        co_await (read_while_idling(completed, result) && end_idle_when_woken(std::move(wake)));
+    idle_wake_.reset();
+    result.untagged = std::move(untagged_);
+    untagged_.clear();
+    if (read_ec)
+        co_return read_ec;
+    co_return write_ec;
+}
+
+asio::awaitable<std::error_code> client_session::read_while_idling(const bool& completed,
+                                                                   idle_result& result) {
+    const auto wake_writer = [this] {
+        idle_woken_ = true;
+        if (idle_wake_)
+            idle_wake_->cancel();
+    };
+    // Changes in the mailbox wake the caller; "* OK Still here" keep-alives do not.
+    const auto is_change = [](const response& r) {
+        return !std::holds_alternative<status_response>(r);
+    };
+    std::string data;
+    for (;;) {
+        // Data may have come with the "+" already, or in the last read.
+        if (!result.server_woke && std::any_of(untagged_.begin(), untagged_.end(), is_change)) {
+            result.server_woke = true;
+            wake_writer();
+        }
+        if (completed)
+            break;
+        if (const auto ec = co_await stream_.read_some(data)) {
+            transport_failed(ec);
+            wake_writer();
+            co_return ec;
+        }
+        trace_received(data);
+        fsm_.on_bytes(data);
+        if (fsm_.current_phase() == session_fsm::phase::done) {
+            wake_writer();
+            co_return fsm_.error() ? fsm_.error() : std::error_code(imap_errc::wrong_state);
+        }
+    }
+    wake_writer();
+    co_return std::error_code();
+}
+
+asio::awaitable<std::error_code>
+client_session::end_idle_when_woken(std::function<asio::awaitable<void>()> wake) {
+    using namespace asio::experimental::awaitable_operators;
+    if (!idle_woken_)
+        co_await (wake() || idle_wake_->async_wait(asio::as_tuple(asio::use_awaitable)));
+    if (!fsm_.idling() || fsm_.current_phase() != session_fsm::phase::ready)
+        co_return std::error_code(); // the server ended IDLE, or the session failed
+    if (const auto ec = fsm_.stop_idle())
+        co_return ec;
+    co_return co_await write_pending();
+}
+
+asio::awaitable<std::error_code> client_session::write_pending() {
+    for (auto action = fsm_.next(); action.type == next_action::kind::write; action = fsm_.next()) {
+        trace_sent(action.bytes, action.sensitive);
+        if (const auto ec = co_await stream_.write(action.bytes))
+            co_return transport_failed(ec);
+        fsm_.on_written();
+    }
+    co_return std::error_code();
 }
 
 std::error_code client_session::transport_failed(std::error_code ec) {

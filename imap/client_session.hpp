@@ -11,7 +11,9 @@
 #include "net/byte_stream.hpp"
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -28,6 +30,12 @@ struct run_options {
     // The bytes of the APPEND literal, sent at the fsm's write_body action; exactly the size
     // given to command_writer::append. Must outlive the run.
     std::string_view append_body;
+};
+
+// What ended an idle() and what the server said meanwhile.
+struct idle_result {
+    bool server_woke = false;       // untagged data arrived (new mail, expunges, flag changes)
+    std::vector<response> untagged; // that data, in wire order
 };
 
 struct command_result {
@@ -47,6 +55,15 @@ public:
     // One command to its tagged response. NO and BAD are not errors here: see result.status.
     boost::asio::awaitable<std::error_code> run(command cmd, command_result& result,
                                                 const run_options& options = {});
+    // IDLE (RFC 2177) on the selected mailbox until the server sends untagged data or `wake`
+    // completes, whichever comes first; then DONE, and returns at IDLE's tagged OK. `wake` is
+    // cancelled when the server woke first, so it must be a cancellable wait (a timer, a
+    // trigger). While idling one coroutine reads and another writes DONE: the stream must allow
+    // one read and one write at a time (net::transport does). A server that refuses IDLE (NO,
+    // BAD) gives imap_errc::command_failed. The caller sets a read timeout longer than its
+    // wake-up period (RFC 2177: re-issue IDLE at least every 29 minutes).
+    boost::asio::awaitable<std::error_code> idle(std::function<boost::asio::awaitable<void>()> wake,
+                                                 idle_result& result);
     // LOGOUT, then the stream is closed.
     boost::asio::awaitable<std::error_code> logout();
 
@@ -62,6 +79,11 @@ private:
     boost::asio::awaitable<std::error_code> drive(const std::function<bool()>& until,
                                                   const run_options* options = nullptr);
     std::error_code transport_failed(std::error_code ec);
+    boost::asio::awaitable<std::error_code> read_while_idling(const bool& completed,
+                                                              idle_result& result);
+    boost::asio::awaitable<std::error_code>
+    end_idle_when_woken(std::function<boost::asio::awaitable<void>()> wake);
+    boost::asio::awaitable<std::error_code> write_pending();
     void on_untagged(const response& r) override;
     void trace_sent(std::string_view bytes, bool sensitive);
     void trace_received(std::string_view bytes);
@@ -72,6 +94,9 @@ private:
     std::vector<response> untagged_;
     std::string trace_pending_; // received bytes of an incomplete line, for the trace
     std::string transport_diagnostics_;
+    // While idling: set (and idle_wake_ cancelled) when the reader saw data or the end.
+    bool idle_woken_ = false;
+    std::optional<boost::asio::steady_timer> idle_wake_;
     session_fsm::phase failed_phase_ = session_fsm::phase::connecting;
 };
 

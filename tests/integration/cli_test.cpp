@@ -3,6 +3,7 @@
 #include "tests/integration/postfach_binary.hpp"
 
 #include <filesystem>
+#include <fmt/format.h>
 #include <fstream>
 #include <gtest/gtest.h>
 
@@ -12,13 +13,19 @@ namespace fs = std::filesystem;
 
 class cli : public postfach::test::postfach_binary_test {};
 
-TEST_F(cli, help_lists_only_existing_commands) {
+TEST_F(cli, help_lists_the_commands_and_each_has_its_help) {
     const auto r = postfach({"--help"});
     EXPECT_EQ(r.exit_code, 0);
-    EXPECT_NE(r.out.find("check"), std::string::npos);
-    EXPECT_EQ(r.out.find("daemon"), std::string::npos)
-        << "commands that do not exist yet are not listed";
+    for (const auto* command : {"check", "sync", "daemon", "migrate", "init"}) {
+        EXPECT_NE(r.out.find(fmt::format("\n  {} ", command)), std::string::npos)
+            << command << " missing in:\n"
+            << r.out;
+        EXPECT_EQ(postfach({command, "--help"}).exit_code, 0) << command;
+    }
     EXPECT_EQ(postfach({"check", "--help"}).exit_code, 0);
+    const auto daemon_help = postfach({"daemon", "--help"});
+    EXPECT_EQ(daemon_help.exit_code, 0);
+    EXPECT_NE(daemon_help.out.find("SIGHUP"), std::string::npos) << daemon_help.out;
     EXPECT_EQ(postfach({"--version"}).exit_code, 0);
 }
 

@@ -20,6 +20,14 @@ TEST(command_line, global_options_then_command_options) {
     EXPECT_EQ(c.accounts, (std::vector<std::string>{"a", "b"}));
 }
 
+TEST(command_line, daemon_takes_accounts_but_not_sync_options) {
+    const auto c = parse({"daemon", "--account", "work"});
+    EXPECT_FALSE(c.finished_exit_code) << c.error;
+    EXPECT_EQ(c.command, command_kind::daemon);
+    EXPECT_EQ(c.accounts, (std::vector<std::string>{"work"}));
+    EXPECT_EQ(parse({"daemon", "--dry-run"}).finished_exit_code, 2);
+}
+
 TEST(command_line, help_and_version) {
     auto c = parse({"--help"});
     EXPECT_EQ(c.finished_exit_code, 0);

@@ -1,0 +1,43 @@
+#include "daemon/account_setup.hpp"
+
+#include "state/state_errc.hpp"
+
+#include <filesystem>
+#include <fmt/format.h>
+
+namespace postfach {
+
+namespace fs = std::filesystem;
+
+account_setup_status open_account(const std::filesystem::path& state_dir,
+                                  const config::account_config& account, state::account_lock& lock,
+                                  state::state_store& db, std::string& message) {
+    // One postfach per account (design.md §3).
+    pid_t holder = 0;
+    if (auto ec = state::account_lock::acquire(state_dir, account.name, lock, holder)) {
+        if (ec == state::state_errc::locked) {
+            message = state::account_lock::contention_message(account.name, holder);
+            return account_setup_status::locked;
+        }
+        message = fmt::format("{}: cannot lock {}: {}; check that the state directory is writable",
+                              account.name, state_dir.string(), ec.message());
+        return account_setup_status::failed;
+    }
+    std::error_code ec;
+    fs::create_directories(account.maildir, ec);
+    if (ec) {
+        message = fmt::format("{}: cannot create the Maildir {}: {}", account.name,
+                              account.maildir.string(), ec.message());
+        return account_setup_status::failed;
+    }
+    fs::permissions(account.maildir, fs::perms::owner_all, fs::perm_options::replace, ec);
+    if (auto open_ec = state::state_store::open(
+            state::state_store::database_path(state_dir, account.name), db)) {
+        message = fmt::format("{}: cannot open the sync state: {} ({})", account.name,
+                              open_ec.message(), db.diagnostics());
+        return account_setup_status::failed;
+    }
+    return account_setup_status::ok;
+}
+
+} // namespace postfach

@@ -1,0 +1,367 @@
+#include "daemon/account_worker.hpp"
+
+#include "daemon/backoff.hpp"
+#include "daemon/check_failure.hpp"
+#include "daemon/imap_pass.hpp"
+#include "daemon/maildir_watcher.hpp"
+#include "imap/imap_errc.hpp"
+#include "sync/pass_report.hpp"
+
+#include <algorithm>
+#include <boost/asio/error.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/system/system_error.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+namespace postfach {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using steady = std::chrono::steady_clock;
+
+namespace {
+
+// An unused pass connection is checked with NOOP before it carries a pass.
+constexpr auto health_check_after = 60s;
+
+// How often IDLE is ended and started again: a health check of the watch connection, and
+// RFC 2177's "re-issue at least every 29 minutes".
+std::chrono::seconds idle_refresh(const config::account_config& account) {
+    return std::clamp<std::chrono::seconds>(account.poll_interval, 30s, 25min);
+}
+
+asio::awaitable<void> sleep_for(std::chrono::milliseconds delay) {
+    asio::steady_timer timer(co_await asio::this_coro::executor, delay);
+    co_await timer.async_wait(asio::use_awaitable);
+}
+
+bool is_cancellation(const boost::system::system_error& e) {
+    return e.code() == asio::error::operation_aborted;
+}
+
+std::string format_delay(std::chrono::milliseconds d) {
+    return fmt::format("{:.1f} s", std::chrono::duration<double>(d).count());
+}
+
+// The end of a pass in the log: the summary, what failed, what the deletion guard held back.
+void log_pass(const config::account_config& account, const sync::pass_result& r,
+              std::chrono::milliseconds elapsed) {
+    if (r.error) {
+        spdlog::error("{}: {} failed: {}", account.name, r.error_detail, r.error.message());
+        return;
+    }
+    for (const auto& f : r.folders) {
+        for (const auto& trip : f.plan.guard_trips) {
+            sync::folder_plan only_trip{f.folder, {}, {trip}};
+            for (const auto& line : sync::describe_plan(only_trip))
+                spdlog::warn("{}: {}", account.name, line);
+        }
+        if (f.error)
+            spdlog::error("{}: folder {}: {} failed: {}; the other folders went on", account.name,
+                          f.folder, f.error_detail, f.error.message());
+    }
+    spdlog::info("{}", sync::summary_line(account.name, r, elapsed));
+}
+
+} // namespace
+
+std::string_view to_string(account_state state) {
+    switch (state) {
+    case account_state::starting:
+        return "starting";
+    case account_state::connecting:
+        return "connecting";
+    case account_state::syncing:
+        return "syncing";
+    case account_state::idle:
+        return "idle";
+    case account_state::retrying:
+        return "offline, retrying";
+    case account_state::stopped:
+        return "stopped";
+    case account_state::failed:
+        return "failed";
+    }
+    return "unknown";
+}
+
+account_worker::account_worker(asio::any_io_executor executor, std::filesystem::path state_dir,
+                               config::account_config account, account_worker_hooks hooks)
+    : executor_(executor)
+    , state_dir_(std::move(state_dir))
+    , account_(std::move(account))
+    , hooks_(std::move(hooks))
+    , pass_due_(executor)
+    , watch_wake_(executor)
+    , never_(executor) {}
+
+account_worker::~account_worker() = default;
+
+std::string account_worker::status() const {
+    if (state_ == account_state::failed || state_ == account_state::stopped ||
+        state_ == account_state::starting)
+        return fmt::format("{}: {}", account_.name, to_string(state_));
+    return fmt::format("{}: {}, {}, {} pass{}", account_.name, to_string(state_), watch_mode_,
+                       passes_, passes_ == 1 ? "" : "es");
+}
+
+void account_worker::set_state(account_state state) {
+    if (state_ == state)
+        return;
+    state_ = state;
+    if (hooks_.on_state_change)
+        hooks_.on_state_change();
+}
+
+void account_worker::request_pass() {
+    pass_due_.notify();
+}
+
+void account_worker::stop() {
+    stopping_ = true;
+    pass_due_.notify();
+    watch_wake_.notify();
+}
+
+std::unique_ptr<imap::connection> account_worker::make_connection() {
+    return std::make_unique<imap::connection>(
+        executor_, *account_.imap, imap::connection_options_for(*account_.imap, account_.name));
+}
+
+void account_worker::drop_pass_connection() {
+    remote_.reset();
+    if (connection_)
+        connection_->transport().close();
+    connection_.reset();
+}
+
+asio::awaitable<void> account_worker::run() {
+    using namespace asio::experimental::awaitable_operators;
+    if (account_.protocol == config::protocol_kind::pop3 || !account_.imap) {
+        spdlog::error("{}: POP3 accounts arrive in the daemon with issue 7; not watched",
+                      account_.name);
+        setup_status_ = account_setup_status::failed;
+        set_state(account_state::failed);
+        co_return;
+    }
+    std::string message;
+    setup_status_ = open_account(state_dir_, account_, lock_, db_, message);
+    if (setup_status_ != account_setup_status::ok) {
+        spdlog::error("{}", message);
+        set_state(account_state::failed);
+        co_return;
+    }
+    watcher_ =
+        std::make_unique<maildir_watcher>(executor_, account_.maildir, [this] { request_pass(); });
+    if (const auto ec = watcher_->start()) {
+        spdlog::warn("{}: cannot watch the Maildir ({}); local changes wait for the next poll",
+                     account_.name, watcher_->diagnostics());
+        watcher_.reset();
+    }
+    try {
+        co_await ((pass_loop() && watch_loop()) || watch_local());
+        set_state(account_state::stopped);
+    } catch (const boost::system::system_error& e) {
+        if (!is_cancellation(e))
+            spdlog::error("{}: {}", account_.name, e.what());
+        set_state(stopping_ ? account_state::stopped : account_state::failed);
+    }
+    lock_.release();
+}
+
+asio::awaitable<void> account_worker::watch_local() {
+    if (watcher_)
+        co_await watcher_->run();
+    co_await never_.wait(); // ends when the loops end (the || cancels it)
+}
+
+asio::awaitable<void> account_worker::pause(trigger& wake, std::chrono::milliseconds delay) {
+    using namespace asio::experimental::awaitable_operators;
+    co_await (wake.wait() || sleep_for(delay));
+}
+
+asio::awaitable<void> account_worker::pass_loop() {
+    using namespace asio::experimental::awaitable_operators;
+    backoff retry;
+    bool due = true;
+    auto next_poll = steady::now();
+    try {
+        while (!stopping_) {
+            if (!connection_) {
+                set_state(account_state::connecting);
+                auto c = make_connection();
+                if (const auto ec = co_await c->open()) {
+                    const auto failure = describe_check_failure(*account_.imap, c->failed_step(),
+                                                                ec, c->diagnostics());
+                    const auto delay = retry.next();
+                    spdlog::warn("{}: {}; trying again in {}", account_.name, failure.line,
+                                 format_delay(delay));
+                    set_state(account_state::retrying);
+                    co_await pause(pass_due_, delay);
+                    continue;
+                }
+                retry.reset();
+                connection_ = std::move(c);
+                remote_.emplace(connection_->session());
+                last_used_ = steady::now();
+            } else if (pass_connection_suspect_ ||
+                       steady::now() - last_used_ > health_check_after) {
+                pass_connection_suspect_ = false;
+                imap::command_result r;
+                auto& session = connection_->session();
+                const auto ec = co_await session.run(session.fsm().writer().noop(), r);
+                if (ec || r.status.status != imap::status_word::ok) {
+                    spdlog::info("{}: the connection was lost while unused; connecting again",
+                                 account_.name);
+                    drop_pass_connection();
+                    continue;
+                }
+                last_used_ = steady::now();
+            }
+            if (due || pass_due_.pending()) {
+                due = false;
+                // A request made before this pass starts is served by it.
+                if (pass_due_.pending())
+                    co_await pass_due_.wait();
+                co_await run_pass();
+                if (!connection_) {
+                    due = true; // the connection failed during the pass: again once back
+                    const auto delay = retry.next();
+                    set_state(account_state::retrying);
+                    co_await pause(pass_due_, delay);
+                    continue;
+                }
+                next_poll = steady::now() + account_.poll_interval;
+            }
+            if (stopping_)
+                break;
+            set_state(account_state::idle);
+            const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::max<steady::duration>(next_poll - steady::now(), 0ms));
+            co_await (pass_due_.wait() || sleep_for(wait));
+            due = true;
+        }
+    } catch (const boost::system::system_error& e) {
+        if (!is_cancellation(e)) {
+            // A bug, not a server problem: stop this account, never the others.
+            spdlog::error("{}: {}; the account stops", account_.name, e.what());
+            stopping_ = true;
+            watch_wake_.notify();
+        }
+        throw;
+    }
+    if (connection_) {
+        co_await connection_->logout();
+        drop_pass_connection();
+    }
+}
+
+asio::awaitable<void> account_worker::run_pass() {
+    set_state(account_state::syncing);
+    const auto started = steady::now();
+    const auto result =
+        co_await run_imap_pass(account_, *remote_, db_, pass_options_for(account_, false, false));
+    const auto elapsed =
+        std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - started);
+    ++passes_;
+    log_pass(account_, result, elapsed);
+    if (hooks_.after_pass)
+        hooks_.after_pass(account_, result);
+    last_used_ = steady::now();
+    if (connection_->session().fsm().current_phase() == imap::session_fsm::phase::done) {
+        spdlog::warn("{}: the connection failed: {}", account_.name,
+                     connection_->session().diagnostics());
+        drop_pass_connection();
+    }
+}
+
+asio::awaitable<void> account_worker::watch_loop() {
+    using namespace asio::experimental::awaitable_operators;
+    if (!account_.idle) {
+        watch_mode_ = fmt::format("polling every {} s", account_.poll_interval.count());
+        co_return;
+    }
+    backoff retry;
+    bool was_watching = false;
+    const auto refresh = idle_refresh(account_);
+    while (!stopping_) {
+        auto c = make_connection();
+        if (const auto ec = co_await c->open()) {
+            const auto delay = retry.next();
+            spdlog::debug("{}: watch connection: {}; trying again in {}", account_.name,
+                          c->diagnostics(), format_delay(delay));
+            co_await pause(watch_wake_, delay);
+            continue;
+        }
+        auto& session = c->session();
+        if (!session.fsm().has_capability("IDLE")) {
+            watch_mode_ =
+                fmt::format("polling every {} s (no IDLE)", account_.poll_interval.count());
+            spdlog::info("{}: the server offers no IDLE; polling every {} s", account_.name,
+                         account_.poll_interval.count());
+            co_await c->logout();
+            if (hooks_.on_state_change)
+                hooks_.on_state_change();
+            co_return;
+        }
+        imap::command_result examined;
+        if (const auto ec = co_await session.run(session.fsm().writer().examine("INBOX"), examined);
+            ec || examined.status.status != imap::status_word::ok) {
+            const auto delay = retry.next();
+            spdlog::warn("{}: cannot watch INBOX: {}; trying again in {}", account_.name,
+                         ec ? session.diagnostics() : std::string("EXAMINE refused"),
+                         format_delay(delay));
+            c->transport().close();
+            co_await pause(watch_wake_, delay);
+            continue;
+        }
+        if (was_watching) {
+            spdlog::info("{}: connected again; catching up", account_.name);
+            request_pass();
+        }
+        was_watching = true;
+        retry.reset();
+        spdlog::info("{}: watching INBOX with IDLE", account_.name);
+        watch_mode_ = "IDLE on INBOX";
+        if (hooks_.on_state_change)
+            hooks_.on_state_change();
+        c->transport().set_read_timeout(refresh + 60s);
+        std::error_code ec;
+        while (!stopping_ && !ec) {
+            imap::idle_result idled;
+            ec = co_await session.idle(
+                [this, refresh]() -> asio::awaitable<void> {
+                    co_await (watch_wake_.wait() || sleep_for(refresh));
+                },
+                idled);
+            if (!ec && idled.server_woke)
+                request_pass();
+        }
+        if (stopping_ && !ec) {
+            co_await c->logout();
+            break;
+        }
+        watch_mode_ = "IDLE connection lost";
+        pass_connection_suspect_ = true; // the same outage may have cut it
+        if (hooks_.on_state_change)
+            hooks_.on_state_change();
+        if (ec == imap::imap_errc::command_failed) {
+            spdlog::info("{}: the server refused IDLE; polling every {} s", account_.name,
+                         account_.poll_interval.count());
+            watch_mode_ = "polling (IDLE refused)";
+            c->transport().close();
+            co_return;
+        }
+        const auto delay = retry.next();
+        spdlog::warn("{}: the IDLE connection failed: {}; connecting again in {}", account_.name,
+                     session.diagnostics(), format_delay(delay));
+        c->transport().close();
+        co_await pause(watch_wake_, delay);
+    }
+}
+
+} // namespace postfach

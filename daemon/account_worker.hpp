@@ -1,0 +1,124 @@
+#pragma once
+// One account in the daemon: its coroutine tree (design.md §5). It takes the account's lock,
+// runs one full pass, then runs a pass whenever one is due:
+//   - the server changed INBOX (IDLE on a second connection, see below);
+//   - the local Maildir changed (inotify, debounced: maildir_watcher);
+//   - poll_interval passed since the last pass (this is how other folders, and servers without
+//     IDLE, are followed: a pass with CONDSTORE costs one SELECT per unchanged folder);
+//   - request_pass() (SIGUSR1, a reconnection of the watch connection).
+//
+// Two connections: the pass connection runs the engine (its imap_store is kept between passes,
+// so later scans use CONDSTORE), the watch connection EXAMINEs INBOX and IDLEs, re-issuing IDLE
+// every poll_interval (at least 30 s, at most 25 min: RFC 2177 asks for < 29 min). Keeping IDLE
+// off the pass connection means a pass never has to wait for DONE, a server change during a
+// pass is still seen (and makes another pass due), and the imap_store's idea of the selected
+// folder is never disturbed. With `idle: false`, or a server without IDLE, only polling is left.
+//
+// Health: every read has a deadline (the transport's read timeout; during IDLE the refresh
+// period plus a minute, so a half-open IDLE connection is found at the next refresh); the pass
+// connection gets a NOOP before a pass when it was unused for a minute. A lost connection is
+// opened again with exponential backoff and jitter (1 s → 5 min); every open resolves the
+// secret again (an oauth2_token_command runs again, imap::connection::open()). After the watch
+// connection comes back a pass catches up with what the outage hid.
+//
+// Stopping: stop() lets a running pass reach its end (its state is committed per message as it
+// goes, design.md §4.7), ends IDLE with DONE, logs out. Cancelling run() (terminal) instead
+// aborts at once; that too is safe, as a kill is.
+//
+// Contract: everything runs on one single-threaded executor. The worker outlives run().
+
+#include "config/config.hpp"
+#include "daemon/account_setup.hpp"
+#include "daemon/trigger.hpp"
+#include "imap/connection.hpp"
+#include "imap/imap_store.hpp"
+#include "state/account_lock.hpp"
+#include "state/state_store.hpp"
+#include "sync/account_pass.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace postfach {
+
+class maildir_watcher;
+
+enum class account_state {
+    starting,   // before the lock and the state are open
+    connecting, // opening the pass connection
+    syncing,    // a pass runs
+    idle,       // waiting for a change
+    retrying,   // the server is unreachable; waiting for the next attempt
+    stopped,    // run() ended after stop()
+    failed,     // run() ended on its own: locked by another postfach, no state, no IMAP
+};
+
+std::string_view to_string(account_state state);
+
+struct account_worker_hooks {
+    // After every pass (also failed ones), with what it did. The place for on_new_mail hooks,
+    // mailboxes_file and the status record of `postfach status`.
+    std::function<void(const config::account_config&, const sync::pass_result&)> after_pass;
+    // Whenever state() or the watch connection's state changed (the daemon sends STATUS=).
+    std::function<void()> on_state_change;
+};
+
+class account_worker {
+public:
+    account_worker(boost::asio::any_io_executor executor, std::filesystem::path state_dir,
+                   config::account_config account, account_worker_hooks hooks);
+    ~account_worker();
+    account_worker(const account_worker&) = delete;
+    account_worker& operator=(const account_worker&) = delete;
+
+    // Until stop() was handled or the account cannot be worked on (see state()).
+    boost::asio::awaitable<void> run();
+    void request_pass();
+    // Graceful: see the class comment.
+    void stop();
+
+    [[nodiscard]] const config::account_config& account() const noexcept { return account_; }
+    [[nodiscard]] account_state state() const noexcept { return state_; }
+    [[nodiscard]] account_setup_status setup_status() const noexcept { return setup_status_; }
+    // For STATUS=: "work: idle, IDLE on INBOX, 3 passes" (no secrets, no server text).
+    [[nodiscard]] std::string status() const;
+
+private:
+    boost::asio::awaitable<void> pass_loop();
+    boost::asio::awaitable<void> watch_loop();
+    boost::asio::awaitable<void> watch_local();
+    boost::asio::awaitable<void> run_pass();
+    // Waits `delay`, or less if a pass is requested or stop() called.
+    boost::asio::awaitable<void> pause(trigger& wake, std::chrono::milliseconds delay);
+    std::unique_ptr<imap::connection> make_connection();
+    void set_state(account_state state);
+    void drop_pass_connection();
+
+    boost::asio::any_io_executor executor_;
+    std::filesystem::path state_dir_;
+    config::account_config account_;
+    account_worker_hooks hooks_;
+    state::account_lock lock_;
+    state::state_store db_;
+    trigger pass_due_;
+    trigger watch_wake_;
+    trigger never_;
+    bool stopping_ = false;
+    bool pass_connection_suspect_ = false; // NOOP it before the next pass
+    account_state state_ = account_state::starting;
+    account_setup_status setup_status_ = account_setup_status::ok;
+    std::string watch_mode_ = "polling"; // "IDLE on INBOX", "polling (no IDLE)", ...
+    std::size_t passes_ = 0;
+    std::unique_ptr<imap::connection> connection_;
+    std::optional<imap::imap_store> remote_;
+    std::chrono::steady_clock::time_point last_used_;
+    std::unique_ptr<maildir_watcher> watcher_;
+};
+
+} // namespace postfach

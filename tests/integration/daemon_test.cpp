@@ -1,0 +1,368 @@
+// `postfach daemon` through the binary against the fixture Dovecot: push both ways (IDLE,
+// inotify), folders both ways, a Dovecot restart, SIGTERM in the middle of a pass, SIGHUP with a
+// broken configuration, and the sd_notify messages on a NOTIFY_SOCKET made here. Every wait
+// polls for the event with a deadline.
+
+#include "tests/fixture/dovecot_server.hpp"
+#include "tests/integration/postfach_binary.hpp"
+
+#include <csignal>
+#include <fcntl.h>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <functional>
+#include <gtest/gtest.h>
+#include <iterator>
+#include <map>
+#include <optional>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace postfach::test {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using steady = std::chrono::steady_clock;
+
+// Polls `done` every 20 ms until it holds or `limit` passed; returns whether it held.
+bool wait_for(const std::function<bool()>& done, std::chrono::milliseconds limit) {
+    const auto deadline = steady::now() + limit;
+    for (;;) {
+        if (done())
+            return true;
+        if (steady::now() >= deadline)
+            return false;
+        std::this_thread::sleep_for(20ms);
+    }
+}
+
+std::string read_file(const fs::path& path) {
+    std::ifstream in(path);
+    return {std::istreambuf_iterator<char>(in), {}};
+}
+
+// Message files of one Maildir folder directory: base name → info part ("2,S" or "").
+std::map<std::string, std::string> messages_in(const fs::path& folder_dir) {
+    std::map<std::string, std::string> out;
+    for (const char* sub : {"new", "cur"}) {
+        std::error_code ec;
+        for (const auto& e : fs::directory_iterator(folder_dir / sub, ec)) {
+            const auto name = e.path().filename().string();
+            const auto colon = name.find(':');
+            out[name.substr(0, colon)] = colon == std::string::npos ? "" : name.substr(colon + 1);
+        }
+    }
+    return out;
+}
+
+// The daemon as a child process: stdout and stderr go to a log file; extra environment added.
+class daemon_process {
+public:
+    daemon_process(std::vector<std::string> args, const fs::path& log,
+                   std::vector<std::string> extra_env)
+        : log_(log) {
+        std::vector<std::string> env;
+        for (char** e = environ; *e != nullptr; ++e)
+            env.emplace_back(*e);
+        env.insert(env.end(), extra_env.begin(), extra_env.end());
+        args.insert(args.begin(), POSTFACH_BINARY);
+        pid_ = ::fork();
+        if (pid_ == 0) {
+            const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+            ::dup2(fd, 1);
+            ::dup2(fd, 2);
+            std::vector<char*> argv, envp;
+            for (auto& a : args)
+                argv.push_back(a.data());
+            argv.push_back(nullptr);
+            for (auto& e : env)
+                envp.push_back(e.data());
+            envp.push_back(nullptr);
+            ::execve(argv[0], argv.data(), envp.data());
+            ::_exit(127);
+        }
+    }
+    ~daemon_process() {
+        if (pid_ > 0 && !exit_status_) {
+            ::kill(pid_, SIGKILL);
+            ::waitpid(pid_, nullptr, 0);
+        }
+    }
+    daemon_process(const daemon_process&) = delete;
+    daemon_process& operator=(const daemon_process&) = delete;
+
+    void signal(int sig) const { ::kill(pid_, sig); }
+    [[nodiscard]] std::string log() const { return read_file(log_); }
+    bool log_has(std::string_view text) const { return log().find(text) != std::string::npos; }
+    // The exit status once the process ended within limit (-signal if killed by one).
+    std::optional<int> wait_exit(std::chrono::milliseconds limit) {
+        wait_for(
+            [&] {
+                int status = 0;
+                if (::waitpid(pid_, &status, WNOHANG) == pid_)
+                    exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+                return exit_status_.has_value();
+            },
+            limit);
+        return exit_status_;
+    }
+
+private:
+    fs::path log_;
+    pid_t pid_ = -1;
+    std::optional<int> exit_status_;
+};
+
+// A datagram socket for sd_notify, as systemd makes it: collects the messages sent to it.
+class notify_socket {
+public:
+    explicit notify_socket(const fs::path& path)
+        : path_(path) {
+        fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        sockaddr_un addr{};
+        addr.sun_family = AF_UNIX;
+        std::snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path.c_str());
+        if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0)
+            throw std::runtime_error("bind " + path.string());
+    }
+    ~notify_socket() { ::close(fd_); }
+    notify_socket(const notify_socket&) = delete;
+    notify_socket& operator=(const notify_socket&) = delete;
+
+    // Reads messages until one contains `text`, or limit passes.
+    bool wait_for_message(std::string_view text, std::chrono::milliseconds limit) {
+        const auto deadline = steady::now() + limit;
+        for (;;) {
+            for (const auto& m : messages)
+                if (m.find(text) != std::string::npos)
+                    return true;
+            const auto left =
+                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - steady::now());
+            if (left <= 0ms)
+                return false;
+            pollfd p{fd_, POLLIN, 0};
+            if (::poll(&p, 1, static_cast<int>(left.count())) <= 0)
+                continue;
+            char buffer[4096];
+            const auto n = ::recv(fd_, buffer, sizeof(buffer), 0);
+            if (n > 0)
+                messages.emplace_back(buffer, static_cast<std::size_t>(n));
+        }
+    }
+
+    std::vector<std::string> messages;
+
+private:
+    fs::path path_;
+    int fd_ = -1;
+};
+
+class daemon_test : public postfach_binary_test {
+protected:
+    fs::path maildir() const { return dir_ / "Mail"; }
+    fs::path state_dir() const { return dir_ / "state"; }
+    fs::path log_file() const { return dir_ / "daemon.log"; }
+
+    std::string config_text(const std::string& poll_interval) const {
+        return fmt::format("state_dir: {}\n"
+                           "accounts:\n"
+                           "  - name: work\n"
+                           "    maildir: {}\n"
+                           "    protocol: imap\n"
+                           "    poll_interval: {}\n"
+                           "    folders:\n"
+                           "      exclude: [Trash]\n"
+                           "    imap:\n"
+                           "      host: localhost\n"
+                           "      port: {}\n"
+                           "      ca_file: {}\n"
+                           "      user: alice\n"
+                           "      password: \"{}\"\n",
+                           state_dir().string(), maildir().string(), poll_interval,
+                           server.imaps_port(), server.ca_file().string(),
+                           server.user("alice").password);
+    }
+
+    // Starts the daemon and waits for its first pass and its IDLE; poll_interval long enough
+    // by default that only IDLE and inotify can explain a change arriving in time.
+    std::unique_ptr<daemon_process> start(const std::string& poll_interval = "1h",
+                                          std::vector<std::string> env = {},
+                                          bool wait_ready = true) {
+        config_ = write_config(config_text(poll_interval));
+        auto d = std::make_unique<daemon_process>(
+            std::vector<std::string>{"--config", config_.string(), "daemon"}, log_file(),
+            std::move(env));
+        if (wait_ready) {
+            EXPECT_TRUE(wait_for([&] { return d->log_has("work: fetched"); }, 20s)) << d->log();
+            EXPECT_TRUE(wait_for([&] { return d->log_has("watching INBOX with IDLE"); }, 10s))
+                << d->log();
+        }
+        return d;
+    }
+
+    std::string server_flags(const std::string& folder, std::uint32_t uid) {
+        return server.doveadm({"-f", "flow", "fetch", "-u", "alice", "flags", "mailbox", folder,
+                               "uid", std::to_string(uid)});
+    }
+
+    bool has_server_folder(const std::string& name) {
+        const auto list = server.folders("alice");
+        return std::find(list.begin(), list.end(), name) != list.end();
+    }
+
+    dovecot_server server;
+    fs::path config_;
+};
+
+TEST_F(daemon_test, server_append_reaches_the_maildir_within_2s) {
+    auto d = start();
+    const auto started = steady::now();
+    server.add_message("alice", "INBOX", make_message("pushed", "p\r\n"));
+    EXPECT_TRUE(wait_for([&] { return messages_in(maildir()).size() == 1; }, 2s)) << d->log();
+    RecordProperty("latency_ms",
+                   static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        steady::now() - started)
+                                        .count()));
+    d->signal(SIGTERM);
+    EXPECT_EQ(d->wait_exit(10s), 0) << d->log();
+}
+
+TEST_F(daemon_test, a_local_flag_change_reaches_the_server_within_2s) {
+    const auto uid = server.add_message("alice", "INBOX", make_message("read me", "r\r\n"));
+    auto d = start();
+    const auto local = messages_in(maildir());
+    ASSERT_EQ(local.size(), 1u) << d->log();
+    const auto base = local.begin()->first;
+    fs::rename(maildir() / "new" / base, maildir() / "cur" / (base + ":2,S"));
+    EXPECT_TRUE(wait_for(
+        [&] { return server_flags("INBOX", uid).find("\\Seen") != std::string::npos; }, 2s))
+        << d->log();
+    d->signal(SIGTERM);
+    EXPECT_EQ(d->wait_exit(10s), 0) << d->log();
+}
+
+TEST_F(daemon_test, a_new_local_folder_is_created_on_the_server) {
+    auto d = start();
+    for (const char* sub : {"tmp", "new", "cur"})
+        fs::create_directories(maildir() / ".Projects" / sub);
+    EXPECT_TRUE(wait_for([&] { return has_server_folder("Projects"); }, 2s)) << d->log();
+    d->signal(SIGTERM);
+    EXPECT_EQ(d->wait_exit(10s), 0) << d->log();
+}
+
+TEST_F(daemon_test, a_server_side_folder_appears_locally_by_polling) {
+    auto d = start("1s");
+    server.create_folder("alice", "Receipts");
+    EXPECT_TRUE(wait_for([&] { return fs::exists(maildir() / ".Receipts" / "cur"); }, 2500ms))
+        << d->log();
+    d->signal(SIGTERM);
+    EXPECT_EQ(d->wait_exit(10s), 0) << d->log();
+}
+
+TEST_F(daemon_test, it_reconnects_after_a_dovecot_restart_and_catches_up) {
+    auto d = start();
+    // Every Dovecot process at once (a graceful restart lets the connections live on in the
+    // old imap processes): both of the daemon's connections are cut.
+    ::kill(-server.master_pid(), SIGKILL);
+    server.restart();
+    server.add_message("alice", "INBOX", make_message("during the outage", "o\r\n"));
+    EXPECT_TRUE(wait_for([&] { return messages_in(maildir()).size() == 1; }, 15s)) << d->log();
+    // And IDLE works again on the new connection.
+    EXPECT_TRUE(wait_for([&] { return d->log_has("connected again"); }, 10s)) << d->log();
+    server.add_message("alice", "INBOX", make_message("after the outage", "a\r\n"));
+    EXPECT_TRUE(wait_for([&] { return messages_in(maildir()).size() == 2; }, 2s)) << d->log();
+    d->signal(SIGTERM);
+    EXPECT_EQ(d->wait_exit(10s), 0) << d->log();
+}
+
+TEST_F(daemon_test, sigterm_in_the_middle_of_a_pass_exits_0_and_leaves_a_consistent_state) {
+    std::vector<dovecot_server::message_spec> batch;
+    const std::string body(20000, 'x');
+    for (int i = 0; i < 400; ++i)
+        batch.push_back({make_message("bulk " + std::to_string(i), body + "\r\n"), {}});
+    server.add_messages("alice", "INBOX", batch);
+    auto d = start("1h", {}, false);
+    // Somewhere in the first pass: some messages are on disk, not all.
+    ASSERT_TRUE(wait_for([&] { return !messages_in(maildir()).empty(); }, 20s)) << d->log();
+    const auto before = steady::now();
+    d->signal(SIGTERM);
+    EXPECT_EQ(d->wait_exit(10s), 0) << d->log();
+    EXPECT_LT(steady::now() - before, 10s);
+
+    const auto r = postfach({"--config", config_.string(), "sync"});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_EQ(messages_in(maildir()).size(), 400u);
+    EXPECT_EQ(server.message_count("alice", "INBOX"), 400u) << "nothing uploaded twice";
+    const auto again = postfach({"--config", config_.string(), "sync"});
+    EXPECT_NE(again.out.find("fetched 0 (0.0 MB), uploaded 0"), std::string::npos) << again.out;
+}
+
+TEST_F(daemon_test, sighup_with_a_broken_config_keeps_the_old_one_and_logs_the_error) {
+    auto d = start();
+    std::ofstream(config_) << config_text("1h") << "    idle: perhaps\n";
+    d->signal(SIGHUP);
+    EXPECT_TRUE(wait_for([&] { return d->log_has("keeping the old one"); }, 5s)) << d->log();
+    EXPECT_TRUE(d->log_has("config.yaml:")) << d->log();
+    EXPECT_TRUE(d->log_has("accounts[0].idle")) << d->log();
+    server.add_message("alice", "INBOX", make_message("still working", "s\r\n"));
+    EXPECT_TRUE(wait_for([&] { return messages_in(maildir()).size() == 1; }, 2s)) << d->log();
+    d->signal(SIGTERM);
+    EXPECT_EQ(d->wait_exit(10s), 0) << d->log();
+}
+
+TEST_F(daemon_test, sighup_with_a_valid_config_reloads) {
+    auto d = start();
+    d->signal(SIGHUP);
+    EXPECT_TRUE(wait_for([&] { return d->log_has("SIGHUP: reloading"); }, 5s)) << d->log();
+    server.add_message("alice", "INBOX", make_message("after reload", "s\r\n"));
+    EXPECT_TRUE(wait_for([&] { return messages_in(maildir()).size() == 1; }, 5s)) << d->log();
+    d->signal(SIGTERM);
+    EXPECT_EQ(d->wait_exit(10s), 0) << d->log();
+}
+
+TEST_F(daemon_test, sd_notify_ready_status_watchdog_and_stopping) {
+    notify_socket sock(dir_ / "notify.sock");
+    auto d =
+        start("1h", {"NOTIFY_SOCKET=" + (dir_ / "notify.sock").string(), "WATCHDOG_USEC=400000"});
+    EXPECT_TRUE(sock.wait_for_message("READY=1", 5s));
+    EXPECT_TRUE(sock.wait_for_message("STATUS=work: idle, IDLE on INBOX", 5s));
+    sock.messages.clear();
+    EXPECT_TRUE(sock.wait_for_message("WATCHDOG=1", 2s)) << "every 200 ms";
+    d->signal(SIGHUP);
+    EXPECT_TRUE(sock.wait_for_message("RELOADING=1", 5s));
+    sock.messages.clear();
+    EXPECT_TRUE(sock.wait_for_message("READY=1", 5s)) << "after the reload";
+    d->signal(SIGTERM);
+    EXPECT_TRUE(sock.wait_for_message("STOPPING=1", 10s));
+    EXPECT_EQ(d->wait_exit(10s), 0) << d->log();
+}
+
+TEST_F(daemon_test, sigusr1_runs_a_pass_now) {
+    auto d = start();
+    // Not INBOX: IDLE does not see it, and the poll is an hour away.
+    server.add_message("alice", "Sent", make_message("sent elsewhere", "s\r\n"));
+    d->signal(SIGUSR1);
+    EXPECT_TRUE(wait_for([&] { return messages_in(maildir() / ".Sent").size() == 1; }, 2s))
+        << d->log();
+    d->signal(SIGTERM);
+    EXPECT_EQ(d->wait_exit(10s), 0) << d->log();
+}
+
+TEST_F(daemon_test, a_second_daemon_on_the_same_account_exits_3) {
+    auto d = start();
+    const auto r = postfach({"--config", config_.string(), "daemon"});
+    EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+    d->signal(SIGTERM);
+    EXPECT_EQ(d->wait_exit(10s), 0) << d->log();
+}
+
+} // namespace
+} // namespace postfach::test
