@@ -24,6 +24,9 @@ constexpr const char* commands_text =
     "                              one two-way pass over every folder, then exit\n"
     "  check [--account NAME]...   validate the configuration, connect to each account's\n"
     "                              server, log in, show TLS, capabilities and folders\n"
+    "  status [--account NAME]... [--json]\n"
+    "                              per account and folder: messages, unseen, last pass, last\n"
+    "                              error, connection state\n"
     "\n"
     "Run 'postfach COMMAND --help' for a command's options.\n";
 
@@ -45,6 +48,7 @@ struct command_spec {
     const char* usage;
     const char* description;
     bool has_sync_options;
+    bool has_json_option = false;
 };
 
 constexpr command_spec commands[] = {
@@ -64,6 +68,14 @@ constexpr command_spec commands[] = {
      "deletion guard held back deletions (run again with --force if they are intended);\n"
      "75 the network or the server was unavailable (worth retrying).\n",
      true},
+    {"status", command_kind::status, "status [--account NAME]... [--json]",
+     "Shows per account and folder: messages and unseen messages in the local folder, the last\n"
+     "successful pass, the last error, and the connection state (offline, connecting, syncing,\n"
+     "idle, backoff). Reads the state read-only: works while another postfach syncs.\n"
+     "--json prints one JSON document (its format is documented in the README).\n"
+     "Exit status: 0 shown; 1 an account's state could not be read; 2 usage or configuration\n"
+     "error.\n",
+     false, true},
 };
 
 po::options_description command_options(const command_spec& spec) {
@@ -74,6 +86,8 @@ po::options_description command_options(const command_spec& spec) {
     if (spec.has_sync_options)
         opts.add_options()("dry-run,n", "print what would be done; change nothing")(
             "force", "let deletions through that the deletion guard would hold back");
+    if (spec.has_json_option)
+        opts.add_options()("json", "print JSON instead of a table");
     return opts;
 }
 
@@ -91,6 +105,13 @@ command_line usage_error(command_line result, const std::string& message) {
 }
 
 } // namespace
+
+std::vector<std::string> command_names() {
+    std::vector<std::string> names;
+    for (const auto& c : commands)
+        names.emplace_back(c.name);
+    return names;
+}
 
 command_line parse_command_line(int argc, const char* const argv[]) {
     command_line result;
@@ -167,6 +188,7 @@ command_line parse_command_line(int argc, const char* const argv[]) {
         result.accounts = cvm["account"].as<std::vector<std::string>>();
     result.dry_run = cvm.count("dry-run") > 0;
     result.force = cvm.count("force") > 0;
+    result.json = cvm.count("json") > 0;
     return result;
 }
 

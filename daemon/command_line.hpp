@@ -11,7 +11,7 @@
 
 namespace postfach {
 
-enum class command_kind { none, check, sync };
+enum class command_kind { none, check, sync, status };
 
 struct command_line {
     command_kind command = command_kind::none;
@@ -20,6 +20,7 @@ struct command_line {
     std::vector<std::string> accounts; // --account NAME, repeatable
     bool dry_run = false;              // sync --dry-run
     bool force = false;                // sync --force
+    bool json = false;                 // status --json
 
     // Set when parsing already produced the whole answer (help, version or a usage error):
     std::optional<int> finished_exit_code;
@@ -28,5 +29,8 @@ struct command_line {
 };
 
 command_line parse_command_line(int argc, const char* const argv[]);
+
+// The commands of the command table, in its order (for man page and completion tests).
+std::vector<std::string> command_names();
 
 } // namespace postfach

@@ -4,6 +4,7 @@
 #include "daemon/check_command.hpp"
 #include "daemon/command_line.hpp"
 #include "daemon/exit_code.hpp"
+#include "daemon/status_command.hpp"
 #include "daemon/sync_command.hpp"
 #include "util/logging.hpp"
 
@@ -44,6 +45,8 @@ int main(int argc, char* argv[]) {
     case command_kind::sync:
         return run_sync(*loaded.config, {cli.accounts, cli.dry_run, cli.force}, std::cout,
                         std::cerr);
+    case command_kind::status:
+        return run_status(*loaded.config, cli.accounts, cli.json, std::cout, std::cerr);
     case command_kind::none:
         break;
     }

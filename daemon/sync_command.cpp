@@ -1,7 +1,9 @@
 #include "daemon/sync_command.hpp"
 
+#include "daemon/account_layout.hpp"
 #include "daemon/check_failure.hpp"
 #include "daemon/exit_code.hpp"
+#include "daemon/pass_followup.hpp"
 #include "imap/connection.hpp"
 #include "imap/imap_store.hpp"
 #include "maildir/maildir_store.hpp"
@@ -9,6 +11,7 @@
 #include "state/sqlite_sync_state.hpp"
 #include "state/state_errc.hpp"
 #include "state/state_store.hpp"
+#include "state/status_recorder.hpp"
 #include "sync/account_pass.hpp"
 #include "sync/folder_filter.hpp"
 #include "sync/pass_report.hpp"
@@ -83,31 +86,48 @@ account_status report_pass(const config::account_config& account, const sync::pa
     return r.guard_tripped() && !request.dry_run ? account_status::guard : account_status::ok;
 }
 
+// Status is for `postfach status`; failing to record it never fails the pass.
+void note_status(const config::account_config& account, std::error_code ec) {
+    if (ec)
+        spdlog::warn("{}: cannot record the status for postfach status: {}", account.name,
+                     ec.message());
+}
+
 sync::task<account_status> sync_imap_account(const config::account_config& account,
                                              const sync_request& request, state::state_store& db,
                                              std::ostream& out, std::ostream& err) {
     const auto started = std::chrono::steady_clock::now();
     const auto& server = *account.imap;
     auto executor = co_await boost::asio::this_coro::executor;
+    state::status_recorder status(db);
+    note_status(account, status.set_connection(state::connection_state::connecting));
     imap::connection connection(executor, server,
                                 imap::connection_options_for(server, account.name));
     if (auto ec = co_await connection.open()) {
         const auto failure =
             describe_check_failure(server, connection.failed_step(), ec, connection.diagnostics());
         fmt::print(err, "postfach: {}: {}\n", account.name, failure.line);
+        note_status(account, status.record_failure(failure.line));
+        note_status(account, status.set_connection(state::connection_state::offline));
         co_return failure.transient ? account_status::transient : account_status::failed;
     }
+    note_status(account, status.set_connection(state::connection_state::syncing));
     imap::imap_store remote(connection.session());
-    maildir::maildir_store local(
-        maildir::folder_layout(account.maildir, account.layout == config::layout_kind::verbatim
-                                                    ? maildir::layout_kind::verbatim
-                                                    : maildir::layout_kind::maildir_plus_plus));
+    maildir::maildir_store local(account_layout(account));
     state::sqlite_sync_state state(db);
     const auto result = co_await sync::run_account_pass(
         {&remote, &local}, state,
         sync::make_folder_selector(account.folders.include, account.folders.exclude),
         pass_options_for(account, request));
+    if (!request.dry_run)
+        note_status(account, status.record_pass(result));
     co_await connection.logout();
+    note_status(account, status.set_connection(state::connection_state::offline));
+    if (!request.dry_run) {
+        pass_followup followup(account);
+        followup.pass_done(result);
+        followup.flush();
+    }
     const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - started);
     co_return report_pass(account, result, request, elapsed, out, err);
