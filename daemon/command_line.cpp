@@ -26,6 +26,9 @@ constexpr const char* commands_text =
     "                              ways as they happen (SIGHUP reloads, SIGUSR1 syncs now)\n"
     "  check [--account NAME]...   validate the configuration, connect to each account's\n"
     "                              server, log in, show TLS, capabilities and folders\n"
+    "  status [--account NAME]... [--json]\n"
+    "                              per account and folder: messages, unseen, last pass, last\n"
+    "                              error, connection state\n"
     "  migrate --account NAME --from-maildir DIR [--dry-run]\n"
     "                              upload a local Maildir (e.g. years of POP3 downloads) into\n"
     "                              the IMAP account, without duplicates\n"
@@ -54,6 +57,7 @@ struct command_spec {
     const char* description;
     bool has_sync_options;
     bool is_migrate = false;
+    bool has_json_option = false;
 };
 
 constexpr command_spec commands[] = {
@@ -85,6 +89,14 @@ constexpr command_spec commands[] = {
      "Exit status: 0 after SIGTERM; 2 usage or configuration error; 3 another postfach\n"
      "holds the lock of every selected account; 1 no account could be started otherwise.\n",
      false, false},
+    {"status", command_kind::status, "status [--account NAME]... [--json]",
+     "Shows per account and folder: messages and unseen messages in the local folder, the last\n"
+     "successful pass, the last error, and the connection state (offline, connecting, syncing,\n"
+     "idle, backoff). Reads the state read-only: works while another postfach syncs.\n"
+     "--json prints one JSON document (its format is documented in the README).\n"
+     "Exit status: 0 shown; 1 an account's state could not be read; 2 usage or configuration\n"
+     "error.\n",
+     false, false, true},
     {"migrate", command_kind::migrate, "migrate --account NAME --from-maildir DIR [--dry-run]",
      "Uploads the mail of a local Maildir (any layout: Maildir++ when DIR has cur/, else one\n"
      "directory per folder) into the account's IMAP server, into the folders of the same\n"
@@ -179,6 +191,8 @@ po::options_description command_options(const command_spec& spec) {
     if (spec.has_sync_options)
         opts.add_options()("dry-run,n", "print what would be done; change nothing")(
             "force", "let deletions through that the deletion guard would hold back");
+    if (spec.has_json_option)
+        opts.add_options()("json", "print JSON instead of a table");
     return opts;
 }
 
@@ -196,6 +210,13 @@ command_line usage_error(command_line result, const std::string& message) {
 }
 
 } // namespace
+
+std::vector<std::string> command_names() {
+    std::vector<std::string> names;
+    for (const auto& c : commands)
+        names.emplace_back(c.name);
+    return names;
+}
 
 command_line parse_command_line(int argc, const char* const argv[]) {
     command_line result;
@@ -280,6 +301,7 @@ command_line parse_command_line(int argc, const char* const argv[]) {
                                "migrate: needs --account NAME (once) and --from-maildir DIR");
         result.from_maildir = cvm["from-maildir"].as<std::string>();
     }
+    result.json = cvm.count("json") > 0;
     return result;
 }
 

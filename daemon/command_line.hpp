@@ -12,7 +12,7 @@
 
 namespace postfach {
 
-enum class command_kind { none, check, sync, daemon, migrate, init };
+enum class command_kind { none, check, sync, daemon, status, migrate, init };
 
 struct command_line {
     command_kind command = command_kind::none;
@@ -23,6 +23,7 @@ struct command_line {
     bool force = false;                 // sync --force
     std::filesystem::path from_maildir; // migrate --from-maildir
     init_request init;                  // init's answers given as options
+    bool json = false;                  // status --json
 
     // Set when parsing already produced the whole answer (help, version or a usage error):
     std::optional<int> finished_exit_code;
@@ -31,5 +32,8 @@ struct command_line {
 };
 
 command_line parse_command_line(int argc, const char* const argv[]);
+
+// The commands of the command table, in its order (for man page and completion tests).
+std::vector<std::string> command_names();
 
 } // namespace postfach

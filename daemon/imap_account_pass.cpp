@@ -1,12 +1,21 @@
 #include "daemon/imap_account_pass.hpp"
 
+#include "daemon/pass_followup.hpp"
 #include "imap/imap_store.hpp"
+#include "state/status_recorder.hpp"
 #include "sync/pass_report.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
+#include <spdlog/spdlog.h>
 
 namespace postfach {
+
+void note_status(const config::account_config& account, std::error_code ec) {
+    if (ec)
+        spdlog::warn("{}: cannot record the status for postfach status: {}", account.name,
+                     ec.message());
+}
 
 account_status report_pass(const config::account_config& account, const sync::pass_result& r,
                            const sync_request& request, std::chrono::milliseconds elapsed,
@@ -46,9 +55,17 @@ sync::task<account_status> run_imap_account_pass(const config::account_config& a
                                                  state::state_store& db, std::ostream& out,
                                                  std::ostream& err) {
     const auto started = std::chrono::steady_clock::now();
+    state::status_recorder status(db);
+    note_status(account, status.set_connection(state::connection_state::syncing));
     imap::imap_store remote(connection.session());
     const auto result = co_await run_imap_pass(
         account, remote, db, pass_options_for(account, request.dry_run, request.force));
+    if (!request.dry_run) {
+        note_status(account, status.record_pass(result));
+        pass_followup followup(account);
+        followup.pass_done(result);
+        followup.flush();
+    }
     const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - started);
     co_return report_pass(account, result, request, elapsed, out, err);

@@ -23,6 +23,9 @@ sync::task<account_status> run_imap_account_pass(const config::account_config& a
                                                  state::state_store& db, std::ostream& out,
                                                  std::ostream& err);
 
+// Status is for `postfach status`; failing to record it never fails a pass (logged).
+void note_status(const config::account_config& account, std::error_code ec);
+
 // Prints a pass result as `postfach sync` does and grades it.
 account_status report_pass(const config::account_config& account, const sync::pass_result& r,
                            const sync_request& request, std::chrono::milliseconds elapsed,

@@ -6,6 +6,7 @@
 #include "daemon/daemon_command.hpp"
 #include "daemon/exit_code.hpp"
 #include "daemon/migrate_command.hpp"
+#include "daemon/status_command.hpp"
 #include "daemon/sync_command.hpp"
 #include "util/logging.hpp"
 
@@ -56,6 +57,8 @@ int main(int argc, char* argv[]) {
         return run_migrate(*loaded.config, {cli.accounts.front(), cli.from_maildir, cli.dry_run},
                            std::cout, std::cerr);
     case command_kind::init: // handled above: it runs without a configuration
+    case command_kind::status:
+        return run_status(*loaded.config, cli.accounts, cli.json, std::cout, std::cerr);
     case command_kind::none:
         break;
     }

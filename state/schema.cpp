@@ -95,6 +95,27 @@ constexpr std::array<const char*, latest_schema_version> migrations{
         WHERE instr(rest, ' ') > 1;
     DELETE FROM pop3_uidls WHERE substr(uidl, 1, 9) = ' pending ';
     )sql",
+    // 6: pass and connection status for `postfach status` (status_recorder.hpp): one row for
+    //    the account, one per folder of the last pass. Folder rows are keyed by name, not by
+    //    folders.id: a folder that failed before the state knew it still has a row. Times are
+    //    Unix seconds, 0 = never.
+    R"sql(
+    CREATE TABLE account_status (
+        id               INTEGER PRIMARY KEY CHECK (id = 1),
+        connection       TEXT    NOT NULL DEFAULT 'offline',
+        connection_since INTEGER NOT NULL DEFAULT 0,
+        pid              INTEGER NOT NULL DEFAULT 0,  -- the process that set `connection`
+        last_success     INTEGER NOT NULL DEFAULT 0,
+        last_error       TEXT    NOT NULL DEFAULT '',
+        last_error_at    INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE folder_status (
+        name          TEXT    PRIMARY KEY,
+        last_success  INTEGER NOT NULL DEFAULT 0,
+        last_error    TEXT    NOT NULL DEFAULT '',
+        last_error_at INTEGER NOT NULL DEFAULT 0
+    );
+    )sql",
 };
 
 } // namespace

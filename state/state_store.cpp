@@ -195,6 +195,10 @@ int state_store::schema_version() const {
     return version;
 }
 
+sqlite3* state_store::connection() const noexcept {
+    return impl_ ? impl_->db : nullptr;
+}
+
 std::error_code state_store::begin(transaction& out) {
     out.rollback();
     auto ec = sqlite_exec(impl_->db, "BEGIN IMMEDIATE");

@@ -46,6 +46,11 @@ public:
 
     std::error_code begin(transaction& out);
 
+    // The open connection, for the classes that own the state's other tables
+    // (status_recorder.hpp). They follow this class's rules: not thread-safe, writes at commit
+    // points. nullptr before open().
+    [[nodiscard]] sqlite3* connection() const noexcept;
+
     // Folders. save_folder inserts (id 0; sets id) or updates by id.
     std::error_code save_folder(folder_record& folder);
     std::error_code find_folder(std::string_view name, std::optional<folder_record>& out);
