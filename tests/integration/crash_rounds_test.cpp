@@ -150,9 +150,9 @@ TEST_P(crash_rounds, twenty_kills_then_one_pass_leave_both_sides_equal) {
     std::size_t kills = 0;
     for (int round = 1; round <= 20; ++round) {
         // The first rounds interrupt the initial sync (a few seconds for 2000 messages); the
-        // later ones passes over the changes below, which take a few hundred milliseconds.
+        // later ones passes over the changes below (0.2 s and more, plus the process start).
         const auto delay = std::chrono::microseconds(round <= 5 ? pick<std::int64_t>(0, 2'000'000)
-                                                                : pick<std::int64_t>(0, 600'000));
+                                                                : pick<std::int64_t>(0, 300'000));
         const auto run = sync_killed_after(delay);
         std::ostringstream log;
         log << "round " << round << ": delay " << delay.count() / 1000 << " ms, "
@@ -174,8 +174,9 @@ TEST_P(crash_rounds, twenty_kills_then_one_pass_leave_both_sides_equal) {
               std::string::npos)
         << "seed " << seed << "\n"
         << r.out << r.err;
-    // Most rounds must really have been interrupted, or the test proves little.
-    EXPECT_GE(kills, 10u) << "seed " << seed;
+    // Most rounds must really have been interrupted, or the test proves little (typically 15
+    // to 20 are; the margin is for a machine much faster than the reference VM).
+    EXPECT_GE(kills, 8u) << "seed " << seed;
 }
 
 INSTANTIATE_TEST_SUITE_P(layouts, crash_rounds, ::testing::Values("maildir++", "verbatim"),
