@@ -39,6 +39,9 @@ struct server_config {
     secret_source secret;
     std::vector<auth_mechanism> auth; // empty: pick the best the server offers
     bool allow_plaintext = false;     // permits tls: none to a non-loopback host
+    // How long the server may stay silent (or refuse our data) before the connection counts
+    // as dead: the read and write deadlines, and at most this for connect + TLS handshake.
+    std::chrono::milliseconds timeout{std::chrono::minutes(2)};
     // POP3 blocks only:
     bool leave_on_server = true;
     unsigned delete_after_days = 0; // 0 = never delete

@@ -1,7 +1,9 @@
 #include "daemon/imap_account_pass.hpp"
 
 #include "daemon/pass_followup.hpp"
+#include "imap/imap_errc.hpp"
 #include "imap/imap_store.hpp"
+#include "net/net_errc.hpp"
 #include "state/status_recorder.hpp"
 #include "sync/pass_report.hpp"
 
@@ -17,15 +19,22 @@ void note_status(const config::account_config& account, std::error_code ec) {
                      ec.message());
 }
 
+// The connection went away (closed, reset, timed out, BYE): worth retrying as a whole (exit 75),
+// unlike a folder that failed for a reason of its own (a full disk, a refused APPEND).
+bool connection_lost(const std::error_code& ec) {
+    return (ec.category() == net::net_category() && net::is_transient(ec)) ||
+           ec == net::net_errc::not_connected || ec == imap::imap_errc::server_bye;
+}
+
 account_status report_pass(const config::account_config& account, const sync::pass_result& r,
                            const sync_request& request, std::chrono::milliseconds elapsed,
-                           std::ostream& out, std::ostream& err) {
+                           const std::string& server_said, std::ostream& out, std::ostream& err) {
     if (r.error) {
         fmt::print(err, "postfach: {}: {} failed: {}\n", account.name, r.error_detail,
                    r.error.message());
-        return account_status::failed;
+        return connection_lost(r.error) ? account_status::transient : account_status::failed;
     }
-    bool failed = false;
+    bool failed = false, lost = false;
     for (const auto& f : r.folders) {
         if (request.dry_run)
             for (const auto& line : sync::describe_plan(f.plan))
@@ -37,15 +46,22 @@ account_status report_pass(const config::account_config& account, const sync::pa
                     fmt::print(err, "postfach: {}: {}\n", account.name, line);
             }
         if (f.error) {
-            failed = true;
+            // Once the connection is gone, the folders after it fail for want of a session.
+            const bool consequence = lost && f.error == imap::imap_errc::wrong_state;
+            (connection_lost(f.error) || consequence ? lost : failed) = true;
+            std::string why = f.error.message();
+            if (f.error == imap::imap_errc::command_failed && !server_said.empty())
+                why += " (" + server_said + ")";
             fmt::print(err, "postfach: {}: folder {}: {} failed: {}; the other folders went on\n",
-                       account.name, f.folder, f.error_detail, f.error.message());
+                       account.name, f.folder, f.error_detail, why);
         }
     }
     if (!request.dry_run)
         fmt::print(out, "{}\n", sync::summary_line(account.name, r, elapsed));
     if (failed)
         return account_status::failed;
+    if (lost)
+        return account_status::transient;
     return r.guard_tripped() && !request.dry_run ? account_status::guard : account_status::ok;
 }
 
@@ -68,7 +84,7 @@ sync::task<account_status> run_imap_account_pass(const config::account_config& a
     }
     const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - started);
-    co_return report_pass(account, result, request, elapsed, out, err);
+    co_return report_pass(account, result, request, elapsed, remote.diagnostics(), out, err);
 }
 
 } // namespace postfach

@@ -26,9 +26,10 @@ sync::task<account_status> run_imap_account_pass(const config::account_config& a
 // Status is for `postfach status`; failing to record it never fails a pass (logged).
 void note_status(const config::account_config& account, std::error_code ec);
 
-// Prints a pass result as `postfach sync` does and grades it.
+// Prints a pass result as `postfach sync` does and grades it. server_said: the IMAP store's
+// account of its last failure (the server's words), so a refused command says why.
 account_status report_pass(const config::account_config& account, const sync::pass_result& r,
                            const sync_request& request, std::chrono::milliseconds elapsed,
-                           std::ostream& out, std::ostream& err);
+                           const std::string& server_said, std::ostream& out, std::ostream& err);
 
 } // namespace postfach

@@ -4,6 +4,7 @@
 #include "net/tls_context.hpp"
 #include "net/with_timeout.hpp"
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/read.hpp>
@@ -45,6 +46,9 @@ transport_options transport_options_for(const config::server_config& server) {
     options.host = server.host;
     options.port = server.port;
     options.ca_file = server.ca_file;
+    options.connect_timeout = std::min(options.connect_timeout, server.timeout);
+    options.read_timeout = server.timeout;
+    options.write_timeout = server.timeout;
     return options;
 }
 
@@ -141,6 +145,14 @@ asio::awaitable<std::error_code> transport::start_tls() {
                                    options_.connect_timeout.count()));
     }
     if (const auto [ec] = *result; ec) {
+        if (is_end_of_stream(ec)) {
+            // The connection went away mid-handshake (a dropped link, a restarting server):
+            // worth retrying, unlike a handshake the server refused with an alert.
+            abandon_tls();
+            co_return fail(net_errc::connection_closed,
+                           fmt::format("{} closed the connection during the TLS handshake ({})",
+                                       options_.host, ec.message()));
+        }
         auto classified =
             classify_handshake_failure(tls_->native_handle(), ec, options_.host, diagnostics);
         abandon_tls();

@@ -416,6 +416,13 @@ private:
                 const side src = other(t);
                 std::string new_id;
                 ec = co_await at(t).move_message(a.from_folder, *a.id(t), folder, new_id);
+                if (!ec && (a.add != 0 || a.remove != 0)) {
+                    // Not recorded yet: a failure here leaves the copy for the next pass to
+                    // pair by identity, so nothing is lost.
+                    ec = co_await at(t).set_flags(folder, new_id, a.add, a.remove);
+                    if (!ec)
+                        ++result_.flagged[index(t)];
+                }
                 if (!ec) {
                     ++result_.moved[index(t)];
                     const auto& from_records =

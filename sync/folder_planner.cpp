@@ -316,6 +316,11 @@ void detect_moves(std::vector<folder_plan>& plans) {
             move.target = removal.target;
             move.ids[index(removal.target)] = removal.id(removal.target);
             move.ids[index(other(removal.target))] = copy.id(other(removal.target));
+            // The copy's side may have changed the flags since the last pass (a reader flags
+            // the message it just moved); the moved copy still has the synced ones, since a
+            // changed copy would have been copied back, not removed. It gets the change now.
+            move.add = static_cast<flag_bits>(copy.flags & ~removal.flags);
+            move.remove = static_cast<flag_bits>(removal.flags & ~copy.flags);
             move.flags = copy.flags;
             move.identity = removal.identity;
             move.record_index = removal.record_index;

@@ -70,8 +70,10 @@ enum class action_kind {
     link,        // both copies exist but were unpaired: record the pair with `flags`
     forget,      // gone from both sides: drop the record
     record,      // both sides already agree: record `flags` and the ids as given
-    move,        // move ids[target] on `target` from `from_folder` into this folder; record
-                 // the pair with the other side's new id (a move replayed, no transfer)
+    move,        // move ids[target] on `target` from `from_folder` into this folder, then add
+                 // `add` and remove `remove` on the moved copy (the flags changed on the other
+          // side since the last pass); record the pair with the other side's new id and `flags` (a
+          // move replayed, no transfer)
 };
 
 struct action {
@@ -79,8 +81,8 @@ struct action {
     side target = side::local;                     // the side changed (copy: the side written to)
     std::array<std::optional<std::string>, 2> ids; // ids of the message on each side, as known
     flag_bits flags = 0;                           // the synced flags to record afterwards
-    flag_bits add = 0;                             // store_flags only
-    flag_bits remove = 0;                          // store_flags only
+    flag_bits add = 0;                             // store_flags and move only
+    flag_bits remove = 0;                          // store_flags and move only
     std::string identity;
     std::optional<std::size_t> record_index; // the synced_message this acts on, if any
     std::string from_folder;                 // move only

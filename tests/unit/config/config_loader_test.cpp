@@ -66,6 +66,7 @@ TEST(config_loader, minimal_config_gets_every_default) {
     EXPECT_DOUBLE_EQ(a.sync.max_delete_fraction, 0.5);
     EXPECT_TRUE(a.idle);
     EXPECT_EQ(a.poll_interval, std::chrono::minutes(5));
+    EXPECT_EQ(a.imap->timeout, std::chrono::minutes(2));
     EXPECT_TRUE(a.hooks.on_new_mail.empty());
     EXPECT_FALSE(a.mailboxes_file);
 }
@@ -85,6 +86,7 @@ accounts:
       user: alice@example.com
       password_command: pass show mail/work
       auth: [plain, login]
+      timeout: 45s
     pop3:
       host: pop.example.com
       port: 995
@@ -126,6 +128,7 @@ accounts:
     EXPECT_EQ(w.imap->secret.source, secret_source::kind::password_command);
     EXPECT_EQ(w.imap->secret.command, (std::vector<std::string>{"pass", "show", "mail/work"}));
     EXPECT_EQ(w.imap->auth, (std::vector{auth_mechanism::plain, auth_mechanism::login}));
+    EXPECT_EQ(w.imap->timeout, std::chrono::seconds(45));
     ASSERT_TRUE(w.pop3);
     EXPECT_EQ(w.pop3->secret.file, "/home/u/.secrets/work");
     EXPECT_EQ(w.pop3->delete_after_days, 30u);
@@ -266,6 +269,9 @@ INSTANTIATE_TEST_SUITE_P(
                    head + "    poll_interval: 300\n    imap: {host: h, user: u, password: p}\n",
                    "config.yaml:4:20: accounts[0].poll_interval: duration '300' has no unit; write "
                    "e.g. 300s or 300m"},
+        error_case{"timeout_too_short",
+                   head + "    imap: {host: h, user: u, password: p, timeout: 500ms}\n",
+                   "accounts[0].imap.timeout: must be at least 1s"},
         error_case{
             "fraction",
             head +

@@ -376,6 +376,28 @@ TEST(folder_planner, moves_between_folders_are_detected_on_both_sides) {
     }
 }
 
+TEST(folder_planner, a_move_takes_the_flags_changed_since_the_last_pass_along) {
+    // Since the last pass: moved from A to B on one side and re-flagged there (seen cleared,
+    // flagged set). The other side's copy moves and gets the same flags, recorded as synced.
+    for (int moved_on : {R, L}) {
+        const side target = moved_on == R ? side::local : side::remote;
+        std::vector<synced_message> records_a{{{std::string("1"), std::string("a")}, seen, "m"}};
+        std::array<std::vector<scanned_message>, 2> scans_a, scans_b;
+        scans_a[1 - moved_on].push_back({moved_on == R ? "a" : "1", seen, "m"});
+        scans_b[moved_on].push_back({moved_on == R ? "5" : "a", flagged, "m"});
+        std::vector<folder_plan> plans{plan_folder("A", records_a, scans_a, {}),
+                                       plan_folder("B", {}, scans_b, {})};
+        detect_moves(plans);
+        ASSERT_EQ(plans[1].actions.size(), 1u);
+        const auto& m = plans[1].actions[0];
+        EXPECT_EQ(m.kind, action_kind::move);
+        EXPECT_EQ(m.target, target);
+        EXPECT_EQ(m.add, flagged);
+        EXPECT_EQ(m.remove, seen);
+        EXPECT_EQ(m.flags, flagged);
+    }
+}
+
 TEST(folder_planner, converges_under_random_changes_on_both_sides) {
     // Random edits on both sides between passes; after each pass both sides hold the same
     // messages with the same flags, and a second pass plans nothing.
