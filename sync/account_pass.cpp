@@ -156,6 +156,7 @@ private:
     pass_result result_;
     std::vector<pending_change> pending_;
     std::size_t pending_writes_ = 0;
+    pass_progress progress_; // of the folder being applied
     // Per folder and side, the ids this pass changed there (flags, removals, new messages,
     // moves in and out): the scan token may not vouch for them (settle_tokens).
     std::map<std::string, std::array<std::set<std::string>, 2>> touched_;
@@ -512,6 +513,7 @@ private:
                     co_return;
         }
         // New messages last, in one batch read per direction.
+        progress_ = pass_progress{folder, 0, copies[0].size() + copies[1].size(), 0};
         for (side t : both_sides) {
             if (outcome.error || copies[index(t)].empty())
                 continue;
@@ -573,6 +575,11 @@ private:
                 co_return finish_ec;
             const action& a = *actions_.at(header.id);
             pass_.touch(outcome_.folder, target_, new_id);
+            if (pass_.options_.on_progress) {
+                ++pass_.progress_.done;
+                pass_.progress_.bytes += header.size;
+                pass_.options_.on_progress(pass_.progress_);
+            }
             ++pass_.result_.copied[index(target_)];
             pass_.result_.bytes_copied += header.size;
             synced_message record = record_of(a);

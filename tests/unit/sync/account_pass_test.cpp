@@ -236,6 +236,25 @@ TEST(account_pass, a_scan_token_is_kept_only_when_the_pass_took_in_all_it_covers
     EXPECT_EQ(contents(a.remote.durable()), contents(a.local.durable()));
 }
 
+TEST(account_pass, progress_counts_the_copies_of_each_folder) {
+    account a;
+    a.remote.add("INBOX", "12345");
+    a.remote.add("INBOX", "123");
+    a.local.add("INBOX", "1234567");
+    std::vector<pass_progress> reports;
+    pass_options options;
+    options.on_progress = [&](const pass_progress& p) {
+        reports.push_back(p);
+    };
+    a.pass(options);
+    ASSERT_EQ(reports.size(), 3u);
+    EXPECT_EQ(reports.back().folder, "INBOX");
+    EXPECT_EQ(reports.back().done, 3u);
+    EXPECT_EQ(reports.back().total, 3u);
+    EXPECT_EQ(reports.back().bytes, 15u);
+    EXPECT_EQ(reports.front().done, 1u);
+}
+
 TEST(account_pass, dry_run_changes_nothing) {
     account a;
     a.remote.add("INBOX", "new");
