@@ -4,6 +4,11 @@
 #include "state/sqlite_sync_state.hpp"
 #include "sync/folder_filter.hpp"
 
+#include <chrono>
+#include <cstdio>
+#include <fmt/format.h>
+#include <unistd.h>
+
 namespace postfach {
 
 maildir::folder_layout maildir_of(const config::account_config& account) {
@@ -28,6 +33,20 @@ sync::pass_options pass_options_for(const config::account_config& account, bool 
     o.plan.max_delete_fraction = account.sync.max_delete_fraction;
     o.plan.force = force;
     o.dry_run = dry_run;
+    // On a terminal only (design.md §1): one line per folder, rewritten in place.
+    if (::isatty(STDERR_FILENO) == 1) {
+        o.on_progress = [name = account.name,
+                         start = std::chrono::steady_clock::now()](const sync::pass_progress& p) {
+            const double seconds =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            const double mb = static_cast<double>(p.bytes) / 1e6;
+            fmt::print(stderr, "\r{}: {}: {}/{} messages, {:.1f} MB, {:.1f} MB/s\033[K", name,
+                       p.folder, p.done, p.total, mb, seconds > 0 ? mb / seconds : 0.0);
+            if (p.done == p.total)
+                fmt::print(stderr, "\r\033[K");
+            std::fflush(stderr);
+        };
+    }
     return o;
 }
 

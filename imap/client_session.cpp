@@ -51,16 +51,59 @@ asio::awaitable<std::error_code> client_session::open() {
 
 asio::awaitable<std::error_code> client_session::run(command cmd, command_result& result,
                                                      const run_options& options) {
-    std::optional<status_response> tagged;
     untagged_.clear();
-    if (const auto ec = fsm_.submit(std::move(cmd), [&](const status_response& r) { tagged = r; }))
+    std::string tag;
+    if (const auto ec = submit(std::move(cmd), tag))
         co_return ec;
-    if (const auto ec = co_await drive([&] { return tagged.has_value(); }, &options))
+    co_return co_await wait(std::move(tag), result, options);
+}
+
+std::error_code client_session::submit(command cmd, std::string& tag) {
+    tag = cmd.tag;
+    return fsm_.submit(std::move(cmd),
+                       [this, tag](const status_response& r) { tagged_.insert_or_assign(tag, r); });
+}
+
+asio::awaitable<std::error_code> client_session::wait(std::string tag, command_result& result,
+                                                      const run_options& options) {
+    if (const auto ec = co_await drive([&] { return tagged_.contains(tag); }, &options))
         co_return ec;
-    result.status = std::move(*tagged);
+    auto done = tagged_.extract(tag);
+    result.status = std::move(done.mapped());
     result.untagged = std::move(untagged_);
     untagged_.clear();
     co_return std::error_code();
+}
+
+asio::awaitable<std::error_code> client_session::open_body(std::string tag, bool& due) {
+    const auto body_due = [&] {
+        const auto a = fsm_.next();
+        return a.type == next_action::kind::write_body && a.tag == tag;
+    };
+    due = false;
+    if (const auto ec =
+            co_await drive([&] { return body_due() || tagged_.contains(tag); }, nullptr))
+        co_return ec;
+    due = body_due();
+    if (due)
+        logging::trace_protocol(trace_name_, direction::client_to_server,
+                                "<" + std::to_string(fsm_.next().body_size) + " octets>");
+    co_return std::error_code();
+}
+
+asio::awaitable<std::error_code> client_session::write_body(std::string_view bytes) {
+    if (const auto ec = co_await stream_.write(bytes))
+        co_return transport_failed(ec);
+    co_return std::error_code();
+}
+
+void client_session::end_body() {
+    fsm_.on_written();
+}
+
+void client_session::abandon(std::error_code ec) {
+    fsm_.on_transport_error(ec);
+    stream_.close();
 }
 
 asio::awaitable<std::error_code> client_session::logout() {

@@ -4,7 +4,8 @@
 // (credentials redacted), and collects the untagged responses of each command.
 //
 // Contract: the stream is connected (and already in TLS for implicit TLS) and outlives this.
-// One coroutine at a time; commands run one after another (no pipelining here). After an error
+// One coroutine at a time. Commands run one after another (run), or pipelined: submit() several,
+// then wait() for each in turn; the fsm sends the queued ones before it reads. After an error
 // the session is done: close the stream.
 
 #include "imap/session_fsm.hpp"
@@ -13,6 +14,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -64,6 +66,25 @@ public:
     // wake-up period (RFC 2177: re-issue IDLE at least every 29 minutes).
     boost::asio::awaitable<std::error_code> idle(std::function<boost::asio::awaitable<void>()> wake,
                                                  idle_result& result);
+    // Pipelining: queues a command, to be sent by the next wait() (or run()), and gives its tag.
+    // Fails like session_fsm::submit (pipeline_full, wrong_state).
+    std::error_code submit(command cmd, std::string& tag);
+    // Drives the session until the tagged response of a submitted command is in. result gets
+    // it and the untagged responses received meanwhile (with several commands in flight, they
+    // may belong to any of them).
+    boost::asio::awaitable<std::error_code> wait(std::string tag, command_result& result,
+                                                 const run_options& options = {});
+    // Streaming an APPEND body (submit() the APPEND built with a body part, then): open_body()
+    // drives the session until the body is due (after the server's "+" for a synchronizing
+    // literal) and sets `due`; when the server answered the command first (NO), due stays false
+    // and wait() gives the answer. Then write_body() exactly the announced bytes, in pieces,
+    // end_body(), and wait().
+    boost::asio::awaitable<std::error_code> open_body(std::string tag, bool& due);
+    boost::asio::awaitable<std::error_code> write_body(std::string_view bytes);
+    void end_body();
+    // Gives up the session (a body that cannot be completed): the fsm fails with ec, the
+    // stream is closed.
+    void abandon(std::error_code ec);
     // LOGOUT, then the stream is closed.
     boost::asio::awaitable<std::error_code> logout();
 
@@ -92,6 +113,7 @@ private:
     session_fsm fsm_;
     std::string trace_name_;
     std::vector<response> untagged_;
+    std::map<std::string, status_response> tagged_; // of submitted commands, until wait()
     std::string trace_pending_; // received bytes of an incomplete line, for the trace
     std::string transport_diagnostics_;
     // While idling: set (and idle_wake_ cancelled) when the reader saw data or the end.

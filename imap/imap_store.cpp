@@ -1,9 +1,11 @@
 #include "imap/imap_store.hpp"
 
 #include "imap/body_sink.hpp"
+#include "imap/date_time.hpp"
 #include "imap/imap_errc.hpp"
 #include "imap/imap_store_errc.hpp"
 #include "imap/mailbox_name.hpp"
+#include "imap/message_id.hpp"
 #include "sync/message_identity.hpp"
 #include "util/server_text.hpp"
 
@@ -12,6 +14,8 @@
 #include <cctype>
 #include <charconv>
 #include <ctime>
+#include <deque>
+#include <set>
 #include <unordered_map>
 
 namespace postfach::imap {
@@ -22,6 +26,11 @@ constexpr std::array<const char*, 6> flag_names{"\\Draft",    "\\Flagged", "$For
                                                 "\\Answered", "\\Seen",    "\\Deleted"};
 constexpr std::size_t identify_batch = 256; // UIDs per UID FETCH of headers
 constexpr std::size_t max_set_chars = 4000; // keeps command lines well under 8 KB
+// Bodies per UID FETCH: enough to keep the connection busy, few enough that a failed command
+// costs little and the next one is queued (pipelined) long before this one ends.
+constexpr std::size_t body_batch_messages = 256;
+constexpr std::uint64_t body_batch_bytes = 8 * 1024 * 1024;
+constexpr std::size_t body_pipeline_depth = 2; // UID FETCH commands in flight
 
 bool iequals(std::string_view a, std::string_view b) {
     return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
@@ -39,11 +48,18 @@ std::vector<std::string> names_of(sync::flag_bits bits) {
 }
 
 // Built outside coroutines: GCC 12 miscompiles braced lists of string literals in coroutines.
-std::vector<std::string> flags_item() {
-    return {"FLAGS"};
+std::vector<std::string> scan_items() {
+    return {"FLAGS", "RFC822.SIZE", "INTERNALDATE"};
 }
 std::vector<std::string> size_item() {
     return {"RFC822.SIZE"};
+}
+std::vector<std::string> meta_items() {
+    return {"RFC822.SIZE", "INTERNALDATE"};
+}
+// UID first: servers that answer in the order asked name the UID before the body.
+std::vector<std::string> bodies_items() {
+    return {"UID", "BODY.PEEK[]"};
 }
 std::vector<std::string> identity_items() {
     return {"RFC822.SIZE", "BODY.PEEK[HEADER]"};
@@ -53,6 +69,12 @@ std::vector<std::string> body_item() {
 }
 uid_set one_uid(std::uint32_t uid) {
     return uid_set::from_uids(std::vector<std::uint32_t>(1, uid));
+}
+std::vector<std::string> message_id_items() {
+    return {"RFC822.SIZE", "BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"};
+}
+std::vector<std::string> qresync_capability() {
+    return {"QRESYNC"};
 }
 std::vector<std::string> deleted_flag() {
     return {"\\Deleted"};
@@ -86,26 +108,15 @@ const response_code* find_code(const command_result& r, response_code_kind kind)
     return nullptr;
 }
 
-// RFC 3501 date-time of seconds since the epoch, in UTC: "26-Nov-2026 07:15:42 +0000".
-std::string imap_date(std::int64_t seconds) {
-    static const char* const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    const std::time_t t = seconds;
-    std::tm tm{};
-    ::gmtime_r(&t, &tm);
-    char buffer[40];
-    std::snprintf(buffer, sizeof buffer, "%02d-%s-%04d %02d:%02d:%02d +0000", tm.tm_mday,
-                  months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
-    return buffer;
-}
-
 // Collects the header blocks of a UID FETCH (BODY.PEEK[HEADER]) by sequence number.
 class header_collector final : public body_sink {
 public:
     std::unordered_map<std::uint32_t, std::string> headers;
 
     void begin(const body_section_header& h) override {
-        current_ = (h.item == "BODY" && iequals(h.section, "HEADER")) ? &headers[h.seq] : nullptr;
+        const bool header =
+            h.item == "BODY" && h.section.size() >= 6 && iequals(h.section.substr(0, 6), "HEADER");
+        current_ = header ? &headers[h.seq] : nullptr;
         if (current_ != nullptr)
             current_->clear();
     }
@@ -159,14 +170,48 @@ private:
     client_session& session_;
 };
 
-// Collects what a producer pushes (see the class comment on write_message).
-class string_sink final : public sync::message_sink {
+// Queues the BODY[] parts of a batch FETCH as the parser hands them over, for read_messages to
+// pass on asynchronously after each read: memory stays bounded by one read, whatever the size
+// of the messages.
+class body_queue final : public body_sink {
 public:
-    std::string bytes;
-    sync::task<std::error_code> write(std::string_view chunk) override {
-        bytes.append(chunk);
-        co_return std::error_code();
+    struct event {
+        enum class kind { begin, data, end };
+        kind type = kind::begin;
+        std::uint32_t uid = 0; // begin: 0 when the server named no UID before the body
+        std::uint64_t size = 0;
+        std::string bytes;
+    };
+    std::deque<event> events;
+
+    void begin(const body_section_header& h) override {
+        active_ = h.item == "BODY" && h.section.empty() && !h.origin;
+        if (active_) {
+            auto& e = push(event::kind::begin);
+            e.uid = h.uid.value_or(0);
+            e.size = h.size;
+        }
     }
+    void data(std::string_view chunk) override {
+        if (!active_)
+            return;
+        if (events.empty() || events.back().type != event::kind::data)
+            push(event::kind::data);
+        events.back().bytes.append(chunk);
+    }
+    void end() override {
+        if (active_)
+            push(event::kind::end);
+        active_ = false;
+    }
+
+private:
+    event& push(event::kind type) {
+        events.emplace_back();
+        events.back().type = type;
+        return events.back();
+    }
+    bool active_ = false;
 };
 
 } // namespace
@@ -205,6 +250,20 @@ void imap_store::forget(const std::string& folder) {
     };
     std::erase_if(uidvalidity_, [&](const auto& entry) { return under(entry.first); });
     std::erase_if(scanned_, [&](const auto& entry) { return under(entry.first); });
+    std::erase_if(meta_, [&](const auto& entry) { return under(entry.first); });
+}
+
+void imap_store::learn_meta(const std::string& folder, const command_result& r) {
+    auto& known = meta_[folder];
+    for (const auto& u : r.untagged) {
+        const auto* f = std::get_if<fetch_data>(&u);
+        if (f == nullptr || !f->uid || !f->rfc822_size)
+            continue;
+        auto& m = known[*f->uid];
+        m.size = *f->rfc822_size;
+        if (f->internal_date)
+            m.internal_date = parse_date_time(*f->internal_date).value_or(0);
+    }
 }
 
 std::error_code imap_store::wire_name(const std::string& folder, std::string& wire) {
@@ -238,16 +297,16 @@ sync::task<std::error_code> imap_store::run(command cmd, command_result& result,
 }
 
 sync::task<std::error_code> imap_store::select(const std::string& folder, bool fresh,
-                                               bool condstore) {
+                                               select_options options, command_result* result) {
+    const bool condstore = options.condstore || options.qresync;
     if (!fresh && selected_ == folder)
         co_return std::error_code();
     std::string wire;
     if (const auto ec = wire_name(folder, wire))
         co_return ec;
     selected_.reset();
-    select_options options;
-    options.condstore = condstore;
-    command_result r;
+    command_result own;
+    command_result& r = result != nullptr ? *result : own;
     if (const auto ec = co_await run(session_.fsm().writer().select(wire, options), r))
         co_return ec;
     std::optional<std::uint32_t> uidvalidity;
@@ -277,6 +336,7 @@ sync::task<std::error_code> imap_store::select(const std::string& folder, bool f
                                std::to_string(known->second) + " -> " +
                                std::to_string(*uidvalidity));
         known->second = *uidvalidity;
+        meta_.erase(folder); // sizes and dates of the old UIDs
     }
     selected_ = folder;
     co_return std::error_code();
@@ -384,32 +444,107 @@ sync::task<std::error_code> imap_store::rename_folder(const std::string& from,
 }
 
 sync::task<std::error_code> imap_store::scan(const std::string& folder, sync::folder_scan& scan) {
-    const bool condstore = session_.fsm().has_capability("CONDSTORE");
-    if (const auto ec = co_await select(folder, true, condstore))
+    return scan_from(folder, nullptr, scan);
+}
+
+sync::task<std::error_code> imap_store::scan_since(const std::string& folder,
+                                                   const sync::scan_base& base,
+                                                   sync::folder_scan& scan) {
+    return scan_from(folder, &base, scan);
+}
+
+sync::task<std::error_code> imap_store::enable_qresync() {
+    qresync_tried_ = true;
+    if (!session_.fsm().has_capability("QRESYNC"))
+        co_return std::error_code();
+    // ENABLE belongs to the authenticated state (RFC 5161 §3.1).
+    if (const auto ec = co_await deselect())
+        co_return ec;
+    command_result r;
+    if (const auto ec = co_await run(session_.fsm().writer().enable(qresync_capability()), r))
+        co_return ec;
+    // Only what the server says it enabled counts (some advertise QRESYNC and do not).
+    for (const auto& u : r.untagged)
+        if (const auto* e = std::get_if<enabled_data>(&u))
+            for (const auto& c : e->capabilities)
+                qresync_ = qresync_ || c == "QRESYNC";
+    co_return std::error_code();
+}
+
+sync::task<std::error_code> imap_store::scan_from(const std::string& folder,
+                                                  const sync::scan_base* base,
+                                                  sync::folder_scan& scan) {
+    if (!qresync_tried_)
+        if (const auto ec = co_await enable_qresync())
+            co_return ec;
+    const bool condstore = qresync_ || session_.fsm().has_capability("CONDSTORE");
+    // A base from an earlier run stands in for a scan of this store's own.
+    if (base != nullptr && condstore && !scanned_.contains(folder)) {
+        std::uint32_t uidvalidity = 0;
+        std::uint64_t modseq = 0;
+        const auto number = [](const std::string& text, auto& out) {
+            const auto* end = text.data() + text.size();
+            const auto [p, ec] = std::from_chars(text.data(), end, out);
+            return ec == std::errc() && p == end && !text.empty();
+        };
+        if (number(base->epoch, uidvalidity) && number(base->token, modseq) && uidvalidity != 0 &&
+            modseq != 0) {
+            scanned_folder seeded{uidvalidity, modseq, {}};
+            bool valid = true;
+            for (const auto& m : base->messages) {
+                std::uint32_t uid = 0;
+                valid = valid && number(m.id, uid) && uid != 0;
+                seeded.flags[uid] = m.flags;
+            }
+            if (valid)
+                scanned_[folder] = std::move(seeded);
+        }
+    }
+    const auto last = scanned_.find(folder);
+    select_options options;
+    options.condstore = condstore;
+    if (qresync_ && last != scanned_.end())
+        options.qresync =
+            qresync_parameters{last->second.uidvalidity, last->second.highestmodseq, std::nullopt};
+    command_result selected;
+    if (const auto ec = co_await select(folder, true, options, &selected))
         co_return ec;
     const auto uidvalidity = uidvalidity_.at(folder);
-    const auto last = scanned_.find(folder);
     const bool incremental = last != scanned_.end() && selected_modseq_ &&
                              last->second.uidvalidity == uidvalidity &&
                              *selected_modseq_ >= last->second.highestmodseq;
     std::map<std::uint32_t, sync::flag_bits> messages;
     if (incremental)
         messages = last->second.flags;
+    // QRESYNC: the SELECT itself reported what changed (FETCH) and what went (VANISHED
+    // (EARLIER)) since the last scan.
+    const bool resynced = incremental && options.qresync.has_value();
+    if (resynced) {
+        learn_meta(folder, selected);
+        for (const auto& u : selected.untagged) {
+            if (const auto* v = std::get_if<vanished_data>(&u)) {
+                std::erase_if(messages, [&](const auto& m) { return v->uids.contains(m.first); });
+            } else if (const auto* f = std::get_if<fetch_data>(&u); f && f->uid && f->flags) {
+                messages[*f->uid] = flags_to_bits(*f->flags);
+            }
+        }
+    }
     auto& writer = session_.fsm().writer();
     std::int64_t exists = selected_exists_;
     bool expunged = false;
     if (selected_exists_ == 0) {
         messages.clear();
-    } else if (!incremental || *selected_modseq_ != last->second.highestmodseq) {
+    } else if (!resynced && (!incremental || *selected_modseq_ != last->second.highestmodseq)) {
         std::optional<std::uint64_t> changed_since;
         if (incremental)
             changed_since = last->second.highestmodseq;
         command_result r;
         const auto cmd =
-            writer.uid_fetch(uid_set::range(1, uid_set::star), flags_item(), changed_since);
+            writer.uid_fetch(uid_set::range(1, uid_set::star), scan_items(), changed_since);
         if (const auto ec = co_await run(cmd, r))
             co_return ec;
         // In order: a message reported twice (ours and an unsolicited FETCH) keeps the last.
+        learn_meta(folder, r);
         for (const auto& u : r.untagged) {
             if (const auto* f = std::get_if<fetch_data>(&u); f != nullptr && f->uid && f->flags)
                 messages[*f->uid] = flags_to_bits(*f->flags);
@@ -437,8 +572,23 @@ sync::task<std::error_code> imap_store::scan(const std::string& folder, sync::fo
         std::erase_if(messages, [&](const auto& m) {
             return !std::binary_search(alive.begin(), alive.end(), m.first);
         });
+        // Messages the last scan (or the base) did not know and no change reported: asked for.
+        std::vector<std::uint32_t> unknown;
+        for (const auto uid : alive)
+            if (!messages.contains(uid))
+                unknown.push_back(uid);
+        for (const auto& set : uid_set::from_uids(unknown).split(max_set_chars)) {
+            command_result fetched;
+            if (const auto ec = co_await run(writer.uid_fetch(set, scan_items()), fetched))
+                co_return ec;
+            learn_meta(folder, fetched);
+            for (const auto& u : fetched.untagged)
+                if (const auto* f = std::get_if<fetch_data>(&u); f && f->uid && f->flags)
+                    messages[*f->uid] = flags_to_bits(*f->flags);
+        }
     }
     scan.epoch = std::to_string(uidvalidity);
+    scan.token = selected_modseq_ ? std::to_string(*selected_modseq_) : std::string();
     scan.messages.clear();
     for (const auto& [uid, flags] : messages)
         scan.messages.push_back({std::to_string(uid), flags, {}});
@@ -473,6 +623,7 @@ sync::task<std::error_code> imap_store::identify(const std::string& folder,
                         co_await run(session_.fsm().writer().uid_fetch(set, identity_items()), r))
                     co_return ec;
             }
+            learn_meta(folder, r);
             for (const auto& u : r.untagged) {
                 const auto* f = std::get_if<fetch_data>(&u);
                 if (f == nullptr || !f->uid || !f->rfc822_size)
@@ -553,32 +704,385 @@ sync::task<std::error_code> imap_store::read_message(const std::string& folder,
     co_return std::error_code();
 }
 
-sync::task<std::error_code> imap_store::write_message(const sync::new_message& message,
-                                                      const producer& produce,
-                                                      std::string& new_id) {
+// Passes the bodies queued by body_queue on to the receiver of a batch read.
+class imap_store::body_reader {
+public:
+    body_reader(const std::unordered_map<std::uint32_t, message_meta>& meta,
+                const std::set<std::uint32_t>& wanted, sync::message_receiver& receiver)
+        : meta_(meta)
+        , wanted_(wanted)
+        , receiver_(receiver) {}
+
+    body_queue queue;
+    std::set<std::uint32_t> delivered;
+    bool uid_missing = false;              // a body came without its UID before it
+    std::optional<std::uint32_t> sole_uid; // the UID of a command for one message
+    std::error_code error;                 // the receiver's: nothing more is passed on
+
+    sync::task<void> drain() {
+        while (!queue.events.empty()) {
+            auto e = std::move(queue.events.front());
+            queue.events.pop_front();
+            switch (e.type) {
+            case body_queue::event::kind::begin:
+                co_await begin(e.uid != 0 ? e.uid : sole_uid.value_or(0), e.size);
+                break;
+            case body_queue::event::kind::data:
+                if (open_) {
+                    if (const auto ec = co_await sink_->write(e.bytes))
+                        co_await stop(ec);
+                }
+                break;
+            case body_queue::event::kind::end:
+                if (open_) {
+                    auto header = std::move(*open_);
+                    open_.reset();
+                    delivered.insert(open_uid_);
+                    if (const auto ec = co_await receiver_.close(header, std::error_code()))
+                        error = ec;
+                }
+                break;
+            }
+        }
+    }
+
+    // The connection failed or the read ended while a message was open.
+    sync::task<void> stop(std::error_code ec) {
+        if (!open_)
+            co_return;
+        auto header = std::move(*open_);
+        open_.reset();
+        (void)co_await receiver_.close(header, ec);
+        if (!error)
+            error = ec;
+    }
+
+private:
+    sync::task<void> begin(std::uint32_t uid, std::uint64_t size) {
+        if (error)
+            co_return;
+        if (uid == 0) {
+            uid_missing = true;
+            co_return;
+        }
+        // Unsolicited, twice, or not asked for: not passed on.
+        if (!wanted_.contains(uid) || delivered.contains(uid))
+            co_return;
+        sync::message_header header;
+        header.id = std::to_string(uid);
+        header.size = size;
+        if (const auto m = meta_.find(uid); m != meta_.end())
+            header.internal_date = m->second.internal_date;
+        sync::message_sink* sink = nullptr;
+        if (const auto ec = co_await receiver_.open(header, sink)) {
+            error = ec;
+            co_return;
+        }
+        open_ = std::move(header);
+        open_uid_ = uid;
+        sink_ = sink;
+    }
+
+    const std::unordered_map<std::uint32_t, message_meta>& meta_;
+    const std::set<std::uint32_t>& wanted_;
+    sync::message_receiver& receiver_;
+    std::optional<sync::message_header> open_; // the message being passed on
+    std::uint32_t open_uid_ = 0;
+    sync::message_sink* sink_ = nullptr;
+};
+
+sync::task<std::error_code> imap_store::fetch_bodies(const std::string& folder,
+                                                     const std::vector<uid_set>& sets,
+                                                     std::size_t depth, body_reader& reader) {
+    run_options options;
+    options.after_read = [&]() -> boost::asio::awaitable<std::error_code> {
+        co_await reader.drain();
+        co_return std::error_code();
+    };
+    const sink_guard guard(session_, reader.queue);
+    std::deque<std::string> in_flight;
+    std::size_t next = 0;
+    std::optional<std::string> refused;
+    while (next < sets.size() || !in_flight.empty()) {
+        // The next commands go out before this one's bodies are read: no idle round trip.
+        while (!reader.error && !refused && next < sets.size() && in_flight.size() < depth) {
+            if (depth == 1 && sets[next].count() == 1)
+                reader.sole_uid = sets[next].ranges().front().first;
+            std::string tag;
+            if (const auto ec = session_.submit(
+                    session_.fsm().writer().uid_fetch(sets[next], bodies_items()), tag))
+                co_return fail(ec, "UID FETCH of bodies in " + util::quote_server_text(folder));
+            in_flight.push_back(std::move(tag));
+            ++next;
+        }
+        command_result r;
+        const auto ec = co_await session_.wait(in_flight.front(), r, options);
+        in_flight.pop_front();
+        if (ec) {
+            selected_.reset();
+            co_await reader.stop(ec);
+            co_return fail(ec, "UID FETCH: " + session_.diagnostics());
+        }
+        co_await reader.drain(); // a body sent as a quoted string comes with the whole response
+        if (r.status.status != status_word::ok && !refused)
+            refused = util::quote_server_text(r.status.text);
+    }
+    co_await reader.stop(imap_store_errc::message_not_found); // a body never ended
+    if (refused)
+        co_return fail(imap_errc::command_failed, "UID FETCH refused: " + *refused);
+    co_return std::error_code();
+}
+
+sync::task<std::error_code> imap_store::read_messages(const std::string& folder,
+                                                      const std::vector<std::string>& ids,
+                                                      sync::message_receiver& receiver) {
+    std::vector<std::uint32_t> uids;
+    for (const auto& id : ids) {
+        std::uint32_t uid = 0;
+        if (const auto ec = parse_id(id, uid))
+            co_return ec;
+        uids.push_back(uid);
+    }
+    if (uids.empty())
+        co_return std::error_code();
+    if (const auto ec = co_await select(folder))
+        co_return ec;
+    // Sizes and dates the scan did not bring (a read without a scan by this store).
+    std::vector<std::uint32_t> missing;
+    for (const auto uid : uids)
+        if (!meta_[folder].contains(uid))
+            missing.push_back(uid);
+    for (const auto& set : uid_set::from_uids(missing).split(max_set_chars)) {
+        command_result r;
+        if (const auto ec = co_await run(session_.fsm().writer().uid_fetch(set, meta_items()), r))
+            co_return ec;
+        learn_meta(folder, r);
+    }
+    const auto& meta = meta_[folder];
+    std::erase_if(uids, [&](std::uint32_t uid) { return !meta.contains(uid); }); // gone
+    std::sort(uids.begin(), uids.end());
+    uids.erase(std::unique(uids.begin(), uids.end()), uids.end());
+
+    // Batches bounded by count and bytes; a message bigger than the bound goes alone.
+    std::vector<uid_set> sets;
+    std::vector<std::uint32_t> batch;
+    std::uint64_t batch_bytes = 0;
+    const auto close_batch = [&] {
+        for (auto& set : uid_set::from_uids(batch).split(max_set_chars))
+            sets.push_back(std::move(set));
+        batch.clear();
+        batch_bytes = 0;
+    };
+    for (const auto uid : uids) {
+        const auto size = meta.at(uid).size;
+        if (!batch.empty() &&
+            (batch.size() >= body_batch_messages || batch_bytes + size > body_batch_bytes))
+            close_batch();
+        batch.push_back(uid);
+        batch_bytes += size;
+    }
+    if (!batch.empty())
+        close_batch();
+
+    const std::set<std::uint32_t> wanted(uids.begin(), uids.end());
+    body_reader reader(meta, wanted, receiver);
+    if (const auto ec = co_await fetch_bodies(folder, sets, body_pipeline_depth, reader))
+        co_return ec;
+    // A server that names the UID only after the body: the rest one UID per command.
+    if (reader.uid_missing && !reader.error) {
+        std::vector<uid_set> singles;
+        for (const auto uid : uids)
+            if (!reader.delivered.contains(uid))
+                singles.push_back(one_uid(uid));
+        if (const auto ec = co_await fetch_bodies(folder, singles, 1, reader))
+            co_return ec;
+    }
+    if (reader.error)
+        co_return fail(reader.error, "passing on messages of " + util::quote_server_text(folder));
+    co_return std::error_code();
+}
+
+// An APPEND whose literal is sent as the engine produces the bytes.
+class imap_store::append_writer final : public sync::message_writer {
+public:
+    append_writer(imap_store& store, std::string folder, std::string tag, std::uint64_t size)
+        : store_(store)
+        , folder_(std::move(folder))
+        , tag_(std::move(tag))
+        , size_(size) {}
+    append_writer(const append_writer&) = delete;
+    append_writer& operator=(const append_writer&) = delete;
+
+    ~append_writer() override {
+        // The literal cannot be taken back: the connection goes (the message is not stored).
+        if (!done_)
+            store_.session_.abandon(imap_store_errc::append_abandoned);
+    }
+
+    sync::task<std::error_code> write(std::string_view chunk) override {
+        if (done_)
+            co_return imap_store_errc::append_abandoned;
+        if (written_ + chunk.size() > size_) {
+            give_up();
+            co_return std::make_error_code(std::errc::message_size);
+        }
+        written_ += chunk.size();
+        if (!header_done_) { // kept for the Message-ID, in case there is no APPENDUID
+            header_.append(chunk.substr(0, max_header - std::min(max_header, header_.size())));
+            header_done_ =
+                header_.find("\r\n\r\n") != std::string::npos || header_.size() >= max_header;
+        }
+        if (const auto ec = co_await store_.session_.write_body(chunk)) {
+            done_ = true;
+            store_.selected_.reset();
+            co_return store_.fail(ec, "APPEND: " + store_.session_.diagnostics());
+        }
+        co_return std::error_code();
+    }
+
+    sync::task<std::error_code> finish(std::string& new_id) override {
+        if (done_)
+            co_return imap_store_errc::append_abandoned;
+        if (written_ != size_) {
+            give_up();
+            co_return std::make_error_code(std::errc::message_size);
+        }
+        done_ = true;
+        store_.session_.end_body();
+        command_result r;
+        if (const auto ec = co_await store_.session_.wait(tag_, r)) {
+            store_.selected_.reset();
+            co_return store_.fail(ec, "APPEND: " + store_.session_.diagnostics());
+        }
+        if (r.status.status != status_word::ok)
+            co_return store_.fail(imap_errc::command_failed,
+                                  "APPEND refused: " + util::quote_server_text(r.status.text));
+        const auto* code = find_code(r, response_code_kind::appenduid);
+        if (code != nullptr && code->uids.count() == 1) {
+            new_id = std::to_string(code->uids.ranges().front().first);
+            co_return std::error_code();
+        }
+        std::uint32_t uid = 0;
+        if (const auto ec =
+                co_await store_.find_new_uid(folder_, find_message_id(header_), size_, uid))
+            co_return ec;
+        new_id = std::to_string(uid);
+        co_return std::error_code();
+    }
+
+private:
+    void give_up() {
+        done_ = true;
+        store_.selected_.reset();
+        store_.session_.abandon(imap_store_errc::append_abandoned);
+        store_.diagnostics_ = "APPEND to " + util::quote_server_text(folder_) +
+                              ": the message was not the announced size; connection closed";
+    }
+
+    imap_store& store_;
+    std::string folder_;
+    std::string tag_;
+    std::uint64_t size_;
+    std::uint64_t written_ = 0;
+    bool done_ = false;
+    static constexpr std::size_t max_header = 64 * 1024;
+    std::string header_;
+    bool header_done_ = false;
+};
+
+sync::task<std::error_code>
+imap_store::begin_message(const sync::new_message& message,
+                          std::unique_ptr<sync::message_writer>& writer) {
     std::string wire;
     if (const auto ec = wire_name(message.folder, wire))
         co_return ec;
-    string_sink collected;
-    if (const auto ec = co_await produce(collected))
-        co_return fail(ec, "reading the message for " + util::quote_server_text(message.folder));
     std::optional<std::string> date;
     if (message.internal_date != 0)
-        date = imap_date(message.internal_date);
-    run_options options;
-    options.append_body = collected.bytes;
-    command_result r;
-    const auto cmd = session_.fsm().writer().append(
-        wire, names_of(message.flags), date ? std::optional<std::string_view>(*date) : std::nullopt,
-        collected.bytes.size());
-    if (const auto ec = co_await run(cmd, r, options))
-        co_return ec;
-    const auto* code = find_code(r, response_code_kind::appenduid);
-    if (code == nullptr || code->uids.count() != 1)
-        co_return fail(imap_store_errc::no_new_uid,
-                       "APPEND to " + util::quote_server_text(message.folder));
-    new_id = std::to_string(code->uids.ranges().front().first);
+        date = format_date_time(message.internal_date);
+    std::optional<std::string_view> date_view;
+    if (date)
+        date_view = *date;
+    std::string tag;
+    if (const auto ec = session_.submit(
+            session_.fsm().writer().append(wire, names_of(message.flags), date_view, message.size),
+            tag))
+        co_return fail(ec, "APPEND to " + util::quote_server_text(message.folder));
+    bool due = false;
+    if (const auto ec = co_await session_.open_body(tag, due)) {
+        selected_.reset();
+        co_return fail(ec, "APPEND: " + session_.diagnostics());
+    }
+    if (!due) { // refused before the literal
+        command_result r;
+        if (const auto ec = co_await session_.wait(tag, r)) {
+            selected_.reset();
+            co_return fail(ec, "APPEND: " + session_.diagnostics());
+        }
+        co_return fail(imap_errc::command_failed,
+                       "APPEND refused: " + util::quote_server_text(r.status.text));
+    }
+    writer = std::make_unique<append_writer>(*this, message.folder, std::move(tag), message.size);
     co_return std::error_code();
+}
+
+sync::task<std::error_code> imap_store::find_new_uid(std::string folder, std::string message_id,
+                                                     std::uint64_t size, std::uint32_t& uid) {
+    const auto quoted = quoted_string(message_id);
+    if (message_id.empty() || !quoted)
+        co_return fail(imap_store_errc::no_new_uid, "no UIDPLUS, and the message in " +
+                                                        util::quote_server_text(folder) +
+                                                        " has no Message-ID to find it by");
+    if (const auto ec = co_await select(folder))
+        co_return ec;
+    auto& writer = session_.fsm().writer();
+    command_result found;
+    if (const auto ec = co_await run(writer.uid_search("HEADER Message-ID " + *quoted), found))
+        co_return ec;
+    std::vector<std::uint32_t> candidates;
+    for (const auto& u : found.untagged)
+        if (const auto* s = std::get_if<search_data>(&u))
+            candidates.insert(candidates.end(), s->numbers.begin(), s->numbers.end());
+    // The same message may be there more than once (a copy kept elsewhere, a re-upload): the
+    // one of the right size with the highest UID is the one just stored (UIDs only grow).
+    std::uint32_t best = 0;
+    for (const auto& set : uid_set::from_uids(candidates).split(max_set_chars)) {
+        command_result sizes;
+        if (const auto ec = co_await run(writer.uid_fetch(set, meta_items()), sizes))
+            co_return ec;
+        learn_meta(folder, sizes);
+        for (const auto& u : sizes.untagged)
+            if (const auto* f = std::get_if<fetch_data>(&u);
+                f != nullptr && f->uid && f->rfc822_size == size && set.contains(*f->uid))
+                best = std::max(best, *f->uid);
+    }
+    if (best == 0)
+        co_return fail(imap_store_errc::no_new_uid,
+                       "no UIDPLUS, and no message " + util::quote_server_text(message_id) +
+                           " of " + std::to_string(size) + " octets found in " +
+                           util::quote_server_text(folder));
+    uid = best;
+    co_return std::error_code();
+}
+
+sync::task<std::error_code> imap_store::message_id_of(std::uint32_t uid, std::string& message_id,
+                                                      std::uint64_t& size) {
+    header_collector headers;
+    command_result r;
+    {
+        const sink_guard guard(session_, headers);
+        if (const auto ec = co_await run(
+                session_.fsm().writer().uid_fetch(one_uid(uid), message_id_items()), r))
+            co_return ec;
+    }
+    for (const auto& u : r.untagged)
+        if (const auto* f = std::get_if<fetch_data>(&u);
+            f != nullptr && f->uid == uid && f->rfc822_size) {
+            size = *f->rfc822_size;
+            if (const auto h = headers.headers.find(f->seq); h != headers.headers.end())
+                message_id = find_message_id(h->second);
+            co_return std::error_code();
+        }
+    co_return fail(imap_store_errc::message_not_found, "UID " + std::to_string(uid));
 }
 
 sync::task<std::error_code> imap_store::set_flags(const std::string& folder, const std::string& id,
@@ -649,21 +1153,38 @@ sync::task<std::error_code> imap_store::move_message(const std::string& from_fol
     auto& fsm = session_.fsm();
     const auto set = one_uid(uid);
     const bool move = fsm.has_capability("MOVE");
+    // Without UIDPLUS no COPYUID will come: the copy is found by Message-ID and size afterwards.
+    const bool uidplus = fsm.has_capability("UIDPLUS");
+    std::string message_id;
+    std::uint64_t size = 0;
+    if (!uidplus)
+        if (const auto ec = co_await message_id_of(uid, message_id, size))
+            co_return ec;
     // Named, not a conditional inside co_await: GCC 12 mishandles that temporary.
     command cmd = move ? fsm.writer().uid_move(set, wire_to) : fsm.writer().uid_copy(set, wire_to);
     command_result r;
     if (const auto ec = co_await run(std::move(cmd), r))
         co_return ec;
     const auto* code = find_code(r, response_code_kind::copyuid);
-    if (code == nullptr || !code->source_uids.contains(uid) || code->uids.count() != 1) {
+    if (code == nullptr && !uidplus) {
+        std::uint32_t found = 0;
+        if (const auto ec = co_await find_new_uid(to_folder, message_id, size, found))
+            co_return ec;
+        new_id = std::to_string(found);
+        if (move)
+            co_return std::error_code();
+        if (const auto ec = co_await select(from_folder))
+            co_return ec;
+    } else if (code == nullptr || !code->source_uids.contains(uid) || code->uids.count() != 1) {
         // MOVE reports no COPYUID for a UID that was already gone.
         if (code == nullptr && move)
             co_return fail(imap_store_errc::no_new_uid,
                            "UID MOVE " + id + " to " + util::quote_server_text(to_folder));
         co_return fail(imap_store_errc::no_new_uid,
                        "UID COPY " + id + " to " + util::quote_server_text(to_folder));
+    } else {
+        new_id = std::to_string(code->uids.ranges().front().first);
     }
-    new_id = std::to_string(code->uids.ranges().front().first);
     if (move)
         co_return std::error_code();
     command_result stored;

@@ -14,11 +14,11 @@
 // words quoted in diagnostics(). An operation on a folder whose UIDVALIDITY changed since its
 // scan fails (uidvalidity_changed) instead of acting on the wrong messages. Removal expunges only
 // our own UID (UID EXPUNGE under UIDPLUS; without it EXPUNGE only when no other message is
-// \Deleted). Without UIDPLUS the new UIDs of APPEND and COPY are unknown: no_new_uid for now.
+// \Deleted). Without UIDPLUS (no APPENDUID, COPYUID) the new UID of APPEND, COPY and MOVE is
+// found by UID SEARCH HEADER Message-ID and the size; no_new_uid when the message has no
+// Message-ID or is not found.
 //
-// Limits of this first version: write_message collects the producer's bytes in memory before
-// the APPEND (the session sends an APPEND body from one buffer); scan is always the full
-// `UID FETCH 1:* (FLAGS)` (no CONDSTORE/QRESYNC yet).
+// Scans carry RFC822.SIZE and INTERNALDATE, so batch reads know sizes and dates without asking.
 //
 // Contract: the session is ready and outlives the store; one operation at a time (the store
 // keeps the selected folder). After a connection error the session is unusable.
@@ -30,6 +30,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 namespace postfach::imap {
 
@@ -55,6 +56,14 @@ public:
     // SELECT (CONDSTORE); nothing more when HIGHESTMODSEQ and the count are unchanged, else
     // UID FETCH 1:* (FLAGS) (CHANGEDSINCE m), and UID SEARCH ALL only when messages went.
     sync::task<std::error_code> scan(const std::string& folder, sync::folder_scan& scan) override;
+    // As scan, from the base of an earlier run (its UIDVALIDITY as epoch, HIGHESTMODSEQ as
+    // token) when this store has not scanned the folder yet. With QRESYNC (enabled before the
+    // first scan): SELECT (QRESYNC (uidvalidity modseq)), whose VANISHED (EARLIER) and FETCH
+    // responses are the changes, so nothing more is asked; with CONDSTORE only: CHANGEDSINCE,
+    // and UID SEARCH ALL when the count says messages went (or came unreported). The token of
+    // a scan is the HIGHESTMODSEQ of its SELECT.
+    sync::task<std::error_code> scan_since(const std::string& folder, const sync::scan_base& base,
+                                           sync::folder_scan& scan) override;
     // UID FETCH (RFC822.SIZE BODY.PEEK[HEADER]) in batches; messages gone meanwhile keep an
     // empty identity.
     sync::task<std::error_code> identify(const std::string& folder,
@@ -64,10 +73,22 @@ public:
     // UID FETCH BODY.PEEK[], each read's part of the body passed on to the sink as it arrives.
     sync::task<std::error_code> read_message(const std::string& folder, const std::string& id,
                                              sync::message_sink& sink) override;
-    // APPEND with the flags (and the internal date when given); the new id from APPENDUID.
-    sync::task<std::error_code> write_message(const sync::new_message& message,
-                                              const producer& produce,
-                                              std::string& new_id) override;
+    // UID FETCH (UID BODY.PEEK[]) of many UIDs per command (at most 256 messages and 8 MB, or
+    // one bigger message), two commands in flight, each body passed on as each read brings it
+    // (memory: one read, whatever the message size). Sizes and dates come from the scan, else
+    // from one UID FETCH (RFC822.SIZE INTERNALDATE) first. A UID the server has no more is
+    // skipped. A receiver's error stops passing on, the commands in flight are read to their
+    // end (the session stays usable), and the read returns that error.
+    sync::task<std::error_code> read_messages(const std::string& folder,
+                                              const std::vector<std::string>& ids,
+                                              sync::message_receiver& receiver) override;
+    // APPEND with the flags (and the internal date when given), its literal sent as the bytes
+    // are written (LITERAL+, else after the server's "+"); the new id from APPENDUID. A writer
+    // dropped unfinished, or given the wrong number of bytes, closes the connection (a literal
+    // cannot be taken back). Until finish(), the session is busy with the APPEND.
+    sync::task<std::error_code>
+    begin_message(const sync::new_message& message,
+                  std::unique_ptr<sync::message_writer>& writer) override;
     sync::task<std::error_code> set_flags(const std::string& folder, const std::string& id,
                                           sync::flag_bits add, sync::flag_bits remove) override;
     sync::task<std::error_code> remove_message(const std::string& folder,
@@ -80,19 +101,42 @@ public:
     sync::task<std::error_code> commit() override;
 
 private:
+    class body_reader;
+    class append_writer;
+
+    // Runs the UID FETCH commands of bodies, `depth` of them in flight.
+    sync::task<std::error_code> fetch_bodies(const std::string& folder,
+                                             const std::vector<uid_set>& sets, std::size_t depth,
+                                             body_reader& reader);
+    // Without UIDPLUS: the UID of a message just stored in `folder`, by UID SEARCH HEADER
+    // Message-ID and the size (the highest such UID); no_new_uid when none is found.
+    sync::task<std::error_code> find_new_uid(std::string folder, std::string message_id,
+                                             std::uint64_t size, std::uint32_t& uid);
+    // The Message-ID ("" if none) and size of a message of the selected folder.
+    sync::task<std::error_code> message_id_of(std::uint32_t uid, std::string& message_id,
+                                              std::uint64_t& size);
     // Runs one command; a NO or BAD becomes command_failed with the server's text.
     sync::task<std::error_code> run(command cmd, command_result& result,
                                     const run_options& options = {});
     // SELECTs the folder unless it is selected already (or `fresh`); checks the UIDVALIDITY
     // against the one of the folder's scan.
+    // The SELECT's responses go to `result` when given.
     sync::task<std::error_code> select(const std::string& folder, bool fresh = false,
-                                       bool condstore = false);
+                                       select_options options = {},
+                                       command_result* result = nullptr);
+    // ENABLE QRESYNC when offered (once, before the first scan).
+    sync::task<std::error_code> enable_qresync();
+    // scan and scan_since: from this store's last scan of the folder, else from `base`.
+    sync::task<std::error_code> scan_from(const std::string& folder, const sync::scan_base* base,
+                                          sync::folder_scan& scan);
     // Leaves the selected folder without expunging (before DELETE and RENAME of it).
     sync::task<std::error_code> deselect();
     // Expunges exactly `uid`, which is \Deleted already or about to be (see the class comment).
     sync::task<std::error_code> expunge_one(std::uint32_t uid);
     // Drops what the store knows of a folder and its sub-folders (deleted or renamed).
     void forget(const std::string& folder);
+    // Keeps RFC822.SIZE and INTERNALDATE of the FETCH responses in r (folder selected).
+    void learn_meta(const std::string& folder, const command_result& r);
     std::error_code wire_name(const std::string& folder, std::string& wire);
     std::error_code parse_id(const std::string& id, std::uint32_t& uid);
     std::error_code fail(std::error_code ec, std::string diagnostics);
@@ -100,6 +144,8 @@ private:
     client_session& session_;
     char delimiter_ = '/';
     std::optional<std::string> selected_;
+    bool qresync_tried_ = false;
+    bool qresync_ = false; // the server said ENABLED QRESYNC
     std::uint32_t selected_exists_ = 0;
     std::optional<std::uint64_t> selected_modseq_;     // HIGHESTMODSEQ of a SELECT (CONDSTORE)
     std::map<std::string, std::uint32_t> uidvalidity_; // of each folder's last SELECT
@@ -110,6 +156,13 @@ private:
         std::map<std::uint32_t, sync::flag_bits> flags;
     };
     std::map<std::string, scanned_folder> scanned_;
+    // Size and internal date of the messages of each folder, from any FETCH that had them
+    // (scans carry them), so a batch read needs no round trip for them.
+    struct message_meta {
+        std::uint64_t size = 0;
+        std::int64_t internal_date = 0;
+    };
+    std::map<std::string, std::unordered_map<std::uint32_t, message_meta>> meta_;
     std::string diagnostics_;
 };
 

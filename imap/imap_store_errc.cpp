@@ -23,6 +23,8 @@ public:
             return "cannot expunge one message without UIDPLUS: other messages are \\Deleted";
         case imap_store_errc::no_new_uid:
             return "the server did not report the new UID (no UIDPLUS)";
+        case imap_store_errc::append_abandoned:
+            return "an APPEND was left unfinished; the connection was closed";
         }
         return "unknown imap_store error";
     }

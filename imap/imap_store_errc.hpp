@@ -13,6 +13,7 @@ enum class imap_store_errc {
     message_not_found,   // the UID is not (any longer) in the folder
     unsafe_expunge,      // no UIDPLUS, and EXPUNGE would also remove others' \Deleted mail
     no_new_uid,          // the server did not say the new UID (no APPENDUID or COPYUID)
+    append_abandoned,    // an APPEND literal was left unfinished: the connection was closed
 };
 
 const std::error_category& imap_store_category() noexcept;

@@ -15,21 +15,6 @@ namespace {
 // How much of a file identify() reads at a time: most header blocks fit in one read.
 constexpr std::size_t header_read_size = 16 * 1024;
 
-// Appends the wire bytes the engine pushes to a delivery, counting them.
-class delivery_sink final : public sync::message_sink {
-public:
-    explicit delivery_sink(delivery& d)
-        : delivery_(d) {}
-    sync::task<std::error_code> write(std::string_view chunk) override {
-        wire_bytes += chunk.size();
-        co_return delivery_.append(chunk);
-    }
-    std::uint64_t wire_bytes = 0;
-
-private:
-    delivery& delivery_;
-};
-
 } // namespace
 
 flag_set flags_from_bits(sync::flag_bits bits) noexcept {
@@ -198,9 +183,72 @@ sync::task<std::error_code> maildir_store::read_message(const std::string& folde
     }
 }
 
-sync::task<std::error_code> maildir_store::write_message(const sync::new_message& message,
-                                                         const producer& produce,
-                                                         std::string& new_id) {
+// Appends the wire bytes the engine pushes to a delivery; finish() hands it to the batch.
+class maildir_store::delivery_writer final : public sync::message_writer {
+public:
+    delivery_writer(maildir_store& store, delivery d, std::uint64_t size)
+        : store_(store)
+        , delivery_(std::move(d))
+        , size_(size) {}
+
+    sync::task<std::error_code> write(std::string_view chunk) override {
+        written_ += chunk.size();
+        co_return delivery_.append(chunk);
+    }
+
+    sync::task<std::error_code> finish(std::string& new_id) override {
+        if (written_ != size_)
+            co_return std::make_error_code(std::errc::message_size); // truncated or too long
+        if (auto ec = delivery_.finish())
+            co_return ec;
+        std::string base = delivery_.base_name();
+        if (auto ec = store_.batch_.add(std::move(delivery_)))
+            co_return ec;
+        new_id = std::move(base);
+        co_return std::error_code{};
+    }
+
+private:
+    maildir_store& store_;
+    delivery delivery_; // its destructor removes the tmp file of an abandoned message
+    std::uint64_t size_;
+    std::uint64_t written_ = 0;
+};
+
+sync::task<std::error_code> maildir_store::read_messages(const std::string& folder,
+                                                         const std::vector<std::string>& ids,
+                                                         sync::message_receiver& receiver) {
+    std::string chunk;
+    for (const auto& id : ids) {
+        message_reader reader;
+        sync::message_header header;
+        header.id = id;
+        if (auto ec = open(folder, id, reader))
+            co_return ec;
+        if (auto ec = reader.wire_size(header.size))
+            co_return ec;
+        header.internal_date = reader.mtime();
+        sync::message_sink* sink = nullptr;
+        if (auto ec = co_await receiver.open(header, sink))
+            co_return ec;
+        std::error_code read_ec;
+        while (!read_ec) {
+            read_ec = reader.next(chunk);
+            if (read_ec || chunk.empty())
+                break;
+            read_ec = co_await sink->write(chunk);
+        }
+        if (auto ec = co_await receiver.close(header, read_ec))
+            co_return ec;
+        if (read_ec)
+            co_return read_ec;
+    }
+    co_return std::error_code{};
+}
+
+sync::task<std::error_code>
+maildir_store::begin_message(const sync::new_message& message,
+                             std::unique_ptr<sync::message_writer>& writer) {
     fs::path dir;
     if (auto ec = folder_of(message.folder, dir))
         co_return ec;
@@ -213,17 +261,7 @@ sync::task<std::error_code> maildir_store::write_message(const sync::new_message
     delivery d;
     if (auto ec = delivery::open(dir, options, names_, d))
         co_return ec;
-    delivery_sink sink(d);
-    if (auto ec = co_await produce(sink))
-        co_return ec; // the delivery's destructor removes the tmp file
-    if (sink.wire_bytes != message.size)
-        co_return std::make_error_code(std::errc::message_size); // truncated or too long
-    if (auto ec = d.finish())
-        co_return ec;
-    std::string base = d.base_name();
-    if (auto ec = batch_.add(std::move(d)))
-        co_return ec;
-    new_id = std::move(base);
+    writer = std::make_unique<delivery_writer>(*this, std::move(d), message.size);
     co_return std::error_code{};
 }
 

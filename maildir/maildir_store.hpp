@@ -69,10 +69,17 @@ public:
                                              std::uint64_t& size) override;
     sync::task<std::error_code> read_message(const std::string& folder, const std::string& id,
                                              sync::message_sink& sink) override;
-    // The new id is the delivery's base name; the file reaches new/ or cur/ at commit().
-    sync::task<std::error_code> write_message(const sync::new_message& message,
-                                              const producer& produce,
-                                              std::string& new_id) override;
+    // One message after the other, each file read once for its wire size and mtime (the
+    // INTERNALDATE an upload carries) and once for its bytes.
+    sync::task<std::error_code> read_messages(const std::string& folder,
+                                              const std::vector<std::string>& ids,
+                                              sync::message_receiver& receiver) override;
+    // A delivery into tmp/, written as the bytes come (never the whole message in memory), with
+    // the internal date as its mtime. The new id is the delivery's base name; the file reaches
+    // new/ or cur/ at commit().
+    sync::task<std::error_code>
+    begin_message(const sync::new_message& message,
+                  std::unique_ptr<sync::message_writer>& writer) override;
     sync::task<std::error_code> set_flags(const std::string& folder, const std::string& id,
                                           sync::flag_bits add, sync::flag_bits remove) override;
     sync::task<std::error_code> remove_message(const std::string& folder,
@@ -86,6 +93,8 @@ public:
     sync::task<std::error_code> commit() override;
 
 private:
+    class delivery_writer;
+
     // The folder's directory, or invalid_folder_name / folder_not_found.
     std::error_code folder_of(const std::string& folder, std::filesystem::path& dir) const;
     // The entry of a message: from the last scan if it saw it, else looked up on disk.

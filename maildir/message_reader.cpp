@@ -25,6 +25,7 @@ ssize_t read_at(int fd, char* data, std::size_t size, std::uint64_t offset) {
 message_reader::message_reader(message_reader&& other) noexcept
     : fd_(std::exchange(other.fd_, -1))
     , disk_size_(other.disk_size_)
+    , mtime_(other.mtime_)
     , offset_(other.offset_)
     , converter_(other.converter_)
     , buffer_(std::move(other.buffer_)) {}
@@ -35,6 +36,7 @@ message_reader& message_reader::operator=(message_reader&& other) noexcept {
             ::close(fd_);
         fd_ = std::exchange(other.fd_, -1);
         disk_size_ = other.disk_size_;
+        mtime_ = other.mtime_;
         offset_ = other.offset_;
         converter_ = other.converter_;
         buffer_ = std::move(other.buffer_);
@@ -63,6 +65,7 @@ std::error_code message_reader::open(const std::filesystem::path& file, message_
     }
     out.fd_ = fd;
     out.disk_size_ = static_cast<std::uint64_t>(st.st_size);
+    out.mtime_ = static_cast<std::int64_t>(st.st_mtim.tv_sec);
     return {};
 }
 

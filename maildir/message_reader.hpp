@@ -29,6 +29,8 @@ public:
 
     // The size on disk (LF line endings).
     [[nodiscard]] std::uint64_t disk_size() const noexcept { return disk_size_; }
+    // The file's mtime in seconds since the epoch: Dovecot's and our INTERNALDATE (design §3).
+    [[nodiscard]] std::int64_t mtime() const noexcept { return mtime_; }
 
     // The size with CRLF line endings: reads the whole file once (independent of next()).
     std::error_code wire_size(std::uint64_t& size) const;
@@ -43,6 +45,7 @@ public:
 private:
     int fd_ = -1;
     std::uint64_t disk_size_ = 0;
+    std::int64_t mtime_ = 0;
     std::uint64_t offset_ = 0;
     lf_to_crlf converter_;
     std::string buffer_;

@@ -3,6 +3,7 @@
 #include "state/state_errc.hpp"
 
 #include <charconv>
+#include <cstdint>
 #include <string_view>
 #include <utility>
 
@@ -180,6 +181,39 @@ void sqlite_sync_state::set_epoch(const std::string& folder, sync::side s,
     if (!row || row->uidvalidity == *uidvalidity)
         return;
     row->uidvalidity = *uidvalidity;
+    if (auto ec = store_.save_folder(*row))
+        fail(ec);
+}
+
+std::string sqlite_sync_state::scan_token(const std::string& folder, sync::side s) {
+    if (s == sync::side::local)
+        return "";
+    std::optional<folder_record> row;
+    if (auto ec = store_.find_folder(folder, row)) {
+        fail(ec);
+        return "";
+    }
+    return row && row->highestmodseq != 0 ? std::to_string(row->highestmodseq) : std::string();
+}
+
+void sqlite_sync_state::set_scan_token(const std::string& folder, sync::side s,
+                                       const std::string& token) {
+    if (s == sync::side::local || !writable())
+        return;
+    std::uint64_t modseq = 0;
+    if (!token.empty()) {
+        const auto* end = token.data() + token.size();
+        const auto [ptr, ec] = std::from_chars(token.data(), end, modseq);
+        // RFC 7162 §3.1: mod-sequences are 63-bit; SQLite's INTEGER is signed 64-bit.
+        if (ec != std::errc() || ptr != end || modseq > INT64_MAX) {
+            fail(state_errc::invalid_record);
+            return;
+        }
+    }
+    auto row = folder_row(folder, modseq != 0);
+    if (!row || row->highestmodseq == modseq)
+        return;
+    row->highestmodseq = modseq;
     if (auto ec = store_.save_folder(*row))
         fail(ec);
 }

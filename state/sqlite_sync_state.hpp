@@ -5,6 +5,8 @@
 //   epochs:        the remote epoch is the folder's UIDVALIDITY as a decimal string ("" while
 //                  it is 0); the local epoch is always "" (Maildir base names are never
 //                  renumbered), so setting it is a no-op;
+//   scan tokens:   the remote token is the folder's HIGHESTMODSEQ in decimal (the column of
+//                  schema 1; "" while 0); the local token is always "";
 //   records:       one `messages` row each: the remote id is the UID in decimal, the local id
 //                  the Maildir base name, flags as Maildir letters (records.hpp), the identity
 //                  in its own column (schema 4).
@@ -42,6 +44,8 @@ public:
 
     std::string epoch(const std::string& folder, sync::side s) override;
     void set_epoch(const std::string& folder, sync::side s, const std::string& epoch) override;
+    std::string scan_token(const std::string& folder, sync::side s) override;
+    void set_scan_token(const std::string& folder, sync::side s, const std::string& token) override;
 
     std::error_code load(const std::string& folder,
                          std::vector<sync::synced_message>& records) override;

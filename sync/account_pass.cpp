@@ -28,21 +28,6 @@ constexpr int index(side s) {
     return static_cast<int>(s);
 }
 
-// Counts bytes while passing them on, for the statistics.
-class counting_sink final : public message_sink {
-public:
-    explicit counting_sink(message_sink& next)
-        : next_(next) {}
-    task<std::error_code> write(std::string_view chunk) override {
-        bytes += chunk.size();
-        co_return co_await next_.write(chunk);
-    }
-    std::size_t bytes = 0;
-
-private:
-    message_sink& next_;
-};
-
 struct folder_input {
     std::string name;
     std::vector<synced_message> records;
@@ -51,6 +36,8 @@ struct folder_input {
     std::string error_detail;
     std::optional<side> deleted_on; // the folder was deleted on this side
     std::array<std::string, 2> epochs;
+    std::array<std::string, 2> tokens; // of this pass's scans
+    std::array<bool, 2> had_token{};   // the state had one (the scan started from it)
     bool epoch_changed = false;
 };
 
@@ -139,13 +126,22 @@ public:
         }
         detect_moves(plans);
 
+        std::vector<bool> applied(inputs.size(), false);
         for (std::size_t i = 0; i < inputs.size(); ++i) {
             folder_outcome outcome{inputs[i].name, std::move(plans[i]), inputs[i].error,
                                    inputs[i].error_detail};
-            if (!options_.dry_run && !outcome.error)
+            if (!options_.dry_run && !outcome.error) {
                 co_await apply(inputs, outcome);
+                applied[i] = !outcome.error;
+                if (outcome.error)
+                    forget_tokens(inputs[i]);
+            }
             result_.folders.push_back(std::move(outcome));
         }
+        // After every folder: a move recorded in one folder touched another.
+        for (std::size_t i = 0; i < inputs.size(); ++i)
+            if (applied[i])
+                settle_tokens(inputs[i]);
         if (!options_.dry_run) {
             co_await flush(nullptr);
             co_await finish_deletions(folders.deletions);
@@ -160,6 +156,59 @@ private:
     pass_result result_;
     std::vector<pending_change> pending_;
     std::size_t pending_writes_ = 0;
+    pass_progress progress_; // of the folder being applied
+    // Per folder and side, the ids this pass changed there (flags, removals, new messages,
+    // moves in and out): the scan token may not vouch for them (settle_tokens).
+    std::map<std::string, std::array<std::set<std::string>, 2>> touched_;
+
+    void touch(const std::string& folder, side s, const std::string& id) {
+        touched_[folder][index(s)].insert(id);
+    }
+
+    // A scan token is kept only when the records now say exactly what each side had at the
+    // token, except for what this pass changed there itself (a later scan reports that as
+    // changed). Anything the pass did not take in (the direction, the guard, a failure) would
+    // otherwise be lost: a scan from the token never reports it again. So: every scanned
+    // message has a record with the flags it was scanned with, every record's id was scanned.
+    void settle_tokens(const folder_input& in) {
+        for (side s : both_sides) {
+            const auto& token = in.tokens[index(s)];
+            if (token.empty()) {
+                if (in.had_token[index(s)])
+                    state_.set_scan_token(in.name, s, "");
+                continue;
+            }
+            std::vector<synced_message> records;
+            if (state_.load(in.name, records)) {
+                state_.set_scan_token(in.name, s, "");
+                continue;
+            }
+            const auto& touched = touched_[in.name][index(s)];
+            std::map<std::string, flag_bits> recorded;
+            for (const auto& r : records)
+                if (r.id(s))
+                    recorded[*r.id(s)] = r.flags;
+            bool complete = true;
+            std::set<std::string> scanned;
+            for (const auto& m : in.scans[index(s)]) {
+                scanned.insert(m.id);
+                if (touched.contains(m.id))
+                    continue;
+                const auto r = recorded.find(m.id);
+                complete = complete && r != recorded.end() && r->second == m.flags;
+            }
+            for (const auto& [id, flags] : recorded)
+                complete = complete && (scanned.contains(id) || touched.contains(id));
+            state_.set_scan_token(in.name, s, complete ? token : std::string());
+        }
+    }
+
+    // A folder that failed part way: its records may say less than the token vouched for.
+    void forget_tokens(const folder_input& in) {
+        for (side s : both_sides)
+            if (in.had_token[index(s)])
+                state_.set_scan_token(in.name, s, "");
+    }
 
     store& at(side s) { return *stores_[index(s)]; }
 
@@ -285,7 +334,23 @@ private:
             if (absent_on == s)
                 continue;
             folder_scan scan;
-            if (auto ec = co_await at(s).scan(name, scan)) {
+            const auto token = state_.scan_token(name, s);
+            std::error_code ec;
+            if (token.empty()) {
+                ec = co_await at(s).scan(name, scan);
+            } else {
+                // The records are what the side had at the token (settle_tokens).
+                scan_base base;
+                base.epoch = state_.epoch(name, s);
+                base.token = token;
+                for (const auto& r : in.records)
+                    if (r.id(s))
+                        base.messages.push_back(scanned_message{*r.id(s), r.flags, ""});
+                ec = co_await at(s).scan_since(name, base, scan);
+            }
+            in.had_token[index(s)] = !token.empty();
+            in.tokens[index(s)] = scan.token;
+            if (ec) {
                 in.error = ec;
                 in.error_detail = std::string("scanning the ") + to_string(s) + " side";
                 co_return in;
@@ -382,6 +447,7 @@ private:
             return a.record_index ? &records[*a.record_index] : nullptr;
         };
         // A link and its flag stores describe one new record: the last one wins.
+        std::array<std::vector<const action*>, 2> copies;
         for (const auto& a : outcome.plan.actions) {
             std::error_code ec;
             const side t = a.target;
@@ -397,6 +463,7 @@ private:
                 break;
             case action_kind::store_flags:
                 ec = co_await at(t).set_flags(folder, *a.id(t), a.add, a.remove);
+                touch(folder, t, *a.id(t));
                 if (!ec) {
                     ++result_.flagged[index(t)];
                     remember(folder, previous_of(a), record_of(a));
@@ -404,18 +471,20 @@ private:
                 break;
             case action_kind::remove:
                 ec = co_await at(t).remove_message(folder, *a.id(t));
+                touch(folder, t, *a.id(t));
                 if (!ec) {
                     ++result_.removed[index(t)];
                     remember(folder, previous_of(a), std::nullopt);
                 }
                 break;
             case action_kind::copy:
-                ec = co_await copy(folder, a, previous_of(a));
+                copies[index(t)].push_back(&a); // batched below
                 break;
             case action_kind::move: {
                 const side src = other(t);
                 std::string new_id;
                 ec = co_await at(t).move_message(a.from_folder, *a.id(t), folder, new_id);
+                touch(a.from_folder, t, *a.id(t));
                 if (!ec && (a.add != 0 || a.remove != 0)) {
                     // Not recorded yet: a failure here leaves the copy for the next pass to
                     // pair by identity, so nothing is lost.
@@ -424,6 +493,7 @@ private:
                         ++result_.flagged[index(t)];
                 }
                 if (!ec) {
+                    touch(folder, t, new_id);
                     ++result_.moved[index(t)];
                     const auto& from_records =
                         std::find_if(inputs.begin(), inputs.end(), [&](const folder_input& in) {
@@ -449,39 +519,112 @@ private:
                 if (co_await flush(&outcome))
                     co_return;
         }
+        // New messages last, in one batch read per direction.
+        progress_ = pass_progress{folder, 0, copies[0].size() + copies[1].size(), 0};
+        for (side t : both_sides) {
+            if (outcome.error || copies[index(t)].empty())
+                continue;
+            bool commit_failed = false;
+            if (auto ec = co_await copy_all(outcome, copies[index(t)], t, records, commit_failed)) {
+                if (commit_failed)
+                    co_return;
+                outcome.error = ec;
+                outcome.error_detail = "applying the plan";
+            }
+        }
         // The ids of this pass are recorded under the epoch they belong to.
         for (side s : both_sides)
             state_.set_epoch(folder, s, input.epochs[index(s)]);
         co_await flush(&outcome);
     }
 
-    task<std::error_code> copy(const std::string& folder, const action& a,
-                               const synced_message* previous) {
-        const side target = a.target;
-        const side source = other(target);
-        const auto& source_id = *a.id(source);
-        new_message m;
-        m.folder = folder;
-        m.flags = a.flags;
-        if (auto ec = co_await at(source).message_size(folder, source_id, m.size))
-            co_return ec;
-        std::size_t bytes = 0;
-        auto produce = [&](message_sink& sink) -> task<std::error_code> {
-            counting_sink counter(sink);
-            auto ec = co_await at(source).read_message(folder, source_id, counter);
-            bytes = counter.bytes;
-            co_return ec;
-        };
-        std::string new_id;
-        if (auto ec = co_await at(target).write_message(m, produce, new_id))
-            co_return ec;
-        ++result_.copied[index(target)];
-        result_.bytes_copied += bytes;
-        synced_message record = record_of(a);
-        record.ids[index(target)] = new_id;
-        remember(folder, previous, record);
-        ++pending_writes_;
-        co_return std::error_code{};
+    // Copies messages of a folder to one side: a batch read of the other side feeds a writer
+    // per message on this one; each is recorded once committed (group commit every
+    // commit_every messages, from inside the read).
+    class copier final : public message_receiver {
+    public:
+        copier(pass& p, folder_outcome& outcome, side target,
+               const std::vector<synced_message>& records)
+            : pass_(p)
+            , outcome_(outcome)
+            , target_(target)
+            , records_(records) {}
+
+        void add(const action& a) { actions_[*a.id(other(target_))] = &a; }
+        [[nodiscard]] std::vector<std::string> ids() const {
+            std::vector<std::string> out;
+            for (const auto& [id, a] : actions_)
+                out.push_back(id);
+            return out;
+        }
+
+        task<std::error_code> open(const message_header& header, message_sink*& sink) override {
+            const auto it = actions_.find(header.id);
+            if (it == actions_.end())
+                co_return std::make_error_code(std::errc::invalid_argument); // not asked for
+            new_message m;
+            m.folder = outcome_.folder;
+            m.flags = it->second->flags;
+            m.size = header.size;
+            m.internal_date = header.internal_date;
+            if (auto ec = co_await pass_.at(target_).begin_message(m, writer_))
+                co_return ec;
+            sink = writer_.get();
+            co_return std::error_code{};
+        }
+
+        task<std::error_code> close(const message_header& header, std::error_code ec) override {
+            auto writer = std::move(writer_);
+            if (ec)
+                co_return ec; // the writer abandons the message
+            std::string new_id;
+            if (auto finish_ec = co_await writer->finish(new_id))
+                co_return finish_ec;
+            const action& a = *actions_.at(header.id);
+            pass_.touch(outcome_.folder, target_, new_id);
+            if (pass_.options_.on_progress) {
+                ++pass_.progress_.done;
+                pass_.progress_.bytes += header.size;
+                pass_.options_.on_progress(pass_.progress_);
+            }
+            ++pass_.result_.copied[index(target_)];
+            pass_.result_.bytes_copied += header.size;
+            synced_message record = record_of(a);
+            record.ids[index(target_)] = new_id;
+            pass_.remember(outcome_.folder, a.record_index ? &records_[*a.record_index] : nullptr,
+                           record);
+            if (++pass_.pending_writes_ >= pass_.options_.commit_every)
+                if (auto flush_ec = co_await pass_.flush(&outcome_)) {
+                    commit_failed = true;
+                    co_return flush_ec;
+                }
+            co_return std::error_code{};
+        }
+
+    private:
+        pass& pass_;
+        folder_outcome& outcome_;
+        side target_;
+        const std::vector<synced_message>& records_;
+        std::map<std::string, const action*> actions_; // by the source's id
+        std::unique_ptr<message_writer> writer_;
+
+    public:
+        bool commit_failed = false; // a group commit failed: outcome_ says why
+    };
+
+    // Returns the read's error; commit_failed when a group commit failed (the pass must not
+    // record more for this folder, its epoch included).
+    task<std::error_code> copy_all(folder_outcome& outcome,
+                                   const std::vector<const action*>& copies, side target,
+                                   const std::vector<synced_message>& records,
+                                   bool& commit_failed) {
+        copier c(*this, outcome, target, records);
+        for (const auto* a : copies)
+            c.add(*a);
+        const auto ec = co_await at(other(target)).read_messages(outcome.folder, c.ids(), c);
+        commit_failed = c.commit_failed;
+        co_return ec;
     }
 };
 

@@ -17,6 +17,7 @@
 #include "sync/sync_state.hpp"
 
 #include <array>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <system_error>
@@ -24,8 +25,18 @@
 
 namespace postfach::sync {
 
+// How far the copies of a folder are, for a progress display.
+struct pass_progress {
+    std::string folder;
+    std::size_t done = 0;  // messages copied (both directions)
+    std::size_t total = 0; // messages to copy in this folder
+    std::uint64_t bytes = 0;
+};
+
 struct pass_options {
     plan_options plan;
+    // Called after each message copied; empty: no progress reports.
+    std::function<void(const pass_progress&)> on_progress;
     bool dry_run = false;           // plan only; change nothing
     std::size_t commit_every = 256; // messages written per group commit
 };

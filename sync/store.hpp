@@ -10,16 +10,20 @@
 //    message through the store's own diagnostics, never into control flow.
 //  - Bytes of messages travel in wire form (CRLF line endings) through message_sink; a store
 //    that keeps another form (Maildir: LF) converts on the way in and out.
-//  - write_message and move_message report the new id at once, but the change counts as synced
-//    only after the next successful commit(): the engine records nothing about it before then.
-//    A store whose writes are durable when acknowledged (IMAP APPEND with APPENDUID) may make
-//    commit() a no-op.
+//  - write_message (begin_message + finish) and move_message report the new id at once, but the
+//    change counts as synced only after the next successful commit(): the engine records
+//    nothing about it before then. A store whose writes are durable when acknowledged (IMAP
+//    APPEND with APPENDUID) may make commit() a no-op.
+//  - Messages travel between two different stores: a batch read of one store (read_messages)
+//    feeds writers of the other (begin_message); commit() of either may be called from inside
+//    the read's receiver. A store never reads into itself.
 
 #include "sync/plan.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -38,6 +42,17 @@ struct folder_info {
 struct folder_scan {
     std::vector<scanned_message> messages;
     std::string epoch;
+    // Where a later scan_since may start from (IMAP: the HIGHESTMODSEQ of the SELECT); "" when
+    // the store tracks no changes.
+    std::string token;
+};
+
+// What the caller knows of a folder's messages on a store as of an earlier scan's token: every
+// message there was then, with its flags then (or as the caller changed them since).
+struct scan_base {
+    std::string epoch;
+    std::string token;
+    std::vector<scanned_message> messages;
 };
 
 // Receives one message's bytes in order, in chunks; no second copy of a message is kept.
@@ -52,6 +67,36 @@ struct new_message {
     flag_bits flags = 0;
     std::uint64_t size = 0;         // wire size (CRLF), known before the first byte
     std::int64_t internal_date = 0; // seconds since the epoch; 0 = now
+};
+
+// A new message being written: exactly new_message::size bytes, then finish(). Destroying it
+// unfinished abandons the message (nothing is stored; a store that cannot take back what it
+// sent, an IMAP APPEND literal under way, gives up its connection instead).
+class message_writer : public message_sink {
+public:
+    // Ends the message and gives its id (durable after the next commit(), see above). Fails
+    // when the bytes written were not exactly the announced size.
+    virtual task<std::error_code> finish(std::string& new_id) = 0;
+};
+
+// A message of a batch read, known before its first byte.
+struct message_header {
+    std::string id;
+    std::uint64_t size = 0;         // wire size (CRLF)
+    std::int64_t internal_date = 0; // seconds since the epoch; 0 = unknown
+};
+
+// Takes the messages of a batch read (store::read_messages), one at a time: open(), the bytes
+// into the returned sink, then close(). An error returned by open() or close() stops the read,
+// which then returns that error.
+class message_receiver {
+public:
+    virtual ~message_receiver() = default;
+    // The sink for this message's bytes; it must stay valid until close().
+    virtual task<std::error_code> open(const message_header& header, message_sink*& sink) = 0;
+    // After the message's last byte (ec empty), or when the read of it failed (ec set, the
+    // bytes passed so far are void; the read then stops with ec).
+    virtual task<std::error_code> close(const message_header& header, std::error_code ec) = 0;
 };
 
 class store {
@@ -69,6 +114,11 @@ public:
     // names the generation of the ids (IMAP: UIDVALIDITY; a Maildir: always ""): when it
     // changes, every id the state remembers for this side is void.
     virtual task<std::error_code> scan(const std::string& folder, folder_scan& scan) = 0;
+    // The same result as scan(), from what changed since `base` where the store can tell (IMAP:
+    // QRESYNC or CONDSTORE), so an unchanged folder costs one round trip; a full scan when the
+    // base is empty, of another epoch, or the store cannot tell. The default is scan().
+    virtual task<std::error_code> scan_since(const std::string& folder, const scan_base& base,
+                                             folder_scan& scan);
     // Fills in the identity of the given messages of a folder (only those the engine cannot
     // pair from its state, so a pass over known mail reads no message content).
     virtual task<std::error_code> identify(const std::string& folder,
@@ -78,10 +128,21 @@ public:
                                                std::uint64_t& size) = 0;
     virtual task<std::error_code> read_message(const std::string& folder, const std::string& id,
                                                message_sink& sink) = 0;
-    // Writes a new message whose bytes `produce` pushes into the given sink.
+    // Reads the given messages of a folder into the receiver, in any order (a store batches and
+    // pipelines as it can). A store that can tell a message went meanwhile (IMAP: the server
+    // sends no body for its UID) skips it: the receiver never sees it and the read does not
+    // fail for it. The default reads them one by one (message_size and read_message).
+    virtual task<std::error_code> read_messages(const std::string& folder,
+                                                const std::vector<std::string>& ids,
+                                                message_receiver& receiver);
+    // Starts writing a new message (see message_writer).
+    virtual task<std::error_code> begin_message(const new_message& message,
+                                                std::unique_ptr<message_writer>& writer) = 0;
+    // Writes a new message whose bytes `produce` pushes into the given sink: begin_message,
+    // produce, finish.
     using producer = std::function<task<std::error_code>(message_sink&)>;
-    virtual task<std::error_code> write_message(const new_message& message, const producer& produce,
-                                                std::string& new_id) = 0;
+    task<std::error_code> write_message(const new_message& message, const producer& produce,
+                                        std::string& new_id);
 
     virtual task<std::error_code> set_flags(const std::string& folder, const std::string& id,
                                             flag_bits add, flag_bits remove) = 0;

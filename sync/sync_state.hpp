@@ -29,6 +29,10 @@ public:
     // The epoch of a folder's ids on one side at the last pass ("" if none was recorded).
     virtual std::string epoch(const std::string& folder, side s) = 0;
     virtual void set_epoch(const std::string& folder, side s, const std::string& epoch) = 0;
+    // A side's scan token of a folder (store::scan_since): the records of the folder hold what
+    // that side had at the token, or were changed since by the engine ("" if none).
+    virtual std::string scan_token(const std::string& folder, side s) = 0;
+    virtual void set_scan_token(const std::string& folder, side s, const std::string& token) = 0;
 
     virtual std::error_code load(const std::string& folder,
                                  std::vector<synced_message>& records) = 0;

@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <gtest/gtest.h>
 #include <memory>
+#include <set>
 
 namespace postfach::imap {
 namespace {
@@ -39,9 +40,10 @@ std::size_t sum(const std::array<std::size_t, 2>& counts) {
     return counts[0] + counts[1];
 }
 
-class imap_sync_test : public ::testing::Test {
+class imap_sync_fixture : public ::testing::Test {
 protected:
-    imap_sync_test() {
+    explicit imap_sync_fixture(postfach::test::dovecot_options options = {})
+        : server_(std::move(options)) {
         std::filesystem::create_directories(dir_.path() / "mail");
         EXPECT_FALSE(state::state_store::open(dir_.path() / "state.sqlite", db_))
             << db_.diagnostics();
@@ -141,6 +143,8 @@ protected:
     std::uint32_t archiv_uid_ = 0;
     std::uint32_t nested_uid_ = 0;
 };
+
+class imap_sync_test : public imap_sync_fixture {};
 
 TEST_F(imap_sync_test, initial_sync_of_nested_and_non_ascii_folders_then_nothing_to_do) {
     seed_and_sync();
@@ -270,6 +274,54 @@ TEST_F(imap_sync_test, passes_over_one_connection_see_every_change) {
     const auto nested = local_scan("Projekte/Größe");
     EXPECT_TRUE(nested.size() == 1 && nested[0].flags == seen);
 }
+
+// The three ways a pass learns what changed on the server, each from the state of the last
+// run (a new connection): QRESYNC (SELECT with the saved HIGHESTMODSEQ, VANISHED), CONDSTORE
+// only (CHANGEDSINCE, UID SEARCH for expunges), and the full UID/FLAGS scan.
+struct sync_path {
+    const char* name;
+    const char* capability; // imap_capability; nullptr: Dovecot's defaults (QRESYNC)
+    bool tracks_changes;    // a scan token is kept
+};
+
+class imap_sync_paths : public imap_sync_fixture, public ::testing::WithParamInterface<sync_path> {
+protected:
+    imap_sync_paths()
+        : imap_sync_fixture(options()) {}
+    static postfach::test::dovecot_options options() {
+        postfach::test::dovecot_options o;
+        if (GetParam().capability != nullptr)
+            o.imap_capability = GetParam().capability;
+        return o;
+    }
+};
+
+TEST_P(imap_sync_paths, new_mail_flag_change_and_expunge_on_the_server_are_seen) {
+    seed_and_sync();
+    EXPECT_EQ(state_->scan_token("INBOX", sync::side::remote).empty(), !GetParam().tracks_changes);
+    server_.add_flags("alice", "INBOX", inbox_uids_[0], {"\\Flagged"});
+    server_.expunge("alice", "INBOX", inbox_uids_[1]);
+    server_.add_message("alice", "INBOX", make_message("drei"), {"\\Answered"});
+    const auto r = pass();
+    EXPECT_EQ(r.copied[1], 1U);
+    EXPECT_EQ(r.flagged[1], 1U);
+    EXPECT_EQ(r.removed[1], 1U);
+    std::multiset<sync::flag_bits> flags;
+    for (const auto& m : local_scan("INBOX"))
+        flags.insert(m.flags);
+    EXPECT_EQ(flags, (std::multiset<sync::flag_bits>{flagged, answered}));
+    EXPECT_EQ(local_count("Archiv"), 1U);
+    expect_nothing_to_do();
+    EXPECT_EQ(state_->scan_token("INBOX", sync::side::remote).empty(), !GetParam().tracks_changes);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    capabilities, imap_sync_paths,
+    ::testing::Values(sync_path{"qresync", nullptr, true},
+                      sync_path{"condstore", "IMAP4rev1 LITERAL+ UIDPLUS MOVE UNSELECT CONDSTORE",
+                                true},
+                      sync_path{"plain", "IMAP4rev1 LITERAL+ UIDPLUS MOVE UNSELECT", false}),
+    [](const ::testing::TestParamInfo<sync_path>& param) { return std::string(param.param.name); });
 
 } // namespace
 } // namespace postfach::imap

@@ -124,7 +124,7 @@ TEST(imap_store_transcript, dot_delimiter_scan_and_move_with_untagged_copyuid) {
         });
     EXPECT_EQ(written, "A2 LIST \"\" *\r\n"
                        "A3 SELECT Entw&APw-rfe.Alt\r\n"
-                       "A4 UID FETCH 1:* (FLAGS)\r\n"
+                       "A4 UID FETCH 1:* (FLAGS RFC822.SIZE INTERNALDATE)\r\n"
                        "A5 UID MOVE 5 INBOX\r\n");
 }
 
@@ -246,11 +246,182 @@ TEST(imap_store_transcript, condstore_rescan_asks_only_for_changes) {
                       EXPECT_EQ(scan.epoch, "5");
                   });
     EXPECT_EQ(written, "A2 SELECT INBOX (CONDSTORE)\r\n"
-                       "A3 UID FETCH 1:* (FLAGS)\r\n"
+                       "A3 UID FETCH 1:* (FLAGS RFC822.SIZE INTERNALDATE)\r\n"
                        "A4 SELECT INBOX (CONDSTORE)\r\n"
                        "A5 SELECT INBOX (CONDSTORE)\r\n"
-                       "A6 UID FETCH 1:* (FLAGS) (CHANGEDSINCE 100)\r\n"
+                       "A6 UID FETCH 1:* (FLAGS RFC822.SIZE INTERNALDATE) (CHANGEDSINCE 100)\r\n"
                        "A7 UID SEARCH ALL\r\n");
+}
+
+} // namespace
+} // namespace postfach::imap
+
+namespace postfach::imap {
+namespace {
+
+// Records what a batch read passes on: per message its header and its bytes.
+class recording_receiver final : public sync::message_receiver {
+public:
+    struct message {
+        sync::message_header header;
+        std::string bytes;
+        std::error_code error;
+    };
+    std::vector<message> messages;
+    std::error_code fail_open; // returned by open()
+
+    sync::task<std::error_code> open(const sync::message_header& header,
+                                     sync::message_sink*& sink) override {
+        if (fail_open)
+            co_return fail_open;
+        messages.push_back({header, {}, {}});
+        sink_.target = &messages.back().bytes;
+        sink = &sink_;
+        co_return std::error_code();
+    }
+    sync::task<std::error_code> close(const sync::message_header&, std::error_code ec) override {
+        messages.back().error = ec;
+        co_return ec;
+    }
+
+private:
+    struct append_sink final : sync::message_sink {
+        std::string* target = nullptr;
+        sync::task<std::error_code> write(std::string_view chunk) override {
+            target->append(chunk);
+            co_return std::error_code();
+        }
+    } sink_;
+};
+
+TEST(imap_store_transcript, batch_read_pipelines_commands_bounded_by_bytes_and_skips_gone_uids) {
+    recording_receiver receiver;
+    const auto written =
+        run_store("UIDPLUS",
+                  {
+                      "* 4 EXISTS\r\n* OK [UIDVALIDITY 3] ok\r\nA2 OK selected\r\n",
+                      // 6 MB each: two of them exceed a batch's 8 MB.
+                      "* 1 FETCH (UID 10 FLAGS () RFC822.SIZE 6000000 INTERNALDATE "
+                      "\"21-Nov-2026 09:15:42 +0200\")\r\n"
+                      "* 2 FETCH (UID 11 FLAGS () RFC822.SIZE 6000000 INTERNALDATE "
+                      "\"01-Jan-1970 00:00:10 +0000\")\r\n"
+                      "* 3 FETCH (UID 12 FLAGS () RFC822.SIZE 5 INTERNALDATE "
+                      "\"01-Jan-1970 00:00:20 +0000\")\r\nA3 OK done\r\n",
+                      // UID 13 was never scanned: its size is asked for first, and it is gone.
+                      "A4 OK nothing\r\n",
+                      "* 1 FETCH (UID 10 BODY[] {5}\r\nfir",
+                      "st)\r\nA5 OK done\r\n* 2 FETCH (UID 11 BODY[] {6}\r\nsecond)\r\n",
+                      "* 3 FETCH (UID 12 BODY[] \"third\")\r\nA6 OK done\r\n",
+                  },
+                  [&](imap_store& store) -> asio::awaitable<void> {
+                      sync::folder_scan scan;
+                      CO_ASSERT_NO_ERROR(co_await store.scan("INBOX", scan), store.diagnostics());
+                      const std::vector<std::string> ids{"12", "10", "11", "13"};
+                      CO_ASSERT_NO_ERROR(co_await store.read_messages("INBOX", ids, receiver),
+                                         store.diagnostics());
+                  });
+    EXPECT_EQ(written, "A2 SELECT INBOX\r\n"
+                       "A3 UID FETCH 1:* (FLAGS RFC822.SIZE INTERNALDATE)\r\n"
+                       "A4 UID FETCH 13 (RFC822.SIZE INTERNALDATE)\r\n"
+                       "A5 UID FETCH 10 (UID BODY.PEEK[])\r\n"
+                       "A6 UID FETCH 11:12 (UID BODY.PEEK[])\r\n");
+    ASSERT_EQ(receiver.messages.size(), 3U);
+    EXPECT_EQ(receiver.messages[0].header.id, "10");
+    EXPECT_EQ(receiver.messages[0].header.size, 5U);
+    EXPECT_EQ(receiver.messages[0].header.internal_date, 1795245342);
+    EXPECT_EQ(receiver.messages[0].bytes, "first");
+    EXPECT_EQ(receiver.messages[1].header.id, "11");
+    EXPECT_EQ(receiver.messages[1].header.internal_date, 10);
+    EXPECT_EQ(receiver.messages[1].bytes, "second");
+    EXPECT_EQ(receiver.messages[2].header.id, "12");
+    EXPECT_EQ(receiver.messages[2].bytes, "third");
+    for (const auto& m : receiver.messages)
+        EXPECT_FALSE(m.error) << m.header.id;
+}
+
+TEST(imap_store_transcript, a_refusing_receiver_stops_the_read_but_not_the_session) {
+    recording_receiver receiver;
+    receiver.fail_open = std::make_error_code(std::errc::no_space_on_device);
+    const auto written =
+        run_store("UIDPLUS",
+                  {
+                      "* 2 EXISTS\r\n* OK [UIDVALIDITY 3] ok\r\nA2 OK selected\r\n",
+                      "* 1 FETCH (UID 1 RFC822.SIZE 5)\r\n* 2 FETCH (UID 2 RFC822.SIZE 5)\r\n"
+                      "A3 OK done\r\n",
+                      "* 1 FETCH (UID 1 BODY[] {5}\r\nhello)\r\n"
+                      "* 2 FETCH (UID 2 BODY[] {5}\r\nworld)\r\nA4 OK done\r\n",
+                      "A5 OK noop\r\n",
+                  },
+                  [&](imap_store& store) -> asio::awaitable<void> {
+                      const std::vector<std::string> ids{"1", "2"};
+                      EXPECT_EQ(co_await store.read_messages("INBOX", ids, receiver),
+                                std::errc::no_space_on_device);
+                      CO_ASSERT_NO_ERROR(co_await store.set_flags("INBOX", "1", seen, 0),
+                                         store.diagnostics());
+                  });
+    EXPECT_EQ(written, "A2 SELECT INBOX\r\n"
+                       "A3 UID FETCH 1:2 (RFC822.SIZE INTERNALDATE)\r\n"
+                       "A4 UID FETCH 1:2 (UID BODY.PEEK[])\r\n"
+                       "A5 UID STORE 1 +FLAGS.SILENT (\\Seen)\r\n");
+    EXPECT_TRUE(receiver.messages.empty());
+}
+
+} // namespace
+} // namespace postfach::imap
+
+namespace postfach::imap {
+namespace {
+
+TEST(imap_store_transcript, append_without_appenduid_finds_the_uid_by_message_id_and_size) {
+    const std::string message = "Message-ID: <m1@x>\r\nSubject: s\r\n\r\nhello\r\n";
+    const auto size = std::to_string(message.size());
+    const auto written = run_store(
+        "LITERAL+",
+        {
+            "A2 OK appended\r\n",
+            "* 2 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\nA3 OK selected\r\n",
+            "* SEARCH 3 9\r\nA4 OK done\r\n",
+            // Two messages with that Message-ID: only one has the size.
+            "* 1 FETCH (UID 3 RFC822.SIZE 4)\r\n* 2 FETCH (UID 9 RFC822.SIZE " + size +
+                ")\r\nA5 OK done\r\n",
+        },
+        [&](imap_store& store) -> asio::awaitable<void> {
+            sync::new_message m;
+            m.folder = "INBOX";
+            m.flags = seen;
+            m.size = message.size();
+            std::unique_ptr<sync::message_writer> writer;
+            CO_ASSERT_NO_ERROR(co_await store.begin_message(m, writer), store.diagnostics());
+            // Streamed in pieces, the Message-ID split between two.
+            CO_ASSERT_NO_ERROR(co_await writer->write(message.substr(0, 15)), "");
+            CO_ASSERT_NO_ERROR(co_await writer->write(message.substr(15)), "");
+            std::string id;
+            CO_ASSERT_NO_ERROR(co_await writer->finish(id), store.diagnostics());
+            EXPECT_EQ(id, "9");
+        });
+    EXPECT_EQ(written, "A2 APPEND INBOX (\\Seen) {" + size + "+}\r\n" + message +
+                           "\r\nA3 SELECT INBOX\r\n"
+                           "A4 UID SEARCH HEADER Message-ID \"<m1@x>\"\r\n"
+                           "A5 UID FETCH 3,9 (RFC822.SIZE INTERNALDATE)\r\n");
+}
+
+TEST(imap_store_transcript, an_append_left_unfinished_closes_the_connection) {
+    bool failed_after = false;
+    run_store("LITERAL+ UIDPLUS", {}, [&](imap_store& store) -> asio::awaitable<void> {
+        sync::new_message m;
+        m.folder = "INBOX";
+        m.size = 100;
+        std::unique_ptr<sync::message_writer> writer;
+        CO_ASSERT_NO_ERROR(co_await store.begin_message(m, writer), store.diagnostics());
+        CO_ASSERT_NO_ERROR(co_await writer->write("short"), "");
+        std::string id;
+        EXPECT_EQ(co_await writer->finish(id), std::errc::message_size);
+        writer.reset();
+        // The server would take what follows as the rest of the literal: nothing may.
+        std::vector<sync::folder_info> folders;
+        failed_after = static_cast<bool>(co_await store.list_folders(folders));
+    });
+    EXPECT_TRUE(failed_after);
 }
 
 } // namespace

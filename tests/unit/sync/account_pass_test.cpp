@@ -108,11 +108,15 @@ TEST(account_pass, a_move_on_the_server_is_replayed_without_a_transfer) {
     const int reads = a.remote.reads;
     // The server moves the message (new UID in Archive).
     auto& inbox = a.remote.working()["INBOX"];
+    const auto moved_body = inbox.begin()->second.body;
     auto node = inbox.extract(inbox.begin());
     node.key() = "900";
     a.remote.working()["Archive"].insert(std::move(node));
     a.remote.make_durable();
-    const auto local_name = a.local.durable().at("INBOX").begin()->first;
+    std::string local_name; // the local copy of the message moved (stores copy in any order)
+    for (const auto& [id, m] : a.local.durable().at("INBOX"))
+        if (m.body == moved_body)
+            local_name = id;
     const auto r = a.pass();
     EXPECT_EQ(r.moved[1], 1u);
     EXPECT_EQ(r.copied[1], 0u);
@@ -158,6 +162,97 @@ TEST(account_pass, a_new_uidvalidity_re_pairs_without_transfer_or_duplicate) {
     EXPECT_EQ(contents(a.remote.durable()), contents(a.local.durable()));
     for (const auto& f : a.pass().folders)
         EXPECT_TRUE(f.plan.actions.empty()) << f.folder;
+}
+
+TEST(account_pass, copies_carry_the_internal_date_both_ways) {
+    account a;
+    a.remote.add("INBOX", "from the server");
+    a.remote.set_internal_date(a.remote.working()["INBOX"].begin()->first, 1234567);
+    a.local.add("INBOX", "from the maildir");
+    a.local.set_internal_date(a.local.working()["INBOX"].begin()->first, 7654321);
+    EXPECT_FALSE(a.pass().any_error());
+    const auto date_of = [](memory_store& s, const std::string& body) {
+        for (const auto& [id, m] : s.durable().at("INBOX"))
+            if (m.body == body)
+                return s.internal_date(id);
+        return std::int64_t{-1};
+    };
+    EXPECT_EQ(date_of(a.local, "from the server"), 1234567);
+    EXPECT_EQ(date_of(a.remote, "from the maildir"), 7654321);
+}
+
+// A scan from a token reports only what changed after it; so the token may be kept only when
+// the records hold everything the side had at the token, else changes would be lost for good.
+TEST(account_pass, a_scan_token_is_kept_only_when_the_pass_took_in_all_it_covers) {
+    account a;
+    a.remote.enable_tokens();
+    a.remote.add("INBOX", "one");
+    EXPECT_FALSE(a.pass().any_error());
+    const auto first = a.state.scan_token("INBOX", side::remote);
+    EXPECT_FALSE(first.empty());
+
+    // The next pass starts from it, with the records as the base.
+    a.remote.working()["INBOX"].begin()->second.flags = seen;
+    a.remote.make_durable();
+    EXPECT_FALSE(a.pass().any_error());
+    ASSERT_TRUE(a.remote.last_base);
+    EXPECT_EQ(a.remote.last_base->token, first);
+    ASSERT_EQ(a.remote.last_base->messages.size(), 1u);
+    EXPECT_EQ(a.remote.last_base->messages[0].flags, 0) << "the flags at that token";
+    const auto second = a.state.scan_token("INBOX", side::remote);
+    EXPECT_FALSE(second.empty());
+    EXPECT_NE(second, first);
+
+    // A dry run takes in nothing: the token stays.
+    a.remote.add("INBOX", "two");
+    pass_options dry;
+    dry.dry_run = true;
+    a.pass(dry);
+    EXPECT_EQ(a.state.scan_token("INBOX", side::remote), second);
+
+    // push never changes local mail: the new message is not taken in, so no token.
+    pass_options push;
+    push.plan.may_change[static_cast<int>(side::local)] = false;
+    EXPECT_FALSE(a.pass(push).any_error());
+    EXPECT_EQ(a.state.scan_token("INBOX", side::remote), "");
+    EXPECT_EQ(a.local.durable().at("INBOX").size(), 1u);
+
+    // A full pass takes it in, and has a token again.
+    EXPECT_FALSE(a.pass().any_error());
+    EXPECT_EQ(a.local.durable().at("INBOX").size(), 2u);
+    EXPECT_FALSE(a.state.scan_token("INBOX", side::remote).empty());
+
+    // A pass that fails (the local store dies at INBOX's first write, after Archive's commit)
+    // keeps no token of its own scan: the old one or none.
+    a.remote.add("INBOX", "three");
+    const auto before = a.state.scan_token("INBOX", side::remote);
+    a.local.fail_at(a.local.mutations + 1);
+    EXPECT_TRUE(a.pass().any_error());
+    a.local.crash();
+    a.state.crash();
+    const auto after = a.state.scan_token("INBOX", side::remote);
+    EXPECT_TRUE(after.empty() || after == before) << after;
+    EXPECT_FALSE(a.pass().any_error());
+    EXPECT_EQ(contents(a.remote.durable()), contents(a.local.durable()));
+}
+
+TEST(account_pass, progress_counts_the_copies_of_each_folder) {
+    account a;
+    a.remote.add("INBOX", "12345");
+    a.remote.add("INBOX", "123");
+    a.local.add("INBOX", "1234567");
+    std::vector<pass_progress> reports;
+    pass_options options;
+    options.on_progress = [&](const pass_progress& p) {
+        reports.push_back(p);
+    };
+    a.pass(options);
+    ASSERT_EQ(reports.size(), 3u);
+    EXPECT_EQ(reports.back().folder, "INBOX");
+    EXPECT_EQ(reports.back().done, 3u);
+    EXPECT_EQ(reports.back().total, 3u);
+    EXPECT_EQ(reports.back().bytes, 15u);
+    EXPECT_EQ(reports.front().done, 1u);
 }
 
 TEST(account_pass, dry_run_changes_nothing) {

@@ -8,6 +8,7 @@
 #include "sync/sync_state.hpp"
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -46,8 +47,19 @@ public:
     // The n-th mutating operation from now (0-based) fails and the store is dead after it.
     void fail_at(int n) { fail_at_ = n; }
     [[nodiscard]] bool dead() const { return dead_; }
+    // The internal date a message was written with (0: none).
+    std::int64_t internal_date(const std::string& id) const {
+        const auto it = internal_dates_.find(id);
+        return it == internal_dates_.end() ? 0 : it->second;
+    }
+    void set_internal_date(const std::string& id, std::int64_t date) { internal_dates_[id] = date; }
 
-    int reads = 0;     // read_message calls: transfers
+    // Change tracking as IMAP's CONDSTORE does it, for the engine's rules on scan tokens: every
+    // scan gives a new token; scan_since keeps the base it was given and scans in full.
+    void enable_tokens() { tokens_ = true; }
+    std::optional<scan_base> last_base;
+
+    int reads = 0;     // messages read (read_message, read_messages): transfers
     int mutations = 0; // mutating operations so far
 
     task<std::error_code> list_folders(std::vector<folder_info>& folders) override {
@@ -87,7 +99,14 @@ public:
         for (const auto& [id, m] : working_[folder])
             scan.messages.push_back({id, m.flags, ""});
         scan.epoch = epoch_;
+        if (tokens_)
+            scan.token = "t" + std::to_string(++token_counter_);
         co_return std::error_code{};
+    }
+    task<std::error_code> scan_since(const std::string& folder, const scan_base& base,
+                                     folder_scan& result) override {
+        last_base = base;
+        co_return co_await scan(folder, result);
     }
     // Like a server whose UIDVALIDITY changed: every message gets a new id, the epoch changes.
     void renumber(const std::string& new_epoch) {
@@ -121,18 +140,37 @@ public:
             co_return ec;
         co_return co_await sink.write(std::string_view(body).substr(half));
     }
-    task<std::error_code> write_message(const new_message& message, const producer& produce,
-                                        std::string& new_id) override {
+    // Last to first, so the engine is seen not to rely on the order it asked for.
+    task<std::error_code> read_messages(const std::string& folder,
+                                        const std::vector<std::string>& ids,
+                                        message_receiver& receiver) override {
+        for (auto id = ids.rbegin(); id != ids.rend(); ++id) {
+            if (dead_)
+                co_return dead_error();
+            const auto found = working_[folder].find(*id);
+            if (found == working_[folder].end())
+                continue; // gone meanwhile: skipped
+            const auto m = found->second;
+            message_header header{*id, m.body.size(), internal_date(*id)};
+            message_sink* sink = nullptr;
+            if (auto ec = co_await receiver.open(header, sink))
+                co_return ec;
+            ++reads;
+            const auto half = m.body.size() / 2;
+            auto ec = co_await sink->write(std::string_view(m.body).substr(0, half));
+            if (!ec)
+                ec = co_await sink->write(std::string_view(m.body).substr(half));
+            if (auto close_ec = co_await receiver.close(header, ec))
+                co_return close_ec;
+        }
+        co_return std::error_code{};
+    }
+    task<std::error_code> begin_message(const new_message& message,
+                                        std::unique_ptr<message_writer>& writer) override {
         if (auto ec = mutate())
             co_return ec;
-        string_sink sink;
-        if (auto ec = co_await produce(sink))
-            co_return ec;
-        if (sink.data.size() != message.size)
-            co_return std::make_error_code(std::errc::message_size);
-        new_id = next_id();
-        working_[message.folder][new_id] = {sink.data, message.flags};
-        co_return settle();
+        writer = std::make_unique<string_writer>(*this, message);
+        co_return std::error_code{};
     }
     task<std::error_code> set_flags(const std::string& folder, const std::string& id, flag_bits add,
                                     flag_bits remove) override {
@@ -167,12 +205,27 @@ public:
     }
 
 private:
-    struct string_sink final : message_sink {
-        std::string data;
+    struct string_writer final : message_writer {
+        string_writer(memory_store& store, new_message message)
+            : store_(store)
+            , message_(std::move(message)) {}
         task<std::error_code> write(std::string_view chunk) override {
-            data.append(chunk);
+            data_.append(chunk);
             co_return std::error_code{};
         }
+        task<std::error_code> finish(std::string& new_id) override {
+            if (store_.dead_)
+                co_return dead_error();
+            if (data_.size() != message_.size)
+                co_return std::make_error_code(std::errc::message_size);
+            new_id = store_.next_id();
+            store_.working_[message_.folder][new_id] = {data_, message_.flags};
+            store_.internal_dates_[new_id] = message_.internal_date;
+            co_return store_.settle();
+        }
+        memory_store& store_;
+        new_message message_;
+        std::string data_;
     };
 
     static std::error_code dead_error() { return std::make_error_code(std::errc::io_error); }
@@ -201,6 +254,9 @@ private:
     std::string epoch_;
     int fail_at_ = -1;
     bool dead_ = false;
+    std::map<std::string, std::int64_t> internal_dates_; // by id
+    bool tokens_ = false;
+    int token_counter_ = 0;
 };
 
 class memory_state final : public sync_state {
@@ -229,6 +285,12 @@ public:
     void set_epoch(const std::string& folder, side s, const std::string& epoch) override {
         working_epochs_[{folder, s}] = epoch;
     }
+    std::string scan_token(const std::string& folder, side s) override {
+        return working_tokens_[{folder, s}];
+    }
+    void set_scan_token(const std::string& folder, side s, const std::string& token) override {
+        working_tokens_[{folder, s}] = token;
+    }
     std::error_code load(const std::string& folder, std::vector<synced_message>& records) override {
         records = working_[folder];
         return {};
@@ -249,12 +311,14 @@ public:
         durable_ = working_;
         durable_folders_ = working_folders_;
         durable_epochs_ = working_epochs_;
+        durable_tokens_ = working_tokens_;
         return {};
     }
     void rollback() override {
         working_ = durable_;
         working_folders_ = durable_folders_;
         working_epochs_ = durable_epochs_;
+        working_tokens_ = durable_tokens_;
     }
     void crash() { rollback(); }
     const std::set<std::string>& folders() const { return durable_folders_; }
@@ -272,6 +336,7 @@ private:
     std::map<std::string, std::vector<synced_message>> working_, durable_;
     std::set<std::string> working_folders_, durable_folders_;
     std::map<std::pair<std::string, side>, std::string> working_epochs_, durable_epochs_;
+    std::map<std::pair<std::string, side>, std::string> working_tokens_, durable_tokens_;
 };
 
 } // namespace postfach::sync::testing

@@ -45,9 +45,14 @@ public:
                                        message_sink& sink) override {
         return next_.read_message(folder, id, sink);
     }
-    task<std::error_code> write_message(const new_message& message, const producer& produce,
-                                        std::string& new_id) override {
-        return next_.write_message(message, produce, new_id);
+    task<std::error_code> read_messages(const std::string& folder,
+                                        const std::vector<std::string>& ids,
+                                        message_receiver& receiver) override {
+        return next_.read_messages(folder, ids, receiver);
+    }
+    task<std::error_code> begin_message(const new_message& message,
+                                        std::unique_ptr<message_writer>& writer) override {
+        return next_.begin_message(message, writer);
     }
     task<std::error_code> set_flags(const std::string& folder, const std::string& id, flag_bits add,
                                     flag_bits remove) override {
@@ -115,9 +120,24 @@ public:
     task<std::error_code> rename_folder(const std::string& from, const std::string& to) override {
         return mutation([&] { return next_.rename_folder(from, to); });
     }
-    task<std::error_code> write_message(const new_message& message, const producer& produce,
-                                        std::string& new_id) override {
-        return mutation([&] { return next_.write_message(message, produce, new_id); });
+    // The write is the mutation; its message reaches the store at finish(), so a failing
+    // write that is performed fails at finish(), after the message got there.
+    task<std::error_code> begin_message(const new_message& message,
+                                        std::unique_ptr<message_writer>& writer) override {
+        if (dead_)
+            co_return dead_error();
+        if (fail_at_ >= 0 && mutations_ == fail_at_) {
+            dead_ = true;
+            if (!perform_failing_)
+                co_return dead_error();
+            std::unique_ptr<message_writer> inner;
+            if (auto ec = co_await next_.begin_message(message, inner))
+                co_return dead_error();
+            writer = std::make_unique<answer_lost_writer>(std::move(inner));
+            co_return std::error_code{};
+        }
+        ++mutations_;
+        co_return co_await next_.begin_message(message, writer);
     }
     task<std::error_code> set_flags(const std::string& folder, const std::string& id, flag_bits add,
                                     flag_bits remove) override {
@@ -137,6 +157,23 @@ public:
 
 private:
     static std::error_code dead_error() { return std::make_error_code(std::errc::io_error); }
+
+    // Writes through, then reports the failure: the message got there, the answer was lost.
+    class answer_lost_writer final : public message_writer {
+    public:
+        explicit answer_lost_writer(std::unique_ptr<message_writer> inner)
+            : inner_(std::move(inner)) {}
+        task<std::error_code> write(std::string_view chunk) override {
+            return inner_->write(chunk);
+        }
+        task<std::error_code> finish(std::string& new_id) override {
+            (void)co_await inner_->finish(new_id);
+            co_return dead_error();
+        }
+
+    private:
+        std::unique_ptr<message_writer> inner_;
+    };
 
     // `operation` makes the coroutine of the wrapped store's call; it holds references to the
     // caller's arguments, which outlive this coroutine (the caller awaits it at once).

@@ -1,0 +1,40 @@
+#include "sync/store.hpp"
+
+namespace postfach::sync {
+
+task<std::error_code> store::scan_since(const std::string& folder, const scan_base&,
+                                        folder_scan& result) {
+    co_return co_await scan(folder, result);
+}
+
+task<std::error_code> store::read_messages(const std::string& folder,
+                                           const std::vector<std::string>& ids,
+                                           message_receiver& receiver) {
+    for (const auto& id : ids) {
+        message_header header;
+        header.id = id;
+        if (auto ec = co_await message_size(folder, id, header.size))
+            co_return ec;
+        message_sink* sink = nullptr;
+        if (auto ec = co_await receiver.open(header, sink))
+            co_return ec;
+        const auto read = co_await read_message(folder, id, *sink);
+        if (auto ec = co_await receiver.close(header, read))
+            co_return ec;
+        if (read)
+            co_return read;
+    }
+    co_return std::error_code{};
+}
+
+task<std::error_code> store::write_message(const new_message& message, const producer& produce,
+                                           std::string& new_id) {
+    std::unique_ptr<message_writer> writer;
+    if (auto ec = co_await begin_message(message, writer))
+        co_return ec;
+    if (auto ec = co_await produce(*writer))
+        co_return ec; // the writer abandons the message
+    co_return co_await writer->finish(new_id);
+}
+
+} // namespace postfach::sync
