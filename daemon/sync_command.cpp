@@ -51,12 +51,21 @@ sync::pass_options pass_options_for(const config::account_config& account,
     return o;
 }
 
+// remote_diagnostics: the IMAP store's words on its last failure ("UID FETCH: ..."), printed
+// after the failures so that the user sees which command the server broke.
 account_status report_pass(const config::account_config& account, const sync::pass_result& r,
                            const sync_request& request, std::chrono::milliseconds elapsed,
-                           std::ostream& out, std::ostream& err) {
+                           const std::string& remote_diagnostics, std::ostream& out,
+                           std::ostream& err) {
+    const auto explain = [&] {
+        if (!remote_diagnostics.empty())
+            fmt::print(err, "postfach: {}: last IMAP error: {}\n", account.name,
+                       remote_diagnostics);
+    };
     if (r.error) {
         fmt::print(err, "postfach: {}: {} failed: {}\n", account.name, r.error_detail,
                    r.error.message());
+        explain();
         return account_status::failed;
     }
     bool failed = false;
@@ -78,8 +87,10 @@ account_status report_pass(const config::account_config& account, const sync::pa
     }
     if (!request.dry_run)
         fmt::print(out, "{}\n", sync::summary_line(account.name, r, elapsed));
-    if (failed)
+    if (failed) {
+        explain();
         return account_status::failed;
+    }
     return r.guard_tripped() && !request.dry_run ? account_status::guard : account_status::ok;
 }
 
@@ -110,7 +121,7 @@ sync::task<account_status> sync_imap_account(const config::account_config& accou
     co_await connection.logout();
     const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - started);
-    co_return report_pass(account, result, request, elapsed, out, err);
+    co_return report_pass(account, result, request, elapsed, remote.diagnostics(), out, err);
 }
 
 account_status sync_account(const config::configuration& cfg, const config::account_config& account,
