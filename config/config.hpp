@@ -39,6 +39,9 @@ struct server_config {
     secret_source secret;
     std::vector<auth_mechanism> auth; // empty: pick the best the server offers
     bool allow_plaintext = false;     // permits tls: none to a non-loopback host
+    // false only by an explicit `tls_verify: false` on this block: the certificate is then not
+    // checked at all (and every connection logs a warning). There is no global switch.
+    bool tls_verify = true;
     // POP3 blocks only:
     bool leave_on_server = true;
     unsigned delete_after_days = 0; // 0 = never delete

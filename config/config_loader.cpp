@@ -462,16 +462,17 @@ private:
         const bool is_pop3 = kind == server_kind::pop3;
         std::optional<std::vector<entry>> entries;
         if (is_pop3)
-            entries = mapping(block.value, path,
-                              {"host", "port", "tls", "ca_file", "user", "password",
-                               "password_file", "password_command", "oauth2_token_command", "auth",
-                               "allow_plaintext", "leave_on_server", "delete_after_days"});
-        else
             entries =
                 mapping(block.value, path,
                         {"host", "port", "tls", "ca_file", "user", "password", "password_file",
-                         "password_command", "oauth2_token_command", "auth", "allow_plaintext"},
-                        "leave_on_server and delete_after_days belong in a pop3 block");
+                         "password_command", "oauth2_token_command", "auth", "allow_plaintext",
+                         "tls_verify", "leave_on_server", "delete_after_days"});
+        else
+            entries = mapping(block.value, path,
+                              {"host", "port", "tls", "ca_file", "user", "password",
+                               "password_file", "password_command", "oauth2_token_command", "auth",
+                               "allow_plaintext", "tls_verify"},
+                              "leave_on_server and delete_after_days belong in a pop3 block");
         if (!entries)
             return std::nullopt;
         const std::size_t errors_before = errors.size();
@@ -496,6 +497,9 @@ private:
         if (auto e = find(*entries, "allow_plaintext"))
             if (auto v = bool_value(*e, path + ".allow_plaintext"))
                 server.allow_plaintext = *v;
+        if (auto e = find(*entries, "tls_verify"))
+            if (auto v = bool_value(*e, path + ".tls_verify"))
+                server.tls_verify = *v;
 
         load_secret(*entries, block.value, path, server.secret);
 

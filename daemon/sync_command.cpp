@@ -12,6 +12,7 @@
 #include "sync/account_pass.hpp"
 #include "sync/folder_filter.hpp"
 #include "sync/pass_report.hpp"
+#include "util/private_files.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -146,8 +147,7 @@ account_status sync_account(const config::configuration& cfg, const config::acco
                    account.name, cfg.state_dir.string(), ec.message());
         return account_status::failed;
     }
-    std::error_code ec;
-    fs::create_directories(account.maildir, ec);
+    std::error_code ec = util::make_private_directories(account.maildir);
     if (ec) {
         fmt::print(err, "postfach: {}: cannot create the Maildir {}: {}\n", account.name,
                    account.maildir.string(), ec.message());

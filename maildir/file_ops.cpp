@@ -44,21 +44,4 @@ std::error_code rename_no_replace(const std::filesystem::path& from,
     return {};
 }
 
-std::error_code make_private_directory(const std::filesystem::path& dir) {
-    if (::mkdir(dir.c_str(), 0700) == 0 || errno == EEXIST)
-        return {};
-    return last_errno();
-}
-
-std::error_code make_private_directories(const std::filesystem::path& dir) {
-    std::error_code ec;
-    if (dir.empty() || std::filesystem::is_directory(dir, ec))
-        return {};
-    const auto parent = dir.parent_path();
-    if (parent != dir)
-        if (auto mk = make_private_directories(parent))
-            return mk;
-    return make_private_directory(dir);
-}
-
 } // namespace postfach::maildir

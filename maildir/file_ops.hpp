@@ -2,6 +2,8 @@
 // Small POSIX helpers the Maildir code shares: they return std::error_code (generic category,
 // from errno) instead of throwing, and retry EINTR.
 
+#include "util/private_files.hpp"
+
 #include <filesystem>
 #include <system_error>
 
@@ -16,10 +18,10 @@ std::error_code fsync_directory(const std::filesystem::path& dir);
 std::error_code rename_no_replace(const std::filesystem::path& from,
                                   const std::filesystem::path& to);
 
-// mkdir() with mode 0700; an existing directory is not an error.
-std::error_code make_private_directory(const std::filesystem::path& dir);
-// The same for the directory and every missing parent.
-std::error_code make_private_directories(const std::filesystem::path& dir);
+// Directories 0700 and files 0600 whatever the umask (util/private_files.hpp).
+using util::make_private_directories;
+using util::make_private_directory;
+using util::make_private_file;
 
 std::error_code last_errno() noexcept;
 

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <spdlog/spdlog.h>
 
 namespace postfach::net {
 
@@ -45,6 +46,7 @@ transport_options transport_options_for(const config::server_config& server) {
     options.host = server.host;
     options.port = server.port;
     options.ca_file = server.ca_file;
+    options.verify_certificate = server.tls_verify;
     return options;
 }
 
@@ -122,7 +124,13 @@ asio::awaitable<std::error_code> transport::start_tls() {
 
     tls_context_.emplace(asio::ssl::context::tls_client);
     std::string diagnostics;
-    if (auto ec = configure_tls_client(*tls_context_, options_.ca_file, diagnostics)) {
+    if (!options_.verify_certificate)
+        spdlog::warn("TLS certificate verification is OFF for {} port {} (tls_verify: false in "
+                     "the config): anyone on the network path can read and change this "
+                     "connection, password included",
+                     options_.host, options_.port);
+    if (auto ec = configure_tls_client(*tls_context_, options_.ca_file, diagnostics,
+                                       options_.verify_certificate)) {
         close();
         co_return fail(ec, std::move(diagnostics));
     }
