@@ -42,6 +42,9 @@ struct server_config {
     // How long the server may stay silent (or refuse our data) before the connection counts
     // as dead: the read and write deadlines, and at most this for connect + TLS handshake.
     std::chrono::milliseconds timeout{std::chrono::minutes(2)};
+    // false only by an explicit `tls_verify: false` on this block: the certificate is then not
+    // checked at all (and every connection logs a warning). There is no global switch.
+    bool tls_verify = true;
     // POP3 blocks only:
     bool leave_on_server = true;
     unsigned delete_after_days = 0; // 0 = never delete

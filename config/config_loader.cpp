@@ -466,12 +466,12 @@ private:
                 mapping(block.value, path,
                         {"host", "port", "tls", "ca_file", "user", "password", "password_file",
                          "password_command", "oauth2_token_command", "auth", "allow_plaintext",
-                         "timeout", "leave_on_server", "delete_after_days"});
+                         "timeout", "tls_verify", "leave_on_server", "delete_after_days"});
         else
             entries = mapping(block.value, path,
                               {"host", "port", "tls", "ca_file", "user", "password",
                                "password_file", "password_command", "oauth2_token_command", "auth",
-                               "allow_plaintext", "timeout"},
+                               "allow_plaintext", "timeout", "tls_verify"},
                               "leave_on_server and delete_after_days belong in a pop3 block");
         if (!entries)
             return std::nullopt;
@@ -509,6 +509,9 @@ private:
                     server.timeout = d.value;
             }
         }
+        if (auto e = find(*entries, "tls_verify"))
+            if (auto v = bool_value(*e, path + ".tls_verify"))
+                server.tls_verify = *v;
 
         load_secret(*entries, block.value, path, server.secret);
 

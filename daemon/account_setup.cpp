@@ -1,6 +1,7 @@
 #include "daemon/account_setup.hpp"
 
 #include "state/state_errc.hpp"
+#include "util/posix_file.hpp"
 
 #include <filesystem>
 #include <fmt/format.h>
@@ -23,8 +24,8 @@ account_setup_status open_account(const std::filesystem::path& state_dir,
                               account.name, state_dir.string(), ec.message());
         return account_setup_status::failed;
     }
-    std::error_code ec;
-    fs::create_directories(account.maildir, ec);
+    // Missing parents too get 0700, whatever the umask.
+    std::error_code ec = util::make_private_directories(account.maildir);
     if (ec) {
         message = fmt::format("{}: cannot create the Maildir {}: {}", account.name,
                               account.maildir.string(), ec.message());

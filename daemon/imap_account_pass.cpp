@@ -29,9 +29,16 @@ bool connection_lost(const std::error_code& ec) {
 account_status report_pass(const config::account_config& account, const sync::pass_result& r,
                            const sync_request& request, std::chrono::milliseconds elapsed,
                            const std::string& server_said, std::ostream& out, std::ostream& err) {
+    // The store's words on its last failure ("UID FETCH: ..."), so the user sees which command
+    // the server broke.
+    const auto explain = [&] {
+        if (!server_said.empty())
+            fmt::print(err, "postfach: {}: last IMAP error: {}\n", account.name, server_said);
+    };
     if (r.error) {
         fmt::print(err, "postfach: {}: {} failed: {}\n", account.name, r.error_detail,
                    r.error.message());
+        explain();
         return connection_lost(r.error) ? account_status::transient : account_status::failed;
     }
     bool failed = false, lost = false;
@@ -58,6 +65,8 @@ account_status report_pass(const config::account_config& account, const sync::pa
     }
     if (!request.dry_run)
         fmt::print(out, "{}\n", sync::summary_line(account.name, r, elapsed));
+    if (failed || lost)
+        explain();
     if (failed)
         return account_status::failed;
     if (lost)

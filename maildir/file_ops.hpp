@@ -21,4 +21,6 @@ using util::write_all;
 std::error_code rename_no_replace(const std::filesystem::path& from,
                                   const std::filesystem::path& to);
 
+using util::make_private_file;
+
 } // namespace postfach::maildir

@@ -4,7 +4,6 @@
 #include "maildir/maildir_errc.hpp"
 
 #include <algorithm>
-#include <fstream>
 #include <spdlog/spdlog.h>
 
 namespace fs = std::filesystem;
@@ -223,9 +222,8 @@ std::error_code folder_layout::create_folder(std::string_view name) const {
         if (auto mk = make_private_directory(dir / sub))
             return mk;
     if (kind_ == layout_kind::maildir_plus_plus && name != inbox) {
-        std::ofstream marker(dir / "maildirfolder");
-        if (!marker)
-            return std::make_error_code(std::errc::io_error);
+        if (auto mk = make_private_file(dir / "maildirfolder"))
+            return mk;
     }
     if (auto sync = fsync_directory(dir))
         return sync;

@@ -40,11 +40,13 @@ std::string name_text(const X509_NAME* name) {
 
 std::error_code configure_tls_client(boost::asio::ssl::context& context,
                                      const std::optional<std::filesystem::path>& ca_file,
-                                     std::string& diagnostics) {
+                                     std::string& diagnostics, bool verify) {
     SSL_CTX* ctx = context.native_handle();
     SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
     SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
-    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+    SSL_CTX_set_verify(ctx, verify ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, nullptr);
+    if (!verify)
+        return {}; // no trust store needed: nothing is checked
     ERR_clear_error();
     const int loaded = ca_file ? SSL_CTX_load_verify_locations(ctx, ca_file->c_str(), nullptr)
                                : SSL_CTX_set_default_verify_paths(ctx);

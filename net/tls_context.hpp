@@ -1,8 +1,9 @@
 #pragma once
 // OpenSSL settings for every postfach connection, in one place:
 //  - TLS 1.2 or newer;
-//  - the peer certificate is always verified (there is deliberately no way to turn that off),
-//    against ca_file when configured, else the system trust store;
+//  - the peer certificate is verified against ca_file when configured, else the system trust
+//    store; the only way around it is `verify` false, which a server block's explicit
+//    `tls_verify: false` gives (the transport then warns on every connection);
 //  - the certificate must match the configured host name (or IP address), checked by OpenSSL
 //    during the handshake, and SNI names that host.
 
@@ -18,10 +19,11 @@
 namespace postfach::net {
 
 // Fills context for a client connection. On failure (ca_file unreadable) returns
-// net_errc::ca_file_unreadable and explains in diagnostics.
+// net_errc::ca_file_unreadable and explains in diagnostics. verify false: no certificate check
+// at all (SNI is still sent).
 std::error_code configure_tls_client(boost::asio::ssl::context& context,
                                      const std::optional<std::filesystem::path>& ca_file,
-                                     std::string& diagnostics);
+                                     std::string& diagnostics, bool verify = true);
 
 // Per connection, before the handshake: SNI (for names, not IP addresses) and the name or
 // address the certificate must match.

@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <spdlog/spdlog.h>
 
 namespace postfach::net {
 
@@ -49,6 +50,7 @@ transport_options transport_options_for(const config::server_config& server) {
     options.connect_timeout = std::min(options.connect_timeout, server.timeout);
     options.read_timeout = server.timeout;
     options.write_timeout = server.timeout;
+    options.verify_certificate = server.tls_verify;
     return options;
 }
 
@@ -126,7 +128,13 @@ asio::awaitable<std::error_code> transport::start_tls() {
 
     tls_context_.emplace(asio::ssl::context::tls_client);
     std::string diagnostics;
-    if (auto ec = configure_tls_client(*tls_context_, options_.ca_file, diagnostics)) {
+    if (!options_.verify_certificate)
+        spdlog::warn("TLS certificate verification is OFF for {} port {} (tls_verify: false in "
+                     "the config): anyone on the network path can read and change this "
+                     "connection, password included",
+                     options_.host, options_.port);
+    if (auto ec = configure_tls_client(*tls_context_, options_.ca_file, diagnostics,
+                                       options_.verify_certificate)) {
         close();
         co_return fail(ec, std::move(diagnostics));
     }

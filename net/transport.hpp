@@ -9,8 +9,9 @@
 //  - Every operation returns an error_code (net_errc for our own conditions, the system or
 //    OpenSSL code otherwise) and, on failure, explains in diagnostics(). After a timeout, a
 //    closed connection or a failed start_tls() the transport is closed; connect() again.
-//  - Certificate verification cannot be switched off: the configured host name is what the
-//    certificate must match, and SNI carries it.
+//  - The certificate is verified and must match the configured host name (SNI carries it),
+//    unless verify_certificate is false (only from a server block's explicit
+//    `tls_verify: false`): then every start_tls() logs a warning that says so.
 //  - Cancelling the calling coroutine (terminal, e.g. on SIGTERM) ends a pending operation at
 //    once and closes the connection: the caller sees operation_aborted, as an exception under
 //    Asio's default this_coro::throw_if_cancelled(true), else as the returned error code.
@@ -42,13 +43,14 @@ struct transport_options {
     std::string host; // what to resolve, and the name the certificate must match
     std::uint16_t port = 0;
     std::optional<std::filesystem::path> ca_file; // empty: the system trust store
+    bool verify_certificate = true;               // false: no check at all, loudly logged
     std::chrono::milliseconds connect_timeout{std::chrono::seconds(30)}; // connect + handshake
     std::chrono::milliseconds read_timeout{std::chrono::seconds(120)};
     std::chrono::milliseconds write_timeout{std::chrono::seconds(60)};
     std::size_t max_line_length = 1024 * 1024; // read_line() refuses longer lines
 };
 
-// host, port, ca_file of a server block, with the default timeouts.
+// host, port, ca_file, tls_verify of a server block, with the default timeouts.
 transport_options transport_options_for(const config::server_config& server);
 
 class transport final : public byte_stream {

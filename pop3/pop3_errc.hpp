@@ -20,7 +20,7 @@ enum class pop3_errc {
     syntax_error = 1,  // the response does not follow the grammar
     line_too_long,     // a response line above parser_limits::max_line_size (RFC 2449 §4: 512)
     message_too_large, // a RETR/TOP body above parser_limits::max_message_size
-    too_many_entries,  // a UIDL/LIST/CAPA listing above parser_limits::max_listing_entries
+    too_many_entries,  // a UIDL/LIST/CAPA listing above max_listing_entries or max_listing_size
     parser_failed,     // consume() called again after an error
     // Command writer.
     command_too_long, // a command above 255 octets with its CRLF (RFC 2449 §4)

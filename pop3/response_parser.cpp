@@ -98,6 +98,7 @@ void response_parser::reset() {
     line_started_ = false;
     last_cr_ = false;
     current_ = {};
+    listing_size_ = 0;
     diagnostics_.clear();
 }
 
@@ -256,6 +257,12 @@ std::optional<response> response_parser::on_listing_line(std::error_code& ec) {
              "more than " + std::to_string(limits_.max_listing_entries) + " lines", line);
         return std::nullopt;
     }
+    listing_size_ += line.size() + 2;
+    if (listing_size_ > limits_.max_listing_size) {
+        fail(ec, pop3_errc::too_many_entries,
+             "more than " + std::to_string(limits_.max_listing_size) + " bytes", line);
+        return std::nullopt;
+    }
     bool valid = false;
     if (kind_ == response_kind::capa) {
         if (auto cap = parse_capability(line)) {
@@ -344,6 +351,7 @@ bool response_parser::emit(std::string_view chunk, std::error_code& ec) {
 response response_parser::finish() {
     response r = std::move(current_);
     current_ = {};
+    listing_size_ = 0;
     line_.clear();
     line_started_ = false;
     state_ = state::first_line;

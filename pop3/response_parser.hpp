@@ -23,6 +23,9 @@ struct parser_limits {
     std::size_t max_line_size = 512;
     std::uint64_t max_message_size = std::uint64_t{1} << 30; // RETR/TOP body after unstuffing
     std::size_t max_listing_entries = std::size_t{1} << 20;  // lines of CAPA/UIDL/LIST
+    // Bytes of one listing's lines: with max_line_size alone, a million entries could still take
+    // half a GiB (a UIDL of 100,000 messages with 70-character ids is about 8 MiB).
+    std::size_t max_listing_size = std::size_t{32} << 20;
 };
 
 class response_parser {
@@ -77,6 +80,7 @@ private:
     bool line_started_ = false;
     bool last_cr_ = false;
     response current_;
+    std::size_t listing_size_ = 0; // bytes of the current listing's lines so far
     std::string diagnostics_;
 };
 

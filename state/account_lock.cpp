@@ -1,6 +1,7 @@
 #include "state/account_lock.hpp"
 
 #include "state/state_errc.hpp"
+#include "util/posix_file.hpp"
 
 #include <cerrno>
 #include <charconv>
@@ -59,11 +60,10 @@ std::error_code account_lock::acquire(const std::filesystem::path& state_dir,
                                       pid_t& holder_pid) {
     out.release();
     holder_pid = 0;
-    std::error_code ec;
-    std::filesystem::create_directories(state_dir, ec);
-    if (ec)
+    if (auto ec = util::make_private_directories(state_dir))
         return ec;
-    ::chmod(state_dir.c_str(), 0700);
+    ::chmod(state_dir.c_str(), 0700); // an existing state dir is tightened too
+    std::error_code ec;
     const auto path = state_dir / (std::string(account) + ".lock");
     const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0)

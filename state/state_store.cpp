@@ -3,6 +3,7 @@
 #include "state/schema.hpp"
 #include "state/sqlite_statement.hpp"
 #include "state/state_errc.hpp"
+#include "util/posix_file.hpp"
 
 #include <cerrno>
 #include <fcntl.h>
@@ -18,19 +19,6 @@ namespace {
 
 std::error_code errno_code() {
     return {errno, std::generic_category()};
-}
-
-// Creates missing directories of `dir` with mode 0700 (the state is private).
-std::error_code make_private_dirs(const fs::path& dir) {
-    std::error_code ec;
-    if (dir.empty() || fs::is_directory(dir, ec))
-        return {};
-    if (dir.has_parent_path() && dir.parent_path() != dir)
-        if (auto parent = make_private_dirs(dir.parent_path()))
-            return parent;
-    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
-        return errno_code();
-    return {};
 }
 
 // Creates the file with mode 0600 before SQLite does (SQLite would use 0644 & umask), and
@@ -158,7 +146,7 @@ state_store& state_store::operator=(state_store&&) noexcept = default;
 
 std::error_code state_store::open(const fs::path& db_path, state_store& out) {
     out.impl_ = std::make_unique<impl>();
-    if (auto ec = make_private_dirs(db_path.parent_path()))
+    if (auto ec = util::make_private_directories(db_path.parent_path()))
         return ec;
     if (auto ec = make_private_file(db_path))
         return ec;

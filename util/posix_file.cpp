@@ -55,4 +55,15 @@ std::error_code make_private_directories(const std::filesystem::path& dir) {
     return make_private_directory(dir);
 }
 
+std::error_code make_private_file(const std::filesystem::path& file) {
+    int fd = -1;
+    do
+        fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    while (fd < 0 && errno == EINTR);
+    if (fd < 0)
+        return last_errno();
+    ::close(fd);
+    return {};
+}
+
 } // namespace postfach::util

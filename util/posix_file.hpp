@@ -21,5 +21,7 @@ std::error_code fsync_directory(const std::filesystem::path& dir);
 std::error_code make_private_directory(const std::filesystem::path& dir);
 // The same for the directory and every missing parent.
 std::error_code make_private_directories(const std::filesystem::path& dir);
+// Creates an empty file with mode 0600 whatever the umask; an existing file is kept as it is.
+std::error_code make_private_file(const std::filesystem::path& file);
 
 } // namespace postfach::util

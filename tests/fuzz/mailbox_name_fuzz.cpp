@@ -1,13 +1,14 @@
-// Fuzzes modified UTF-7 both ways. Strictness means round trips are exact: whatever decodes
-// encodes back to the same bytes, and whatever encodes decodes back.
+// Fuzzes modified UTF-7 (RFC 3501 §5.1.3) both ways. Strictness means round trips are exact:
+// whatever decodes encodes back to the same bytes, and whatever encodes (valid UTF-8) becomes
+// printable ASCII that decodes back.
+
+#include "imap/mailbox_name.hpp"
 
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
-
-#include "imap/mailbox_name.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     using namespace postfach::imap;
@@ -19,6 +20,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             std::abort();
     }
     if (!encode_mailbox_name(input, encoded)) {
+        // The wire form is printable ASCII only, and decodes back to the input.
+        for (const char c : encoded)
+            if (c < 0x20 || c > 0x7e)
+                std::abort();
         if (decode_mailbox_name(encoded, decoded) || decoded != input)
             std::abort();
     }

@@ -31,6 +31,32 @@ protected:
     // `input` is the child's stdin (closed after it).
     run_output postfach(std::vector<std::string> args, const std::string& input = "") {
         args.insert(args.begin(), POSTFACH_BINARY);
+        return run(std::move(args));
+    }
+
+    // As postfach(), and the peak resident memory of the run in KiB: python's getrusage of its
+    // child (the wrapper's own memory is not counted), reported on a last stderr line that is
+    // removed here.
+    run_output postfach_measured(std::vector<std::string> args, long& peak_rss_kib) {
+        static const std::string wrapper =
+            "import resource, subprocess, sys\n"
+            "code = subprocess.call(sys.argv[1:])\n"
+            "rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+            "sys.stderr.write('\\npeak-rss-kib %d\\n' % rss)\n"
+            "sys.exit(code if code >= 0 else 128 - code)\n";
+        args.insert(args.begin(), {"python3", "-c", wrapper, POSTFACH_BINARY});
+        auto r = run(std::move(args));
+        peak_rss_kib = -1;
+        const auto mark = r.err.rfind("\npeak-rss-kib ");
+        if (mark != std::string::npos) {
+            peak_rss_kib = std::stol(r.err.substr(mark + 14));
+            r.err.erase(mark);
+        }
+        return r;
+    }
+
+private:
+    run_output run(std::vector<std::string> args) {
         util::run_options options;
         options.stdin_data = input;
         options.timeout = std::chrono::seconds(60);
@@ -41,6 +67,7 @@ protected:
         return {r.exit_code, r.out, r.err};
     }
 
+protected:
     temp_dir home_;
     const std::filesystem::path& dir_ = home_.path();
 };

@@ -326,6 +326,35 @@ TEST(config_loader, tls_none_is_allowed_to_loopback_or_with_allow_plaintext) {
     EXPECT_TRUE(r.config) << errors_of(r);
 }
 
+// Certificate checks are on unless a server block says tls_verify: false, for that block only.
+TEST(config_loader, tls_verify_is_on_unless_a_block_turns_it_off) {
+    const auto on = load(minimal);
+    ASSERT_TRUE(on.config) << errors_of(on);
+    EXPECT_TRUE(on.config->accounts[0].imap->tls_verify);
+
+    const auto off = load(head + "    imap: {host: h, user: u, password: p, tls_verify: false}\n"
+                                 "    pop3: {host: h, user: u, password: p}\n");
+    ASSERT_TRUE(off.config) << errors_of(off);
+    EXPECT_FALSE(off.config->accounts[0].imap->tls_verify);
+    EXPECT_TRUE(off.config->accounts[0].pop3->tls_verify);
+
+    const auto pop3_off =
+        load(head +
+             "    protocol: pop3\n    pop3: {host: h, user: u, password: p, tls_verify: false}\n");
+    ASSERT_TRUE(pop3_off.config) << errors_of(pop3_off);
+    EXPECT_FALSE(pop3_off.config->accounts[0].pop3->tls_verify);
+
+    const auto bad = load(head + "    imap: {host: h, user: u, password: p, tls_verify: nope}\n");
+    ASSERT_EQ(bad.errors.size(), 1u) << errors_of(bad);
+    EXPECT_EQ(bad.errors[0].key_path, "accounts[0].imap.tls_verify");
+    EXPECT_GT(bad.errors[0].line, 0);
+
+    // Not a top-level or account-level switch.
+    EXPECT_FALSE(load("tls_verify: false\n" + minimal).config);
+    EXPECT_FALSE(
+        load(head + "    tls_verify: false\n    imap: {host: h, user: u, password: p}\n").config);
+}
+
 TEST(config_loader, missing_file_says_what_to_do) {
     const auto r = load_config_file("/nonexistent/postfach.yaml", fake_env());
     ASSERT_EQ(r.errors.size(), 1u);

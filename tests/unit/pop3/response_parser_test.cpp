@@ -281,6 +281,24 @@ TEST(pop3_response_parser, listing_limit) {
         pop3_errc::too_many_entries);
 }
 
+// The byte budget of a listing: lines with their CRLF, per response (the next one starts afresh).
+TEST(pop3_response_parser, listing_size_limit) {
+    parser_limits limits;
+    limits.max_listing_size = 10; // "1 1\r\n2 2\r\n" is exactly 10
+    EXPECT_FALSE(
+        feed_chunks(response_kind::uidl_all, {"+OK\r\n1 1\r\n2 2\r\n.\r\n"}, limits).error);
+    EXPECT_EQ(feed_chunks(response_kind::uidl_all, {"+OK\r\n1 1\r\n2 22\r\n.\r\n"}, limits).error,
+              pop3_errc::too_many_entries);
+    response_parser parser(limits);
+    for (int round = 0; round < 3; ++round) {
+        parser.expect(response_kind::uidl_all, "UIDL");
+        std::string_view listing = "+OK\r\n1 1\r\n2 2\r\n.\r\n";
+        std::error_code ec;
+        EXPECT_TRUE(parser.consume(listing, ec)) << round;
+        EXPECT_FALSE(ec) << round << ": " << parser.diagnostics();
+    }
+}
+
 TEST(pop3_response_parser, stays_failed_until_reset) {
     response_parser parser;
     std::string_view bad = "bogus\r\n";
