@@ -519,9 +519,10 @@ private:
                 if (co_await flush(&outcome))
                     co_return;
         }
-        // New messages last, in one batch read per direction.
+        // New messages last, in one batch read per direction; downloads first, so that an upload
+        // the server refuses (a quota) does not hold back mail coming the other way.
         progress_ = pass_progress{folder, 0, copies[0].size() + copies[1].size(), 0};
-        for (side t : both_sides) {
+        for (side t : {side::local, side::remote}) {
             if (outcome.error || copies[index(t)].empty())
                 continue;
             bool commit_failed = false;

@@ -65,10 +65,12 @@ protected:
     // The whole scenario: a hostile run when the client sends a command containing `trigger`,
     // then a good run. `payload` is sent instead of the answer (`then_flood`: followed by an
     // endless stream of that many bytes of 'x'). `server_closes`: then the server closes its
-    // side, as after BYE; otherwise the client must drop the connection itself.
+    // side, as after BYE; otherwise the client must drop the connection itself. `body_complete`:
+    // the payload holds the whole message in a closed FETCH response, so keeping it (durably,
+    // once) is as right as dropping it; the good run must still end with exactly one.
     void expect_clean_failure(const std::string& trigger, std::string payload,
                               std::size_t then_flood, const std::string& command_named,
-                              bool server_closes = false) {
+                              bool server_closes = false, bool body_complete = false) {
         fake_imap_mailbox hostile;
         bool triggered = false;
         hostile.hook = [&](tcp::socket& socket, std::string,
@@ -95,7 +97,7 @@ protected:
             << bad.err;
         EXPECT_EQ(bad.err.find("s3cret-pw"), std::string::npos) << bad.err;
         EXPECT_EQ(hostile.after_hook, "") << "the client went on talking to a broken server";
-        EXPECT_EQ(messages(), 0u);
+        EXPECT_LE(messages(), body_complete ? 1u : 0u);
         EXPECT_TRUE(tmp_is_empty());
 
         fake_imap_mailbox good;
@@ -122,7 +124,7 @@ TEST_F(hostile_imap, literal_of_four_gigabytes_in_a_fetch) {
 }
 
 TEST_F(hostile_imap, parentheses_ten_thousand_deep) {
-    expect_clean_failure("(FLAGS)",
+    expect_clean_failure("(FLAGS RFC822.SIZE",
                          "* 1 FETCH (UID 1 FLAGS " + std::string(10000, '(') +
                              std::string(10000, ')') + ")\r\n",
                          0, "FETCH");
@@ -138,11 +140,11 @@ TEST_F(hostile_imap, bye_after_the_body_before_the_fetch_completes) {
         "BODY.PEEK[]",
         fmt::format("* 1 FETCH (UID 1 BODY[] {{{}}}\r\n{})\r\n* BYE going down\r\n",
                     m.message.size(), m.message),
-        0, "FETCH", true);
+        0, "FETCH", true, true);
 }
 
 TEST_F(hostile_imap, bye_between_fetch_responses) {
-    expect_clean_failure("(FLAGS)", "* 1 FETCH (UID 1 FLAGS ())\r\n* BYE going down now\r\n", 0,
+    expect_clean_failure("(FLAGS RFC822.SIZE", "* 1 FETCH (UID 1 FLAGS ())\r\n* BYE going down now\r\n", 0,
                          "FETCH", true);
 }
 

@@ -31,7 +31,7 @@ protected:
     // `input` is the child's stdin (closed after it).
     run_output postfach(std::vector<std::string> args, const std::string& input = "") {
         args.insert(args.begin(), POSTFACH_BINARY);
-        return run(std::move(args));
+        return run(std::move(args), input);
     }
 
     // As postfach(), and the peak resident memory of the run in KiB: python's getrusage of its
@@ -56,7 +56,7 @@ protected:
     }
 
 private:
-    run_output run(std::vector<std::string> args) {
+    run_output run(std::vector<std::string> args, const std::string& input = "") {
         util::run_options options;
         options.stdin_data = input;
         options.timeout = std::chrono::seconds(60);

@@ -188,6 +188,8 @@ private:
                 items += " FLAGS ()";
             if (has("RFC822.SIZE"))
                 items += " RFC822.SIZE " + std::to_string(message.size());
+            if (has("INTERNALDATE"))
+                items += " INTERNALDATE \"26-Nov-2026 10:00:00 +0000\"";
             if (has("BODY.PEEK[HEADER]"))
                 items += " BODY[HEADER] {" + std::to_string(header().size()) + "}\r\n" + header();
             if (has("BODY.PEEK[]"))
