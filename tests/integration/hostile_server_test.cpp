@@ -144,8 +144,9 @@ TEST_F(hostile_imap, bye_after_the_body_before_the_fetch_completes) {
 }
 
 TEST_F(hostile_imap, bye_between_fetch_responses) {
-    expect_clean_failure("(FLAGS RFC822.SIZE", "* 1 FETCH (UID 1 FLAGS ())\r\n* BYE going down now\r\n", 0,
-                         "FETCH", true);
+    expect_clean_failure("(FLAGS RFC822.SIZE",
+                         "* 1 FETCH (UID 1 FLAGS ())\r\n* BYE going down now\r\n", 0, "FETCH",
+                         true);
 }
 
 // POP3, through the fetch pass (state and Maildir as `postfach` uses them).
