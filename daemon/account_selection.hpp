@@ -1,6 +1,5 @@
 #pragma once
 // The accounts a command works on: those named by --account (in that order), or all of them.
-// check and sync still have their own copy of this loop; new commands use this one.
 
 #include "config/config.hpp"
 

@@ -1,5 +1,6 @@
 #include "daemon/check_command.hpp"
 
+#include "daemon/account_selection.hpp"
 #include "daemon/check_failure.hpp"
 #include "daemon/exit_code.hpp"
 #include "daemon/imap_check.hpp"
@@ -164,21 +165,8 @@ exit_code check_imap(const config::account_config& a, std::ostream& out, std::os
 int run_check(const config::configuration& cfg, const std::vector<std::string>& account_names,
               std::ostream& out, std::ostream& err) {
     std::vector<const config::account_config*> selected;
-    for (const auto& name : account_names) {
-        const auto* account = cfg.find_account(name);
-        if (account == nullptr) {
-            std::vector<std::string> known;
-            for (const auto& a : cfg.accounts)
-                known.push_back(a.name);
-            fmt::print(err, "postfach: no account named '{}' in {}; accounts there: {}\n", name,
-                       cfg.source.string(), fmt::join(known, ", "));
-            return to_int(exit_code::usage_or_config);
-        }
-        selected.push_back(account);
-    }
-    if (selected.empty())
-        for (const auto& a : cfg.accounts)
-            selected.push_back(&a);
+    if (!select_accounts(cfg, account_names, err, selected))
+        return to_int(exit_code::usage_or_config);
 
     exit_code result = exit_code::ok;
     fmt::print(out, "{}: configuration is valid ({} account{}), state in {}\n", cfg.source.string(),

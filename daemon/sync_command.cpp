@@ -1,5 +1,6 @@
 #include "daemon/sync_command.hpp"
 
+#include "daemon/account_selection.hpp"
 #include "daemon/account_setup.hpp"
 #include "daemon/exit_code.hpp"
 #include "state/state_store.hpp"
@@ -42,17 +43,8 @@ account_status sync_account(const config::configuration& cfg, const config::acco
 int run_sync(const config::configuration& cfg, const sync_request& request, std::ostream& out,
              std::ostream& err) {
     std::vector<const config::account_config*> selected;
-    for (const auto& name : request.accounts) {
-        const auto* account = cfg.find_account(name);
-        if (account == nullptr) {
-            fmt::print(err, "postfach: no account named '{}' in {}\n", name, cfg.source.string());
-            return to_int(exit_code::usage_or_config);
-        }
-        selected.push_back(account);
-    }
-    if (selected.empty())
-        for (const auto& a : cfg.accounts)
-            selected.push_back(&a);
+    if (!select_accounts(cfg, request.accounts, err, selected))
+        return to_int(exit_code::usage_or_config);
 
     bool locked = false, failed = false, guard = false, transient = false;
     for (const auto* account : selected) {
