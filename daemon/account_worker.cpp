@@ -319,10 +319,12 @@ asio::awaitable<void> account_worker::watch_loop() {
             co_await pause(watch_wake_, delay);
             continue;
         }
-        if (was_watching) {
+        // Mail that arrived after the pass scanned INBOX but before this EXAMINE is seen by
+        // neither the pass nor IDLE (which reports only later changes): a pass that starts
+        // after the EXAMINE closes that gap. One that has not started yet serves the request.
+        if (was_watching)
             spdlog::info("{}: connected again; catching up", account_.name);
-            request_pass();
-        }
+        request_pass();
         was_watching = true;
         retry.reset();
         spdlog::info("{}: watching INBOX with IDLE", account_.name);
