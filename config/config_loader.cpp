@@ -259,6 +259,24 @@ private:
         return v;
     }
 
+    // A duration with a unit, at least one second (shorter settings only busy-loop).
+    std::optional<std::chrono::milliseconds> duration_value(const entry& e,
+                                                            const std::string& path) {
+        auto s = string_value(e, path);
+        if (!s)
+            return std::nullopt;
+        auto d = parse_duration(*s);
+        if (!d.ok()) {
+            error_at(value_mark(e), path, d.error);
+            return std::nullopt;
+        }
+        if (d.value < std::chrono::seconds(1)) {
+            error_at(value_mark(e), path, "must be at least 1s");
+            return std::nullopt;
+        }
+        return d.value;
+    }
+
     template <typename Enum>
     std::optional<Enum>
     enum_value(const entry& e, const std::string& path,
@@ -431,19 +449,9 @@ private:
         if (auto e = find(*entries, "idle"))
             if (auto v = bool_value(*e, path + ".idle"))
                 account.idle = *v;
-        if (auto e = find(*entries, "poll_interval")) {
-            const auto key_path = path + ".poll_interval";
-            if (auto s = string_value(*e, key_path)) {
-                auto d = parse_duration(*s);
-                if (!d.ok())
-                    error_at(value_mark(*e), key_path, d.error);
-                else if (d.value < std::chrono::seconds(1))
-                    error_at(value_mark(*e), key_path, "must be at least 1s");
-                else
-                    account.poll_interval =
-                        std::chrono::duration_cast<std::chrono::seconds>(d.value);
-            }
-        }
+        if (auto e = find(*entries, "poll_interval"))
+            if (auto d = duration_value(*e, path + ".poll_interval"))
+                account.poll_interval = std::chrono::duration_cast<std::chrono::seconds>(*d);
         if (auto e = find(*entries, "hooks")) {
             const auto key_path = path + ".hooks";
             if (auto hooks = mapping(e->value, key_path, {"on_new_mail"}))
@@ -497,18 +505,9 @@ private:
         if (auto e = find(*entries, "allow_plaintext"))
             if (auto v = bool_value(*e, path + ".allow_plaintext"))
                 server.allow_plaintext = *v;
-        if (auto e = find(*entries, "timeout")) {
-            const auto key_path = path + ".timeout";
-            if (auto s = string_value(*e, key_path)) {
-                auto d = parse_duration(*s);
-                if (!d.ok())
-                    error_at(value_mark(*e), key_path, d.error);
-                else if (d.value < std::chrono::seconds(1))
-                    error_at(value_mark(*e), key_path, "must be at least 1s");
-                else
-                    server.timeout = d.value;
-            }
-        }
+        if (auto e = find(*entries, "timeout"))
+            if (auto d = duration_value(*e, path + ".timeout"))
+                server.timeout = *d;
         if (auto e = find(*entries, "tls_verify"))
             if (auto v = bool_value(*e, path + ".tls_verify"))
                 server.tls_verify = *v;

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <fmt/format.h>
 #include <fmt/ostream.h>
+#include <string_view>
 
 namespace postfach {
 
@@ -78,13 +79,15 @@ std::string describe_folder(const imap::folder_info& f) {
     return counts;
 }
 
-// Prints what the check of the account's IMAP server found. Returns the exit code of this
-// account: ok, partial_failure (the user must fix something) or temporary_failure.
-exit_code print_imap_check(const config::account_config& a, const config::server_config& server,
-                           const imap_check_report& report, std::ostream& out, std::ostream& err) {
+// The lines every protocol's check starts with: where it connected, TLS, login, capabilities.
+// Report is imap_check_report or pop3_check_report.
+template <typename Report>
+void print_session_lines(const config::server_config& server, const Report& report,
+                         std::string_view protocol_note, std::string_view capability_separator,
+                         std::ostream& out) {
     if (!report.peer_address.empty())
-        fmt::print(out, "  connected {} at {} port {}\n", server.host, report.peer_address,
-                   server.port);
+        fmt::print(out, "  connected {} at {} port {}{}\n", server.host, report.peer_address,
+                   server.port, protocol_note);
     if (report.tls)
         fmt::print(out, "  tls       {}\n", net::describe(*report.tls));
     else if (!report.authentication.empty())
@@ -92,7 +95,14 @@ exit_code print_imap_check(const config::account_config& a, const config::server
     if (!report.authentication.empty())
         fmt::print(out, "  login     {} with {}\n", server.user, report.authentication);
     if (!report.capabilities.empty())
-        fmt::print(out, "  server    {}\n", fmt::join(report.capabilities, " "));
+        fmt::print(out, "  server    {}\n", fmt::join(report.capabilities, capability_separator));
+}
+
+// Prints what the check of the account's IMAP server found. Returns the exit code of this
+// account: ok, partial_failure (the user must fix something) or temporary_failure.
+exit_code print_imap_check(const config::account_config& a, const config::server_config& server,
+                           const imap_check_report& report, std::ostream& out, std::ostream& err) {
+    print_session_lines(server, report, "", " ", out);
     if (report.folders) {
         std::size_t width = 0;
         for (const auto& f : *report.folders)
@@ -116,17 +126,7 @@ exit_code print_imap_check(const config::account_config& a, const config::server
 exit_code check_pop3(const config::account_config& a, const config::server_config& server,
                      std::ostream& out, std::ostream& err) {
     const auto report = check_pop3_server(server, a.name);
-    if (!report.peer_address.empty())
-        fmt::print(out, "  connected {} at {} port {} (POP3)\n", server.host, report.peer_address,
-                   server.port);
-    if (report.tls)
-        fmt::print(out, "  tls       {}\n", net::describe(*report.tls));
-    else if (!report.authentication.empty())
-        fmt::print(out, "  tls       none (tls: none)\n");
-    if (!report.authentication.empty())
-        fmt::print(out, "  login     {} with {}\n", server.user, report.authentication);
-    if (!report.capabilities.empty())
-        fmt::print(out, "  server    {}\n", fmt::join(report.capabilities, ", "));
+    print_session_lines(server, report, " (POP3)", ", ", out);
     if (report.messages)
         fmt::print(out, "  maildrop  {} message{} ({:.1f} MB), fetched into INBOX\n",
                    *report.messages, *report.messages == 1 ? "" : "s",

@@ -28,6 +28,7 @@
 #include "imap/untagged_handler.hpp"
 #include "util/sasl_mechanism.hpp"
 #include "util/secret.hpp"
+#include "util/session_security.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -45,16 +46,8 @@ namespace postfach::imap {
 using util::sasl_mechanism;
 using capability_set = std::set<std::string, std::less<>>;
 
-enum class transport_security {
-    implicit_tls, // TLS before the greeting (port 993); the fsm never asks for it
-    starttls,     // plaintext greeting, then STARTTLS is mandatory
-    none,         // plaintext throughout (loopback or allow_plaintext only; checked by config)
-};
-
-struct login_credentials {
-    std::string user;
-    secret_string password;
-};
+using util::login_credentials;
+using util::transport_security;
 
 struct session_options {
     transport_security security = transport_security::implicit_tls;

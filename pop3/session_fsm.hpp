@@ -33,6 +33,7 @@
 #include "pop3/message_sink.hpp"
 #include "pop3/response_parser.hpp"
 #include "util/secret.hpp"
+#include "util/session_security.hpp"
 
 #include <cstdint>
 #include <deque>
@@ -46,16 +47,8 @@
 
 namespace postfach::pop3 {
 
-enum class transport_security {
-    implicit_tls, // TLS before the greeting (port 995); the fsm never asks for it
-    starttls,     // plaintext greeting, then STLS is mandatory
-    none,         // plaintext throughout (loopback or allow_plaintext only; checked by config)
-};
-
-struct login_credentials {
-    std::string user;
-    secret_string password;
-};
+using util::login_credentials;
+using util::transport_security;
 
 struct session_options {
     transport_security security = transport_security::implicit_tls;
