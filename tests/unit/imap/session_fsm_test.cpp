@@ -3,6 +3,7 @@
 
 #include "imap/imap_errc.hpp"
 #include "imap/session_fsm.hpp"
+#include "tests/support/fsm_transcript.hpp"
 
 #include <gtest/gtest.h>
 #include <memory>
@@ -53,12 +54,9 @@ public:
     }
 };
 
-struct step {
-    enum kind { server, client, client_secret, tls } type;
-    std::string text;
-};
+using step = test::transcript_step;
 
-class session_fsm_test : public ::testing::Test {
+class session_fsm_test : public test::fsm_transcript_test<session_fsm> {
 protected:
     void start(session_options options) {
         fsm = std::make_unique<session_fsm>(std::move(options), &handler);
@@ -71,63 +69,9 @@ protected:
         return o;
     }
 
-    void expect_read() {
-        const auto a = fsm->next();
-        EXPECT_EQ(a.type, next_action::kind::read) << fsm->diagnostics();
-    }
-    void expect_idle() {
-        const auto a = fsm->next();
-        EXPECT_EQ(a.type, next_action::kind::idle) << fsm->diagnostics();
-    }
-    void expect_write(std::string_view bytes, bool sensitive = false) {
-        const auto a = fsm->next();
-        ASSERT_EQ(a.type, next_action::kind::write) << fsm->diagnostics();
-        EXPECT_EQ(a.bytes, bytes);
-        EXPECT_EQ(a.sensitive, sensitive) << bytes;
-        fsm->on_written();
-    }
-    void expect_start_tls() {
-        ASSERT_EQ(fsm->next().type, next_action::kind::start_tls) << fsm->diagnostics();
-        fsm->on_tls_established();
-    }
-    void feed(std::string_view bytes) {
-        expect_read();
-        fsm->on_bytes(bytes);
-    }
-    // Data the server sends while the session waits for nothing (the transport keeps reading).
-    void feed_unsolicited(std::string_view bytes) {
-        expect_idle();
-        fsm->on_bytes(bytes);
-    }
-    void expect_done(std::error_code ec) {
-        const auto a = fsm->next();
-        ASSERT_EQ(a.type, next_action::kind::done);
-        EXPECT_EQ(a.error, ec) << fsm->diagnostics();
-    }
-    void run(const std::vector<step>& steps, std::size_t count) {
-        for (std::size_t i = 0; i < count; ++i) {
-            const auto& s = steps[i];
-            switch (s.type) {
-            case step::server:
-                feed(s.text);
-                break;
-            case step::client:
-                expect_write(s.text);
-                break;
-            case step::client_secret:
-                expect_write(s.text, true);
-                break;
-            case step::tls:
-                expect_start_tls();
-                break;
-            }
-        }
-    }
-
     fake_plain plain;
     fake_login login;
     recording_handler handler;
-    std::unique_ptr<session_fsm> fsm;
 };
 
 const std::vector<step> starttls_setup = {

@@ -5,6 +5,7 @@
 #include "net/sasl_errc.hpp"
 #include "pop3/pop3_errc.hpp"
 #include "pop3/session_fsm.hpp"
+#include "tests/support/fsm_transcript.hpp"
 
 #include <gtest/gtest.h>
 #include <memory>
@@ -69,10 +70,7 @@ public:
     std::string log;
 };
 
-struct step {
-    enum kind { server, client, client_secret, tls } type;
-    std::string text;
-};
+using step = test::transcript_step;
 
 const std::string greeting = "+OK Dovecot (Debian) ready.\r\n";
 const std::string capa_plain = "+OK\r\nCAPA\r\nTOP\r\nUIDL\r\nRESP-CODES\r\nPIPELINING\r\n"
@@ -106,7 +104,7 @@ const std::vector<step> starttls_user_pass = {
     {step::server, capa_auth},
 };
 
-class pop3_session_fsm_test : public ::testing::Test {
+class pop3_session_fsm_test : public test::fsm_transcript_test<session_fsm> {
 protected:
     void start(session_options options) {
         fsm = std::make_unique<session_fsm>(std::move(options));
@@ -118,55 +116,6 @@ protected:
         o.login = login_credentials{"alice", secret_string("alice-secret-1")};
         return o;
     }
-
-    void expect_read() {
-        EXPECT_EQ(fsm->next().type, next_action::kind::read) << fsm->diagnostics();
-    }
-    void expect_idle() {
-        EXPECT_EQ(fsm->next().type, next_action::kind::idle) << fsm->diagnostics();
-    }
-    void expect_write(std::string_view bytes, bool sensitive = false) {
-        const auto a = fsm->next();
-        ASSERT_EQ(a.type, next_action::kind::write) << fsm->diagnostics();
-        EXPECT_EQ(a.bytes, bytes);
-        EXPECT_EQ(a.sensitive, sensitive) << bytes;
-        fsm->on_written();
-    }
-    void expect_start_tls() {
-        ASSERT_EQ(fsm->next().type, next_action::kind::start_tls) << fsm->diagnostics();
-        fsm->on_tls_established();
-    }
-    void feed(std::string_view bytes) {
-        expect_read();
-        fsm->on_bytes(bytes);
-    }
-    void expect_done(std::error_code ec) {
-        const auto a = fsm->next();
-        ASSERT_EQ(a.type, next_action::kind::done);
-        EXPECT_EQ(a.error, ec) << fsm->diagnostics();
-    }
-    void run(const std::vector<step>& steps, std::size_t count) {
-        for (std::size_t i = 0; i < count; ++i) {
-            const auto& s = steps[i];
-            switch (s.type) {
-            case step::server:
-                feed(s.text);
-                break;
-            case step::client:
-                expect_write(s.text);
-                break;
-            case step::client_secret:
-                expect_write(s.text, true);
-                break;
-            case step::tls:
-                expect_start_tls();
-                break;
-            }
-        }
-    }
-    void run(const std::vector<step>& steps) { run(steps, steps.size()); }
-
-    std::unique_ptr<session_fsm> fsm;
 };
 
 TEST_F(pop3_session_fsm_test, starttls_then_user_pass_as_recorded) {
