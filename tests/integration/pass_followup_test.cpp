@@ -4,6 +4,7 @@
 
 #include "tests/fixture/dovecot_server.hpp"
 #include "tests/integration/postfach_binary.hpp"
+#include "tests/support/account_yaml.hpp"
 
 #include <fmt/format.h>
 #include <fstream>
@@ -34,26 +35,12 @@ protected:
             "exit {}\n",
             hook_log().string(), hook_exit);
         fs::permissions(hook, fs::perms::owner_all);
-        const auto config = write_config(
-            fmt::format("state_dir: {}\n"
-                        "accounts:\n"
-                        "  - name: work\n"
-                        "    maildir: {}\n"
-                        "    protocol: imap\n"
-                        "    folders:\n"
-                        "      exclude: [Trash]\n"
-                        "    imap:\n"
-                        "      host: localhost\n"
-                        "      port: {}\n"
-                        "      ca_file: {}\n"
-                        "      user: alice\n"
-                        "      password: \"{}\"\n"
-                        "    hooks:\n"
-                        "      on_new_mail: {}\n"
-                        "    mailboxes_file: {}\n",
-                        (dir_ / "state").string(), (dir_ / "Mail").string(), server.imaps_port(),
-                        server.ca_file().string(), server.user("alice").password, hook.string(),
-                        mailboxes().string()));
+        imap_account_yaml account;
+        account.maildir = dir_ / "Mail";
+        account.account_lines = {"hooks:", "  on_new_mail: " + hook.string(),
+                                 "mailboxes_file: " + mailboxes().string()};
+        const auto config =
+            write_config(config_yaml(dir_ / "state", {account_yaml(server, account)}));
         return postfach({"--config", config.string(), "sync"});
     }
 

@@ -5,6 +5,7 @@
 #include "state/account_lock.hpp"
 #include "tests/fixture/dovecot_server.hpp"
 #include "tests/integration/postfach_binary.hpp"
+#include "tests/support/account_yaml.hpp"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -21,23 +22,13 @@ protected:
     // Account work on the fixture; account home never synced; `port` lets a test break work.
     fs::path config(std::uint16_t port = 0) {
         const auto account = [&](const std::string& name, std::uint16_t p) {
-            return fmt::format("  - name: {}\n"
-                               "    maildir: {}\n"
-                               "    protocol: imap\n"
-                               "    folders:\n"
-                               "      exclude: [Trash]\n"
-                               "    imap:\n"
-                               "      host: localhost\n"
-                               "      port: {}\n"
-                               "      ca_file: {}\n"
-                               "      user: alice\n"
-                               "      password: \"{}\"\n",
-                               name, (dir_ / ("Mail-" + name)).string(), p,
-                               server.ca_file().string(), server.user("alice").password);
+            imap_account_yaml a;
+            a.name = name;
+            a.maildir = dir_ / ("Mail-" + name);
+            a.port = p;
+            return account_yaml(server, a);
         };
-        return write_config(fmt::format("state_dir: {}\naccounts:\n{}{}", state_dir().string(),
-                                        account("work", port ? port : server.imaps_port()),
-                                        account("home", server.imaps_port())));
+        return write_config(config_yaml(state_dir(), {account("work", port), account("home", 0)}));
     }
 
     run_output run(std::vector<std::string> args, std::uint16_t port = 0) {

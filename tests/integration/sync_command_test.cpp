@@ -6,6 +6,7 @@
 #include "tests/fixture/dovecot_server.hpp"
 #include "tests/integration/maildir_contents.hpp"
 #include "tests/integration/postfach_binary.hpp"
+#include "tests/support/account_yaml.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -39,23 +40,10 @@ protected:
     }
 
     fs::path config() {
-        return write_config(fmt::format("state_dir: {}\n"
-                                        "accounts:\n"
-                                        "  - name: work\n"
-                                        "    maildir: {}\n"
-                                        "    layout: {}\n"
-                                        "    protocol: imap\n"
-                                        "    folders:\n"
-                                        "      exclude: [Trash]\n"
-                                        "    imap:\n"
-                                        "      host: localhost\n"
-                                        "      port: {}\n"
-                                        "      ca_file: {}\n"
-                                        "      user: alice\n"
-                                        "      password: \"{}\"\n",
-                                        state_dir().string(), maildir().string(), GetParam(),
-                                        server.imaps_port(), server.ca_file().string(),
-                                        server.user("alice").password));
+        imap_account_yaml account;
+        account.maildir = maildir();
+        account.layout = GetParam();
+        return write_config(config_yaml(state_dir(), {account_yaml(server, account)}));
     }
 
     run_output sync(std::vector<std::string> extra = {}) {

@@ -12,6 +12,7 @@
 #include "maildir/maildir_folder.hpp"
 #include "tests/fixture/dovecot_server.hpp"
 #include "tests/integration/postfach_binary.hpp"
+#include "tests/support/account_yaml.hpp"
 #include "tests/support/mailbox_comparison.hpp"
 #include "util/subprocess.hpp"
 
@@ -66,30 +67,14 @@ protected:
     // The account's config; port 0 means the fixture's IMAPS port. `imap_extra` lines are
     // added to the imap block (e.g. "timeout: 3s").
     std::filesystem::path config(std::uint16_t port = 0, const std::string& imap_extra = "") {
-        std::string extra;
+        imap_account_yaml account;
+        account.maildir = maildir();
+        account.layout = layout_name_;
+        account.port = port;
+        account.account_lines = {"sync:", "  max_delete_fraction: 1.0"};
         if (!imap_extra.empty())
-            extra = "      " + imap_extra + "\n";
-        return write_config(fmt::format("state_dir: {}\n"
-                                        "accounts:\n"
-                                        "  - name: work\n"
-                                        "    maildir: {}\n"
-                                        "    layout: {}\n"
-                                        "    protocol: imap\n"
-                                        "    folders:\n"
-                                        "      exclude: [Trash]\n"
-                                        "    sync:\n"
-                                        "      max_delete_fraction: 1.0\n"
-                                        "    imap:\n"
-                                        "      host: localhost\n"
-                                        "      port: {}\n"
-                                        "      ca_file: {}\n"
-                                        "      user: alice\n"
-                                        "      password: \"{}\"\n"
-                                        "{}",
-                                        state_dir().string(), maildir().string(), layout_name_,
-                                        port == 0 ? server().imaps_port() : port,
-                                        server().ca_file().string(),
-                                        server().user("alice").password, extra));
+            account.imap_lines.push_back(imap_extra);
+        return write_config(config_yaml(state_dir(), {account_yaml(server(), account)}));
     }
 
     // One `postfach sync` to completion with the current config file.
