@@ -9,18 +9,14 @@
 #include "imap/session_fsm.hpp"
 #include "net/sasl_mechanism.hpp"
 #include "tests/fixture/dovecot_server.hpp"
+#include "tests/support/loopback_fsm_driver.hpp"
 
 #include <algorithm>
-#include <arpa/inet.h>
 #include <chrono>
 #include <cstring>
 #include <functional>
 #include <gtest/gtest.h>
 #include <map>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 namespace postfach::imap {
 namespace {
@@ -65,82 +61,7 @@ private:
     std::uint32_t current_ = 0;
 };
 
-// Blocking loopback transport performing the session's actions, with a deadline on every run.
-class loopback_driver {
-public:
-    explicit loopback_driver(std::uint16_t port) {
-        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_port = htons(port);
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0)
-            ADD_FAILURE() << "connect: " << std::strerror(errno);
-    }
-    ~loopback_driver() { ::close(fd_); }
-    loopback_driver(const loopback_driver&) = delete;
-    loopback_driver& operator=(const loopback_driver&) = delete;
-
-    // Performs actions until the session is idle or done, or `until` holds. False on timeout.
-    bool run(session_fsm& fsm, const std::function<bool()>& until = {}) {
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-        while (true) {
-            if (until && until())
-                return true;
-            const auto a = fsm.next();
-            switch (a.type) {
-            case next_action::kind::write:
-                send_all(a.bytes);
-                fsm.on_written();
-                break;
-            case next_action::kind::write_body:
-                send_all(bodies.at(std::string(a.tag)));
-                fsm.on_written();
-                break;
-            case next_action::kind::start_tls:
-                ADD_FAILURE() << "no TLS in this driver";
-                return false;
-            case next_action::kind::idle:
-                if (!until)
-                    return true;
-                [[fallthrough]];
-            case next_action::kind::read: {
-                const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    deadline - std::chrono::steady_clock::now());
-                pollfd p{fd_, POLLIN, 0};
-                if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) != 1) {
-                    ADD_FAILURE() << "timed out waiting for the server";
-                    return false;
-                }
-                char buffer[4096];
-                const auto n = ::recv(fd_, buffer, sizeof buffer, 0);
-                if (n <= 0)
-                    fsm.on_transport_error(std::make_error_code(std::errc::connection_reset));
-                else
-                    fsm.on_bytes(std::string_view(buffer, static_cast<std::size_t>(n)));
-                break;
-            }
-            case next_action::kind::done:
-                return true;
-            }
-        }
-    }
-
-    std::map<std::string, std::string> bodies; // APPEND tag -> message
-
-private:
-    void send_all(std::string_view bytes) {
-        while (!bytes.empty()) {
-            const auto n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-            if (n <= 0) {
-                ADD_FAILURE() << "send: " << std::strerror(errno);
-                return;
-            }
-            bytes.remove_prefix(static_cast<std::size_t>(n));
-        }
-    }
-    int fd_ = -1;
-};
+using loopback_driver = test::loopback_fsm_driver<session_fsm>;
 
 // Submits one command and runs the session until its tagged response.
 status_response run_command(loopback_driver& driver, session_fsm& fsm, command cmd,

@@ -6,17 +6,13 @@
 #include "pop3/pop3_errc.hpp"
 #include "pop3/session_fsm.hpp"
 #include "tests/fixture/dovecot_server.hpp"
+#include "tests/support/loopback_fsm_driver.hpp"
 
-#include <arpa/inet.h>
 #include <chrono>
 #include <cstring>
 #include <functional>
 #include <gtest/gtest.h>
 #include <map>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 namespace postfach::pop3 {
 namespace {
@@ -36,77 +32,7 @@ public:
     bool ended = false;
 };
 
-// Blocking loopback transport performing the session's actions, with a deadline on every run.
-class loopback_driver {
-public:
-    explicit loopback_driver(std::uint16_t port) {
-        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_port = htons(port);
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0)
-            ADD_FAILURE() << "connect: " << std::strerror(errno);
-    }
-    ~loopback_driver() { close(); }
-    loopback_driver(const loopback_driver&) = delete;
-    loopback_driver& operator=(const loopback_driver&) = delete;
-
-    void close() {
-        if (fd_ >= 0)
-            ::close(fd_);
-        fd_ = -1;
-    }
-
-    // Performs actions until the session is idle or done. False on timeout.
-    bool run(session_fsm& fsm) {
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-        while (true) {
-            const auto a = fsm.next();
-            switch (a.type) {
-            case next_action::kind::write:
-                send_all(a.bytes);
-                fsm.on_written();
-                break;
-            case next_action::kind::start_tls:
-                ADD_FAILURE() << "no TLS in this driver";
-                return false;
-            case next_action::kind::idle:
-            case next_action::kind::done:
-                return true;
-            case next_action::kind::read: {
-                const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    deadline - std::chrono::steady_clock::now());
-                pollfd p{fd_, POLLIN, 0};
-                if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) != 1) {
-                    ADD_FAILURE() << "timed out waiting for the server";
-                    return false;
-                }
-                char buffer[4096];
-                const auto n = ::recv(fd_, buffer, sizeof buffer, 0);
-                if (n <= 0)
-                    fsm.on_transport_error(std::make_error_code(std::errc::connection_reset));
-                else
-                    fsm.on_bytes(std::string_view(buffer, static_cast<std::size_t>(n)));
-                break;
-            }
-            }
-        }
-    }
-
-private:
-    void send_all(std::string_view bytes) {
-        while (!bytes.empty()) {
-            const auto n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-            if (n <= 0) {
-                ADD_FAILURE() << "send: " << std::strerror(errno);
-                return;
-            }
-            bytes.remove_prefix(static_cast<std::size_t>(n));
-        }
-    }
-    int fd_ = -1;
-};
+using loopback_driver = test::loopback_fsm_driver<session_fsm>;
 
 session_options user_pass(const std::string& user, const std::string& password) {
     session_options o;
