@@ -4,6 +4,7 @@
 #include "imap/imap_errc.hpp"
 #include "imap/response_parser.hpp"
 #include "tests/unit/imap/dovecot_transcript.hpp"
+#include "tests/unit/support/parser_feed.hpp"
 
 #include <algorithm>
 #include <gtest/gtest.h>
@@ -32,13 +33,7 @@ public:
     std::string log;
 };
 
-struct outcome {
-    std::vector<response> responses;
-    std::string sink_log;
-    std::error_code error;
-    std::string diagnostics;
-    bool mid_response = false;
-};
+using outcome = test::parse_outcome<response>;
 
 // Feeds `wire` in the given chunks; collects every response until an error.
 outcome feed_chunks(const std::vector<std::string_view>& chunks, parser_limits limits = {}) {
@@ -46,18 +41,8 @@ outcome feed_chunks(const std::vector<std::string_view>& chunks, parser_limits l
     recording_sink sink;
     response_parser parser(limits);
     parser.set_body_sink(&sink);
-    for (auto chunk : chunks) {
-        while (!chunk.empty() && !out.error) {
-            auto r = parser.consume(chunk, out.error);
-            if (r)
-                out.responses.push_back(std::move(*r));
-        }
-        if (out.error)
-            break;
-    }
+    test::consume_chunks(parser, chunks, out);
     out.sink_log = sink.log;
-    out.diagnostics = parser.diagnostics();
-    out.mid_response = parser.mid_response();
     return out;
 }
 
@@ -67,23 +52,9 @@ outcome feed(std::string_view wire, parser_limits limits = {}) {
 
 // The same outcome for every split of `wire` into two parts, and byte by byte.
 outcome feed_every_split(std::string_view wire, parser_limits limits = {}) {
-    const auto whole = feed(wire, limits);
-    for (std::size_t cut = 1; cut < wire.size(); ++cut) {
-        const auto split = feed_chunks({wire.substr(0, cut), wire.substr(cut)}, limits);
-        EXPECT_EQ(split.responses, whole.responses) << "split at " << cut;
-        EXPECT_EQ(split.sink_log, whole.sink_log) << "split at " << cut;
-        EXPECT_EQ(split.error, whole.error) << "split at " << cut;
-        if (split.responses != whole.responses || split.sink_log != whole.sink_log)
-            break;
-    }
-    std::vector<std::string_view> bytes;
-    for (std::size_t i = 0; i < wire.size(); ++i)
-        bytes.push_back(wire.substr(i, 1));
-    const auto one_by_one = feed_chunks(bytes, limits);
-    EXPECT_EQ(one_by_one.responses, whole.responses);
-    EXPECT_EQ(one_by_one.sink_log, whole.sink_log);
-    EXPECT_EQ(one_by_one.error, whole.error);
-    return whole;
+    return test::same_for_every_split<outcome>(
+        wire,
+        [&](const std::vector<std::string_view>& chunks) { return feed_chunks(chunks, limits); });
 }
 
 // Parses exactly one response of type T (every split) and returns it.

@@ -3,6 +3,7 @@
 
 #include "pop3/pop3_errc.hpp"
 #include "pop3/response_parser.hpp"
+#include "tests/unit/support/parser_feed.hpp"
 
 #include <gtest/gtest.h>
 #include <string>
@@ -22,13 +23,7 @@ public:
     std::string log;
 };
 
-struct outcome {
-    std::vector<response> responses;
-    std::string sink_log;
-    std::error_code error;
-    std::string diagnostics;
-    bool mid_response = false;
-};
+using outcome = test::parse_outcome<response>;
 
 // Feeds the chunks, expecting `kind` for every response; stops at the first error.
 outcome feed_chunks(response_kind kind, const std::vector<std::string_view>& chunks,
@@ -37,37 +32,17 @@ outcome feed_chunks(response_kind kind, const std::vector<std::string_view>& chu
     recording_sink sink;
     response_parser parser(limits);
     parser.expect(kind, "TEST", &sink);
-    for (auto chunk : chunks) {
-        while (!chunk.empty() && !out.error) {
-            auto r = parser.consume(chunk, out.error);
-            if (r)
-                out.responses.push_back(std::move(*r));
-        }
-        if (out.error)
-            break;
-    }
+    test::consume_chunks(parser, chunks, out);
     out.sink_log = sink.log;
-    out.diagnostics = parser.diagnostics();
-    out.mid_response = parser.mid_response();
     return out;
 }
 
 // The same outcome whole, for every split into two parts, and byte by byte.
 outcome feed_every_split(response_kind kind, std::string_view wire, parser_limits limits = {}) {
-    const auto whole = feed_chunks(kind, {wire}, limits);
-    auto same = [&](const outcome& other, const std::string& how) {
-        EXPECT_EQ(other.responses, whole.responses) << how;
-        EXPECT_EQ(other.sink_log, whole.sink_log) << how;
-        EXPECT_EQ(other.error, whole.error) << how;
-    };
-    for (std::size_t cut = 1; cut < wire.size(); ++cut)
-        same(feed_chunks(kind, {wire.substr(0, cut), wire.substr(cut)}, limits),
-             "split at " + std::to_string(cut));
-    std::vector<std::string_view> bytes;
-    for (std::size_t i = 0; i < wire.size(); ++i)
-        bytes.push_back(wire.substr(i, 1));
-    same(feed_chunks(kind, bytes, limits), "byte by byte");
-    return whole;
+    return test::same_for_every_split<outcome>(wire,
+                                               [&](const std::vector<std::string_view>& chunks) {
+                                                   return feed_chunks(kind, chunks, limits);
+                                               });
 }
 
 TEST(pop3_response_parser, status_lines_with_and_without_text) {
