@@ -2,6 +2,7 @@
 
 #include "imap/imap_errc.hpp"
 #include "imap/mailbox_name.hpp"
+#include "util/ascii.hpp"
 #include "util/server_text.hpp"
 
 #include <algorithm>
@@ -20,12 +21,8 @@ std::vector<std::string> count_items() {
 }
 
 bool has_attribute(const list_data& l, std::string_view name) {
-    return std::any_of(l.attributes.begin(), l.attributes.end(), [&](const std::string& a) {
-        return std::equal(a.begin(), a.end(), name.begin(), name.end(), [](char x, char y) {
-            return std::tolower(static_cast<unsigned char>(x)) ==
-                   std::tolower(static_cast<unsigned char>(y));
-        });
-    });
+    return std::any_of(l.attributes.begin(), l.attributes.end(),
+                       [&](const std::string& a) { return util::ascii_iequals(a, name); });
 }
 
 folder_info to_folder(const list_data& l) {

@@ -7,6 +7,7 @@
 #include "imap/mailbox_name.hpp"
 #include "imap/message_id.hpp"
 #include "sync/message_identity.hpp"
+#include "util/ascii.hpp"
 #include "util/server_text.hpp"
 
 #include <algorithm>
@@ -31,13 +32,6 @@ constexpr std::size_t max_set_chars = 4000; // keeps command lines well under 8 
 constexpr std::size_t body_batch_messages = 256;
 constexpr std::uint64_t body_batch_bytes = 8 * 1024 * 1024;
 constexpr std::size_t body_pipeline_depth = 2; // UID FETCH commands in flight
-
-bool iequals(std::string_view a, std::string_view b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-        return std::tolower(static_cast<unsigned char>(x)) ==
-               std::tolower(static_cast<unsigned char>(y));
-    });
-}
 
 std::vector<std::string> names_of(sync::flag_bits bits) {
     std::vector<std::string> names;
@@ -86,14 +80,14 @@ const char* const special_uses[] = {"\\All",  "\\Archive", "\\Drafts", "\\Flagge
 std::string special_use_of(const list_data& l) {
     for (const auto& a : l.attributes)
         for (const char* use : special_uses)
-            if (iequals(a, use))
+            if (util::ascii_iequals(a, use))
                 return use;
     return {};
 }
 
 bool has_attribute(const list_data& l, std::string_view name) {
     return std::any_of(l.attributes.begin(), l.attributes.end(),
-                       [&](const std::string& a) { return iequals(a, name); });
+                       [&](const std::string& a) { return util::ascii_iequals(a, name); });
 }
 
 // The response code of the given kind, from the tagged response or an untagged OK (Dovecot
@@ -114,8 +108,8 @@ public:
     std::unordered_map<std::uint32_t, std::string> headers;
 
     void begin(const body_section_header& h) override {
-        const bool header =
-            h.item == "BODY" && h.section.size() >= 6 && iequals(h.section.substr(0, 6), "HEADER");
+        const bool header = h.item == "BODY" && h.section.size() >= 6 &&
+                            util::ascii_iequals(h.section.substr(0, 6), "HEADER");
         current_ = header ? &headers[h.seq] : nullptr;
         if (current_ != nullptr)
             current_->clear();
@@ -222,7 +216,7 @@ const char* flag_name(unsigned bit) noexcept {
 
 std::optional<unsigned> flag_bit(std::string_view flag) noexcept {
     for (unsigned bit = 0; bit < flag_names.size(); ++bit)
-        if (iequals(flag, flag_names[bit]))
+        if (util::ascii_iequals(flag, flag_names[bit]))
             return bit;
     return std::nullopt;
 }
@@ -389,7 +383,7 @@ sync::task<std::error_code> imap_store::list_folders(std::vector<sync::folder_in
         if (delimiter_ != '/')
             std::replace(f.name.begin(), f.name.end(), delimiter_, '/');
         // INBOX is case-insensitive (RFC 3501 §5.1); the engine compares names exactly.
-        if (iequals(f.name, "INBOX"))
+        if (util::ascii_iequals(f.name, "INBOX"))
             f.name = "INBOX";
         f.special_use = special_use_of(*l);
         folders.push_back(std::move(f));

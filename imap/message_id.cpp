@@ -1,5 +1,7 @@
 #include "imap/message_id.hpp"
 
+#include "util/ascii.hpp"
+
 #include <algorithm>
 #include <cctype>
 
@@ -10,10 +12,7 @@ namespace {
 bool starts_with_field(std::string_view line, std::string_view name) {
     if (line.size() <= name.size() || line[name.size()] != ':')
         return false;
-    return std::equal(name.begin(), name.end(), line.begin(), [](char a, char b) {
-        return std::tolower(static_cast<unsigned char>(a)) ==
-               std::tolower(static_cast<unsigned char>(b));
-    });
+    return util::ascii_iequals(line.substr(0, name.size()), name);
 }
 
 std::string_view trim(std::string_view s) {

@@ -1,6 +1,7 @@
 #include "imap/response_parser.hpp"
 
 #include "imap/imap_errc.hpp"
+#include "util/ascii.hpp"
 #include "util/server_text.hpp"
 
 #include <algorithm>
@@ -11,23 +12,10 @@ namespace postfach::imap {
 
 namespace {
 
-std::string to_upper(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::toupper(static_cast<unsigned char>(x)) ==
-                      std::toupper(static_cast<unsigned char>(y));
-           });
-}
-
 bool is_status_word(std::string_view word) {
-    return iequals(word, "OK") || iequals(word, "NO") || iequals(word, "BAD") ||
-           iequals(word, "PREAUTH") || iequals(word, "BYE");
+    return util::ascii_iequals(word, "OK") || util::ascii_iequals(word, "NO") ||
+           util::ascii_iequals(word, "BAD") || util::ascii_iequals(word, "PREAUTH") ||
+           util::ascii_iequals(word, "BYE");
 }
 
 bool all_digits(std::string_view s) {
@@ -58,7 +46,7 @@ struct item_name {
 std::optional<item_name> split_item_name(std::string_view text) {
     item_name item;
     const auto bracket = text.find('[');
-    item.name = to_upper(text.substr(0, bracket));
+    item.name = util::ascii_upper(text.substr(0, bracket));
     if (bracket == std::string_view::npos)
         return item;
     const auto close = text.rfind(']');
@@ -147,7 +135,7 @@ public:
             fail("missing tag");
         expect(' ');
         if (tag != "*") {
-            const auto word = to_upper(atom());
+            const auto word = util::ascii_upper(atom());
             if (word != "OK" && word != "NO" && word != "BAD")
                 fail("tagged response is not OK, NO or BAD");
             return status(std::string(tag), word);
@@ -155,7 +143,7 @@ public:
         if (std::isdigit(static_cast<unsigned char>(peek())) != 0) {
             const auto n = number32();
             expect(' ');
-            const auto word = to_upper(atom());
+            const auto word = util::ascii_upper(atom());
             if (word == "EXISTS")
                 return finish(exists_data{n});
             if (word == "RECENT")
@@ -168,7 +156,7 @@ public:
             }
             return unknown_data{word};
         }
-        const auto word = to_upper(atom());
+        const auto word = util::ascii_upper(atom());
         if (is_status_word(word))
             return status({}, word);
         if (word == "CAPABILITY")
@@ -298,7 +286,7 @@ private:
     std::vector<std::string> upper_atoms() {
         std::vector<std::string> out;
         while (eat(' ') && !at_end() && peek() != ']')
-            out.push_back(to_upper(atom()));
+            out.push_back(util::ascii_upper(atom()));
         return out;
     }
     // A flag: \Seen, \*, $Forwarded, keyword.
@@ -366,7 +354,7 @@ private:
         const auto word = take_while(astring_char);
         if (word.empty())
             fail("expected a string");
-        if (allow_nil && iequals(word, "NIL")) {
+        if (allow_nil && util::ascii_iequals(word, "NIL")) {
             value.nil = true;
             return value;
         }
@@ -449,7 +437,7 @@ private:
     response_code code() {
         expect('[');
         response_code c;
-        c.name = to_upper(atom());
+        c.name = util::ascii_upper(atom());
         static constexpr std::pair<std::string_view, response_code_kind> kinds[] = {
             {"ALERT", response_code_kind::alert},
             {"CAPABILITY", response_code_kind::capability},
@@ -621,7 +609,7 @@ private:
         s.mailbox = mailbox();
         expect(' ');
         for_each_in_list([&] {
-            auto name = to_upper(atom());
+            auto name = util::ascii_upper(atom());
             expect(' ');
             s.items.emplace_back(std::move(name), number64());
         });
@@ -634,7 +622,7 @@ private:
         while (eat(' ')) {
             if (peek() == '(') {
                 enter_list();
-                if (to_upper(atom()) != "MODSEQ")
+                if (util::ascii_upper(atom()) != "MODSEQ")
                     fail("expected (MODSEQ n)");
                 expect(' ');
                 s.modseq = number64();
@@ -653,14 +641,14 @@ private:
         if (peek() == ' ' && text_.substr(pos_, 2) == " (") {
             ++pos_;
             enter_list();
-            if (to_upper(atom()) != "TAG")
+            if (util::ascii_upper(atom()) != "TAG")
                 fail("expected TAG in ESEARCH correlator");
             expect(' ');
             e.tag = string_like(false, false).data;
             leave_list();
         }
         while (eat(' ')) {
-            const auto name = to_upper(atom());
+            const auto name = util::ascii_upper(atom());
             if (name == "UID") {
                 e.uid = true;
                 continue;
@@ -687,7 +675,7 @@ private:
         expect(' ');
         if (peek() == '(') {
             enter_list();
-            if (to_upper(atom()) != "EARLIER")
+            if (util::ascii_upper(atom()) != "EARLIER")
                 fail("expected (EARLIER)");
             leave_list();
             v.earlier = true;
@@ -916,22 +904,22 @@ void response_parser::classify_first_line(std::string_view line) {
         return;
     }
     if (is_status_word(second)) {
-        context_ = "untagged " + to_upper(second);
+        context_ = "untagged " + util::ascii_upper(second);
         kind_ = kind::single_line;
         return;
     }
     kind_ = kind::data;
     if (all_digits(second)) {
         const auto third = word();
-        context_ = "untagged " + util::quote_server_text(to_upper(third), 20);
+        context_ = "untagged " + util::quote_server_text(util::ascii_upper(third), 20);
         const auto seq = to_number<std::uint32_t>(second);
-        if (iequals(third, "FETCH") && seq) {
+        if (util::ascii_iequals(third, "FETCH") && seq) {
             kind_ = kind::fetch;
             seq_ = *seq;
         }
         return;
     }
-    context_ = "untagged " + util::quote_server_text(to_upper(second), 20);
+    context_ = "untagged " + util::quote_server_text(util::ascii_upper(second), 20);
 }
 
 void response_parser::scan(std::size_t from, std::size_t to) {
@@ -995,7 +983,7 @@ void response_parser::finish_atom(std::size_t at) {
         if (previous_atom_was_uid_)
             if (const auto uid = to_number<std::uint32_t>(atom))
                 uid_ = *uid;
-        previous_atom_was_uid_ = iequals(atom, "UID");
+        previous_atom_was_uid_ = util::ascii_iequals(atom, "UID");
         last_atom_start_ = atom_start_;
         last_atom_end_ = at;
     }

@@ -1,6 +1,7 @@
 #include "imap/session_fsm.hpp"
 
 #include "imap/imap_errc.hpp"
+#include "util/ascii.hpp"
 #include "util/base64.hpp"
 #include "util/server_text.hpp"
 
@@ -10,13 +11,6 @@
 namespace postfach::imap {
 
 namespace {
-
-std::string to_upper(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    return out;
-}
 
 std::string_view status_name(status_word w) {
     switch (w) {
@@ -50,7 +44,7 @@ session_fsm::session_fsm(session_options options, untagged_handler* handler)
     , parser_(options_.limits) {}
 
 bool session_fsm::has_capability(std::string_view name) const {
-    return capabilities_.find(to_upper(name)) != capabilities_.end();
+    return capabilities_.find(util::ascii_upper(name)) != capabilities_.end();
 }
 
 void session_fsm::on_connected() {
@@ -322,13 +316,14 @@ void session_fsm::start_authentication() {
     for (auto* mechanism : options_.mechanisms) {
         if (mechanism_ != nullptr)
             break;
-        if (mechanism != nullptr && has_capability("AUTH=" + to_upper(mechanism->name()))) {
+        if (mechanism != nullptr &&
+            has_capability("AUTH=" + util::ascii_upper(mechanism->name()))) {
             mechanism_ = mechanism;
             break;
         }
     }
     if (mechanism_ != nullptr) {
-        attempted_method_ = "AUTHENTICATE " + to_upper(mechanism_->name());
+        attempted_method_ = "AUTHENTICATE " + util::ascii_upper(mechanism_->name());
         // Without SASL-IR the mechanism gets an empty first challenge instead (RFC 4422 §5).
         if (has_capability("SASL-IR"))
             return send(writer_.authenticate(mechanism_->name(), mechanism_->initial_response()),
@@ -370,7 +365,7 @@ void session_fsm::authentication_done(const status_response& r) {
 void session_fsm::set_capabilities(const std::vector<std::string>& caps) {
     capabilities_.clear();
     for (const auto& c : caps)
-        capabilities_.insert(to_upper(c));
+        capabilities_.insert(util::ascii_upper(c));
     capabilities_known_ = true;
     if (has_capability("LITERAL+"))
         writer_.set_literal_mode(literal_mode::literal_plus);

@@ -1,5 +1,7 @@
 #include "maildir/internal_date.hpp"
 
+#include "util/ascii.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -11,13 +13,6 @@
 namespace postfach::maildir {
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
 
 // Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
 std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
@@ -83,9 +78,9 @@ std::optional<int> zone_offset(std::string_view z) {
                                                                              {"MDT", -6},
                                                                              {"PST", -8}}};
     for (const auto& [name, hours] : names)
-        if (iequals(z, name))
+        if (util::ascii_iequals(z, name))
             return hours * 3600;
-    if (iequals(z, "PDT"))
+    if (util::ascii_iequals(z, "PDT"))
         return -7 * 3600;
     return 0; // RFC 5322 §4.3: other zone names are taken as -0000
 }
@@ -101,8 +96,9 @@ std::optional<std::int64_t> parse_rfc5322_date(std::string_view text) {
     static constexpr std::array<std::string_view, 12> months{
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
     const auto day = number(t[0]);
-    const auto month = std::find_if(months.begin(), months.end(),
-                                    [&](std::string_view m) { return iequals(m, t[1]); });
+    const auto month = std::find_if(months.begin(), months.end(), [&](std::string_view m) {
+        return util::ascii_iequals(m, t[1]);
+    });
     auto year = number(t[2]);
     if (!day || month == months.end() || !year || *day < 1 || *day > 31)
         return std::nullopt;
@@ -156,7 +152,7 @@ std::int64_t internal_date_of(const std::filesystem::path& file,
             break;
         const auto colon = line.find(':');
         if (colon != std::string::npos &&
-            iequals(std::string_view(line).substr(0, colon), "Date")) {
+            util::ascii_iequals(std::string_view(line).substr(0, colon), "Date")) {
             in_date = true;
             value = line.substr(colon + 1);
         }

@@ -1,5 +1,7 @@
 #include "maildir/message_flags.hpp"
 
+#include "util/ascii.hpp"
+
 #include <array>
 #include <cctype>
 
@@ -21,17 +23,6 @@ constexpr std::array<flag_info, 6> table{{
     {flag::seen, 'S', "\\Seen"},
     {flag::deleted, 'T', "\\Deleted"},
 }};
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size())
-        return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(a[i])) !=
-            std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
-    }
-    return true;
-}
 
 } // namespace
 
@@ -58,7 +49,7 @@ std::string_view imap_name(flag f) noexcept {
 
 std::optional<flag> flag_from_imap_name(std::string_view name) noexcept {
     for (const auto& info : table)
-        if (iequals(info.imap, name))
+        if (util::ascii_iequals(info.imap, name))
             return info.value;
     return std::nullopt;
 }

@@ -1,6 +1,7 @@
 #include "net/sasl_chooser.hpp"
 
 #include "net/sasl_errc.hpp"
+#include "util/ascii.hpp"
 
 #include <algorithm>
 #include <array>
@@ -18,16 +19,9 @@ bool fits(auth_mechanism m, secret_kind kind) {
     return token_mechanism == (kind == secret_kind::oauth2_token);
 }
 
-bool equal_ignoring_case(std::string_view a, std::string_view b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-        return std::toupper(static_cast<unsigned char>(x)) ==
-               std::toupper(static_cast<unsigned char>(y));
-    });
-}
-
 bool offered(const std::vector<std::string>& list, auth_mechanism m) {
     return std::any_of(list.begin(), list.end(),
-                       [m](const std::string& s) { return equal_ignoring_case(s, sasl_name(m)); });
+                       [m](const std::string& s) { return util::ascii_iequals(s, sasl_name(m)); });
 }
 
 std::string names(const std::vector<auth_mechanism>& list) {

@@ -5,6 +5,7 @@
 #include "net/transport.hpp"
 #include "pop3/pop3_errc.hpp"
 #include "sync/message_identity.hpp"
+#include "util/ascii.hpp"
 #include "util/server_text.hpp"
 
 #include <algorithm>
@@ -27,13 +28,6 @@ std::int64_t unix_seconds(std::chrono::system_clock::time_point t) {
     return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
 // The Message-ID header's value (unfolded, trimmed) from a CRLF header block; empty if none.
 std::string message_id_of(std::string_view headers) {
     std::string value;
@@ -52,7 +46,8 @@ std::string message_id_of(std::string_view headers) {
         if (in_field)
             break;
         const auto colon = line.find(':');
-        if (colon != std::string_view::npos && iequals(line.substr(0, colon), "Message-ID")) {
+        if (colon != std::string_view::npos &&
+            util::ascii_iequals(line.substr(0, colon), "Message-ID")) {
             in_field = true;
             value = line.substr(colon + 1);
         }

@@ -1,6 +1,7 @@
 #include "pop3/response_parser.hpp"
 
 #include "pop3/pop3_errc.hpp"
+#include "util/ascii.hpp"
 #include "util/server_text.hpp" // shared: quoting of untrusted server text
 
 #include <algorithm>
@@ -67,9 +68,7 @@ std::optional<capability> parse_capability(std::string_view line) {
         if (word.empty())
             continue; // tolerate doubled or trailing spaces
         if (cap.name.empty()) {
-            cap.name.resize(word.size());
-            std::transform(word.begin(), word.end(), cap.name.begin(),
-                           [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+            cap.name = util::ascii_upper(word);
         } else {
             cap.args.emplace_back(word);
         }

@@ -2,6 +2,7 @@
 
 #include "net/sasl_errc.hpp"
 #include "pop3/pop3_errc.hpp"
+#include "util/ascii.hpp"
 #include "util/server_text.hpp" // shared quoting of untrusted server text
 
 #include <algorithm>
@@ -14,13 +15,6 @@ namespace {
 
 using util::quote_server_text;
 
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::toupper(static_cast<unsigned char>(x)) ==
-                      std::toupper(static_cast<unsigned char>(y));
-           });
-}
-
 // "-ERR [CODE] "text"" of a response, the server's words quoted.
 std::string describe(const response& r) {
     std::string out = r.ok() ? "+OK" : "-ERR";
@@ -32,13 +26,13 @@ std::string describe(const response& r) {
 // RFC 2449 §8.1 and RFC 3206: what a -ERR to a login means. Without a code it cannot be told
 // apart from bad credentials, so it counts as such.
 std::error_code login_error(const response& r, pop3_errc otherwise) {
-    if (iequals(r.code, "IN-USE"))
+    if (util::ascii_iequals(r.code, "IN-USE"))
         return pop3_errc::in_use;
-    if (iequals(r.code, "LOGIN-DELAY"))
+    if (util::ascii_iequals(r.code, "LOGIN-DELAY"))
         return pop3_errc::login_delay;
-    if (iequals(r.code, "SYS/TEMP"))
+    if (util::ascii_iequals(r.code, "SYS/TEMP"))
         return pop3_errc::server_busy;
-    if (iequals(r.code, "SYS/PERM"))
+    if (util::ascii_iequals(r.code, "SYS/PERM"))
         return pop3_errc::server_failure;
     return otherwise;
 }
@@ -66,7 +60,7 @@ session_fsm::session_fsm(session_options options)
 
 bool session_fsm::has_capability(std::string_view name) const {
     return std::any_of(capabilities_.begin(), capabilities_.end(),
-                       [&](const capability& c) { return iequals(c.name, name); });
+                       [&](const capability& c) { return util::ascii_iequals(c.name, name); });
 }
 
 std::string session_fsm::sasl_server_error() const {

@@ -1,5 +1,7 @@
 #include "sync/folder_filter.hpp"
 
+#include "util/ascii.hpp"
+
 #include <algorithm>
 #include <cctype>
 
@@ -11,10 +13,7 @@ namespace {
 std::string canonical_inbox(std::string_view name) {
     std::string out(name);
     if (name.size() >= 5) {
-        std::string head(name.substr(0, 5));
-        std::transform(head.begin(), head.end(), head.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-        if (head == "INBOX" && (name.size() == 5 || name[5] == '/'))
+        if (util::ascii_iequals(name.substr(0, 5), "INBOX") && (name.size() == 5 || name[5] == '/'))
             out.replace(0, 5, "INBOX");
     }
     return out;

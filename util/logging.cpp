@@ -1,5 +1,7 @@
 #include "util/logging.hpp"
 
+#include "util/ascii.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -39,13 +41,6 @@ bool stderr_is_journal_stream() {
     if (::fstat(STDERR_FILENO, &st) != 0)
         return false;
     return st.st_dev == dev && st.st_ino == ino;
-}
-
-std::string upper(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    return out;
 }
 
 // Splits off the next space-separated word of `rest`.
@@ -127,7 +122,7 @@ void setup(verbosity level, output_format format) {
 std::string redact_credentials(std::string_view line) {
     std::string_view rest = line;
     auto first = next_word(rest);
-    const auto first_upper = upper(first);
+    const auto first_upper = util::ascii_upper(first);
     // POP3 commands carry no tag.
     if (first_upper == "PASS")
         return std::string(line.substr(0, line.size() - rest.size())) + " ***";
@@ -139,7 +134,7 @@ std::string redact_credentials(std::string_view line) {
         return std::string(line.substr(0, line.size() - after.size())) + " ***";
     }
     // IMAP: tag, command, arguments.
-    auto command = upper(next_word(rest));
+    auto command = util::ascii_upper(next_word(rest));
     if (command == "LOGIN") {
         std::string_view after = rest;
         next_word(after); // user name (a quoted user name containing spaces is cut by the rule
