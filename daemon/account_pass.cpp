@@ -4,8 +4,8 @@
 #include "daemon/imap_account_pass.hpp"
 #include "daemon/pop3_account_pass.hpp"
 #include "daemon/protocol_fallback.hpp"
+#include "daemon/status_keeper.hpp"
 #include "imap/connection.hpp"
-#include "state/status_recorder.hpp"
 
 #include <boost/asio/this_coro.hpp>
 #include <fmt/format.h>
@@ -22,8 +22,8 @@ sync::task<account_status> run_account_pass(const config::account_config& accoun
         co_return co_await run_pop3_account_pass(account, pop3_server_of(account), request, db, out,
                                                  err);
     auto executor = co_await boost::asio::this_coro::executor;
-    state::status_recorder status(db);
-    note_status(account, status.set_connection(state::connection_state::connecting));
+    status_keeper status(account, db);
+    status.connection(state::connection_state::connecting);
     std::vector<std::string> no_imap; // why each IMAP attempt found no IMAP service
     for (const auto& server : imap_attempts(account)) {
         auto connection = std::make_unique<imap::connection>(
@@ -33,7 +33,7 @@ sync::task<account_status> run_account_pass(const config::account_config& accoun
             const auto result =
                 co_await run_imap_account_pass(account, *connection, request, db, out, err);
             co_await connection->logout();
-            note_status(account, status.set_connection(state::connection_state::offline));
+            status.connection(state::connection_state::offline);
             co_return result;
         }
         if (account.protocol == config::protocol_kind::auto_detect &&
@@ -47,8 +47,8 @@ sync::task<account_status> run_account_pass(const config::account_config& accoun
         const auto failure = describe_check_failure(server, connection->failed_step(), ec,
                                                     connection->diagnostics());
         fmt::print(err, "postfach: {}: {}\n", account.name, failure.line);
-        note_status(account, status.record_failure(failure.line));
-        note_status(account, status.set_connection(state::connection_state::offline));
+        status.failure(failure.line);
+        status.connection(state::connection_state::offline);
         co_return failure.transient ? account_status::transient : account_status::failed;
     }
     const auto pop3 = pop3_server_of(account);

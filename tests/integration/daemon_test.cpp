@@ -171,7 +171,7 @@ protected:
     fs::path state_dir() const { return dir_ / "state"; }
     fs::path log_file() const { return dir_ / "daemon.log"; }
 
-    std::string config_text(const std::string& poll_interval) const {
+    std::string config_text(const std::string& poll_interval, std::uint16_t port = 0) const {
         return fmt::format("state_dir: {}\n"
                            "accounts:\n"
                            "  - name: work\n"
@@ -187,7 +187,7 @@ protected:
                            "      user: alice\n"
                            "      password: \"{}\"\n",
                            state_dir().string(), maildir().string(), poll_interval,
-                           server.imaps_port(), server.ca_file().string(),
+                           port != 0 ? port : server.imaps_port(), server.ca_file().string(),
                            server.user("alice").password);
     }
 
@@ -362,6 +362,53 @@ TEST_F(daemon_test, a_second_daemon_on_the_same_account_exits_3) {
     EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
     d->signal(SIGTERM);
     EXPECT_EQ(d->wait_exit(10s), 0) << d->log();
+}
+
+TEST_F(daemon_test, postfach_status_shows_the_running_daemon) {
+    server.add_message("alice", "INBOX", make_message("counted", "c\r\n"));
+    auto d = start();
+    const auto status = [&] {
+        return postfach({"--config", config_.string(), "status", "--json"});
+    };
+    // The pass is logged before the worker goes idle: wait for the record, not the log.
+    run_output r;
+    EXPECT_TRUE(wait_for(
+        [&] {
+            r = status();
+            return r.out.find("\"connection\": \"idle\"") != std::string::npos;
+        },
+        5s))
+        << r.out << r.err << d->log();
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out.find("\"pid\": null"), std::string::npos) << "the daemon's pid: " << r.out;
+    EXPECT_EQ(r.out.find("\"last_success\": null, \"last_error\""), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("{\"name\": \"INBOX\", \"messages\": 1, \"unseen\": 1, "
+                         "\"last_success\": \"20"),
+              std::string::npos)
+        << r.out;
+    d->signal(SIGTERM);
+    EXPECT_EQ(d->wait_exit(10s), 0) << d->log();
+    r = status();
+    EXPECT_NE(r.out.find("\"connection\": \"offline\""), std::string::npos) << r.out;
+}
+
+TEST_F(daemon_test, postfach_status_shows_why_the_daemon_cannot_connect) {
+    // Nothing listens on port 1: refused, and the worker waits to try again.
+    config_ = write_config(config_text("1h", 1));
+    daemon_process d({"--config", config_.string(), "daemon"}, log_file(), {});
+    run_output r;
+    EXPECT_TRUE(wait_for(
+        [&] {
+            r = postfach({"--config", config_.string(), "status"});
+            return r.out.find("work: backoff since ") != std::string::npos &&
+                   r.out.find("connection refused") != std::string::npos;
+        },
+        5s))
+        << r.out << r.err << d.log();
+    EXPECT_NE(r.out.find("  last error  20"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("  last pass   never"), std::string::npos) << r.out;
+    d.signal(SIGTERM);
+    EXPECT_EQ(d.wait_exit(10s), 0) << d.log();
 }
 
 } // namespace
