@@ -188,8 +188,21 @@ protected:
                            "      password: \"{}\"\n",
                            state_dir().string(), maildir().string(), poll_interval,
                            port != 0 ? port : server.imaps_port(), server.ca_file().string(),
-                           server.user("alice").password);
+                           server.user("alice").password) +
+               account_extra_;
     }
+
+    // An executable script in the test directory that appends its hook environment to
+    // hook.out, then exits with `status`.
+    fs::path hook_script(int status) const {
+        const auto path = dir_ / "hook.sh";
+        std::ofstream(path) << "#!/bin/sh\n"
+                               "echo \"$POSTFACH_ACCOUNT $POSTFACH_FOLDER $POSTFACH_NEW_COUNT\" >> "
+                            << (dir_ / "hook.out").string() << "\nexit " << status << "\n";
+        fs::permissions(path, fs::perms::owner_all);
+        return path;
+    }
+    std::string hook_output() const { return read_file(dir_ / "hook.out"); }
 
     // Starts the daemon and waits for its first pass and its IDLE; poll_interval long enough
     // by default that only IDLE and inotify can explain a change arriving in time.
@@ -220,6 +233,7 @@ protected:
 
     dovecot_server server;
     fs::path config_;
+    std::string account_extra_; // more keys of the account, indented by four
 };
 
 TEST_F(daemon_test, server_append_reaches_the_maildir_within_2s) {
@@ -409,6 +423,55 @@ TEST_F(daemon_test, postfach_status_shows_why_the_daemon_cannot_connect) {
     EXPECT_NE(r.out.find("  last pass   never"), std::string::npos) << r.out;
     d.signal(SIGTERM);
     EXPECT_EQ(d.wait_exit(10s), 0) << d.log();
+}
+
+TEST_F(daemon_test, on_new_mail_runs_after_a_server_append_and_mailboxes_file_follows_folders) {
+    account_extra_ = fmt::format("    hooks:\n      on_new_mail: {}\n    mailboxes_file: {}\n",
+                                 hook_script(0).string(), (dir_ / "mailboxes").string());
+    auto d = start();
+    EXPECT_TRUE(wait_for([&] { return fs::exists(dir_ / "mailboxes"); }, 2s)) << d->log();
+    EXPECT_EQ(read_file(dir_ / "mailboxes").find("Receipts"), std::string::npos);
+    EXPECT_EQ(hook_output(), "") << "nothing new at the first pass";
+
+    server.add_message("alice", "INBOX", make_message("one", "1\r\n"));
+    server.add_message("alice", "INBOX", make_message("two", "2\r\n"));
+    // The debounce window is 2 s after the last pass with new mail.
+    EXPECT_TRUE(wait_for([&] { return !hook_output().empty(); }, 6s)) << d->log();
+    const auto out = hook_output();
+    EXPECT_TRUE(out == "work INBOX 2\n" || out == "work INBOX 1\nwork INBOX 1\n") << out;
+
+    server.create_folder("alice", "Receipts");
+    d->signal(SIGUSR1);
+    EXPECT_TRUE(wait_for(
+        [&] { return read_file(dir_ / "mailboxes").find("Receipts") != std::string::npos; }, 2s))
+        << d->log();
+    d->signal(SIGTERM);
+    EXPECT_EQ(d->wait_exit(10s), 0) << d->log();
+}
+
+TEST_F(daemon_test, a_failing_hook_is_logged_and_the_daemon_goes_on) {
+    account_extra_ = fmt::format("    hooks:\n      on_new_mail: {}\n", hook_script(3).string());
+    auto d = start();
+    server.add_message("alice", "INBOX", make_message("one", "1\r\n"));
+    EXPECT_TRUE(
+        wait_for([&] { return d->log_has("on_new_mail hook for INBOX (1 new) exited"); }, 6s))
+        << d->log();
+    server.add_message("alice", "INBOX", make_message("two", "2\r\n"));
+    EXPECT_TRUE(wait_for([&] { return messages_in(maildir()).size() == 2; }, 2s)) << d->log();
+    EXPECT_TRUE(wait_for([&] { return hook_output() == "work INBOX 1\nwork INBOX 1\n"; }, 6s))
+        << hook_output() << d->log();
+    d->signal(SIGTERM);
+    EXPECT_EQ(d->wait_exit(10s), 0) << d->log();
+}
+
+TEST_F(daemon_test, sigterm_runs_the_hook_of_mail_still_in_its_debounce_window) {
+    account_extra_ = fmt::format("    hooks:\n      on_new_mail: {}\n", hook_script(0).string());
+    auto d = start();
+    server.add_message("alice", "INBOX", make_message("one", "1\r\n"));
+    ASSERT_TRUE(wait_for([&] { return messages_in(maildir()).size() == 1; }, 2s)) << d->log();
+    d->signal(SIGTERM); // well within the 2 s window
+    EXPECT_EQ(d->wait_exit(10s), 0) << d->log();
+    EXPECT_EQ(hook_output(), "work INBOX 1\n") << d->log();
 }
 
 } // namespace
