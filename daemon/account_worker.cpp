@@ -123,13 +123,6 @@ void account_worker::drop_pass_connection() {
 
 asio::awaitable<void> account_worker::run() {
     using namespace asio::experimental::awaitable_operators;
-    if (account_.protocol == config::protocol_kind::pop3 || !account_.imap) {
-        spdlog::error("{}: POP3 accounts arrive in the daemon with issue 7; not watched",
-                      account_.name);
-        setup_status_ = account_setup_status::failed;
-        set_state(account_state::failed);
-        co_return;
-    }
     std::string message;
     setup_status_ = open_account(state_dir_, account_, lock_, db_, message);
     if (setup_status_ != account_setup_status::ok) {

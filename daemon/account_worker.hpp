@@ -25,7 +25,8 @@
 // goes, design.md §4.7), ends IDLE with DONE, logs out. Cancelling run() (terminal) instead
 // aborts at once; that too is safe, as a kill is.
 //
-// Contract: everything runs on one single-threaded executor. The worker outlives run().
+// Contract: everything runs on one single-threaded executor. The worker outlives run(). The
+// account has an imap block (account_runner.hpp picks the worker by protocol).
 
 #include "config/config.hpp"
 #include "daemon/account_setup.hpp"

@@ -1,7 +1,7 @@
 #include "daemon/daemon_command.hpp"
 
 #include "config/config_loader.hpp"
-#include "daemon/account_worker.hpp"
+#include "daemon/account_runner.hpp"
 #include "daemon/exit_code.hpp"
 #include "daemon/followup_timer.hpp"
 #include "daemon/service_notifier.hpp"
@@ -71,7 +71,7 @@ public:
 private:
     struct running {
         std::unique_ptr<followup_timer> followup; // outlives the worker that feeds it
-        std::unique_ptr<account_worker> worker;
+        std::unique_ptr<account_runner> worker;
         asio::cancellation_signal cancel;
         bool done = false;
     };
@@ -107,7 +107,7 @@ private:
                                                       const sync::pass_result& result) {
                 f->pass_done(result);
             };
-            r.worker = std::make_unique<account_worker>(io_.get_executor(), cfg_.state_dir, account,
+            r.worker = std::make_unique<account_runner>(io_.get_executor(), cfg_.state_dir, account,
                                                         std::move(hooks));
             asio::co_spawn(
                 io_, r.worker->run(),

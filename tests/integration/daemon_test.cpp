@@ -4,6 +4,8 @@
 // polls for the event with a deadline.
 
 #include "tests/fixture/dovecot_server.hpp"
+#include "tests/integration/daemon_process.hpp"
+#include "tests/integration/maildir_contents.hpp"
 #include "tests/integration/postfach_binary.hpp"
 
 #include <csignal>
@@ -23,103 +25,12 @@
 #include <thread>
 #include <unistd.h>
 
-extern char** environ;
-
 namespace postfach::test {
 namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using steady = std::chrono::steady_clock;
-
-// Polls `done` every 20 ms until it holds or `limit` passed; returns whether it held.
-bool wait_for(const std::function<bool()>& done, std::chrono::milliseconds limit) {
-    const auto deadline = steady::now() + limit;
-    for (;;) {
-        if (done())
-            return true;
-        if (steady::now() >= deadline)
-            return false;
-        std::this_thread::sleep_for(20ms);
-    }
-}
-
-std::string read_file(const fs::path& path) {
-    std::ifstream in(path);
-    return {std::istreambuf_iterator<char>(in), {}};
-}
-
-// Message files of one Maildir folder directory: base name → info part ("2,S" or "").
-std::map<std::string, std::string> messages_in(const fs::path& folder_dir) {
-    std::map<std::string, std::string> out;
-    for (const char* sub : {"new", "cur"}) {
-        std::error_code ec;
-        for (const auto& e : fs::directory_iterator(folder_dir / sub, ec)) {
-            const auto name = e.path().filename().string();
-            const auto colon = name.find(':');
-            out[name.substr(0, colon)] = colon == std::string::npos ? "" : name.substr(colon + 1);
-        }
-    }
-    return out;
-}
-
-// The daemon as a child process: stdout and stderr go to a log file; extra environment added.
-class daemon_process {
-public:
-    daemon_process(std::vector<std::string> args, const fs::path& log,
-                   std::vector<std::string> extra_env)
-        : log_(log) {
-        std::vector<std::string> env;
-        for (char** e = environ; *e != nullptr; ++e)
-            env.emplace_back(*e);
-        env.insert(env.end(), extra_env.begin(), extra_env.end());
-        args.insert(args.begin(), POSTFACH_BINARY);
-        pid_ = ::fork();
-        if (pid_ == 0) {
-            const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-            ::dup2(fd, 1);
-            ::dup2(fd, 2);
-            std::vector<char*> argv, envp;
-            for (auto& a : args)
-                argv.push_back(a.data());
-            argv.push_back(nullptr);
-            for (auto& e : env)
-                envp.push_back(e.data());
-            envp.push_back(nullptr);
-            ::execve(argv[0], argv.data(), envp.data());
-            ::_exit(127);
-        }
-    }
-    ~daemon_process() {
-        if (pid_ > 0 && !exit_status_) {
-            ::kill(pid_, SIGKILL);
-            ::waitpid(pid_, nullptr, 0);
-        }
-    }
-    daemon_process(const daemon_process&) = delete;
-    daemon_process& operator=(const daemon_process&) = delete;
-
-    void signal(int sig) const { ::kill(pid_, sig); }
-    [[nodiscard]] std::string log() const { return read_file(log_); }
-    bool log_has(std::string_view text) const { return log().find(text) != std::string::npos; }
-    // The exit status once the process ended within limit (-signal if killed by one).
-    std::optional<int> wait_exit(std::chrono::milliseconds limit) {
-        wait_for(
-            [&] {
-                int status = 0;
-                if (::waitpid(pid_, &status, WNOHANG) == pid_)
-                    exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
-                return exit_status_.has_value();
-            },
-            limit);
-        return exit_status_;
-    }
-
-private:
-    fs::path log_;
-    pid_t pid_ = -1;
-    std::optional<int> exit_status_;
-};
 
 // A datagram socket for sd_notify, as systemd makes it: collects the messages sent to it.
 class notify_socket {
