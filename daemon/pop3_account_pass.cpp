@@ -90,8 +90,6 @@ sync::task<pop3_pass_outcome> run_pop3_pass(const config::account_config& accoun
                                                  state_ec.message(), db.diagnostics()));
         co_return outcome;
     }
-    if (!request.dry_run)
-        status.connection(state::connection_state::syncing);
     auto& result = outcome.fetch;
     std::string diagnostics;
     ec =
@@ -130,7 +128,6 @@ sync::task<pop3_pass_outcome> run_pop3_pass(const config::account_config& accoun
             std::chrono::steady_clock::now() - started);
         fmt::print(out, "{}\n", sync::summary_line(account.name, summary, elapsed));
     }
-    status.connection(state::connection_state::offline);
     co_return outcome;
 }
 
@@ -139,9 +136,13 @@ sync::task<account_status> run_pop3_account_pass(const config::account_config& a
                                                  const sync_request& request,
                                                  state::state_store& db, std::ostream& out,
                                                  std::ostream& err, pop3::fetch_options options) {
+    status_keeper status(account, db);
+    if (!request.dry_run)
+        status.connection(state::connection_state::syncing);
     const auto outcome =
         co_await run_pop3_pass(account, std::move(server), request, db, out, err, options);
     if (!request.dry_run) {
+        status.connection(state::connection_state::offline);
         pass_followup followup(account);
         followup.pass_done(outcome.summary);
         followup.flush();

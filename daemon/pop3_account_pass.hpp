@@ -30,8 +30,10 @@ struct pop3_pass_outcome {
     std::string failure; // the line printed on `err` when the pass failed
 };
 
-// One pass with the given POP3 block, recorded for `postfach status` (not a dry run); no
-// on_new_mail, no mailboxes_file: the caller's (pass_followup). options.now and the hooks are
+// One pass with the given POP3 block; its outcome (not a dry run) is recorded for `postfach
+// status`, the connection state is the caller's (POP3 keeps no connection: the daemon shows
+// idle between polls, sync offline after the pass); so are on_new_mail and mailboxes_file
+// (pass_followup). options.now and the hooks are
 // the caller's (tests); leave_on_server and delete_after_days are taken from the block. All
 // references must outlive the coroutine.
 sync::task<pop3_pass_outcome> run_pop3_pass(const config::account_config& account,
@@ -40,7 +42,8 @@ sync::task<pop3_pass_outcome> run_pop3_pass(const config::account_config& accoun
                                             std::ostream& out, std::ostream& err,
                                             pop3::fetch_options options = {});
 
-// run_pop3_pass, then (not a dry run) the pass_followup of `postfach sync`: hooks run once.
+// run_pop3_pass as `postfach sync` runs it: connection state syncing, then offline, then
+// (not a dry run) its pass_followup: hooks run once.
 sync::task<account_status>
 run_pop3_account_pass(const config::account_config& account, config::server_config server,
                       const sync_request& request, state::state_store& db, std::ostream& out,

@@ -192,8 +192,15 @@ TEST_F(daemon_pop3, polls_every_poll_interval_and_fetches_each_message_once) {
     EXPECT_EQ(count_of(d->log(), "mbox: fetched 1 "), 2u) << d->log();
     EXPECT_EQ(server.message_count("alice", "INBOX"), 2u) << "left on the server";
 
-    const auto r = postfach({"--config", config_.string(), "status", "--json"});
-    EXPECT_NE(r.out.find("\"connection\": \"idle\""), std::string::npos) << r.out;
+    // Between polls (a poll may be running when status reads: wait for the state).
+    run_output r;
+    EXPECT_TRUE(wait_for(
+        [&] {
+            r = postfach({"--config", config_.string(), "status", "--json"});
+            return r.out.find("\"connection\": \"idle\"") != std::string::npos;
+        },
+        3s))
+        << r.out;
     EXPECT_NE(r.out.find("{\"name\": \"INBOX\""), std::string::npos) << r.out;
     d->signal(SIGTERM);
     EXPECT_EQ(d->wait_exit(10s), 0) << d->log();
