@@ -4,10 +4,9 @@
 #include "daemon/imap_account_pass.hpp"
 #include "daemon/pop3_account_pass.hpp"
 #include "daemon/protocol_fallback.hpp"
+#include "daemon/status_keeper.hpp"
 #include "imap/connection.hpp"
-#include "state/status_recorder.hpp"
 
-#include <boost/asio/this_coro.hpp>
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 #include <memory>
@@ -21,38 +20,27 @@ sync::task<account_status> run_account_pass(const config::account_config& accoun
     if (account.protocol == config::protocol_kind::pop3 || !account.imap)
         co_return co_await run_pop3_account_pass(account, pop3_server_of(account), request, db, out,
                                                  err);
-    auto executor = co_await boost::asio::this_coro::executor;
-    state::status_recorder status(db);
-    note_status(account, status.set_connection(state::connection_state::connecting));
-    std::vector<std::string> no_imap; // why each IMAP attempt found no IMAP service
-    for (const auto& server : imap_attempts(account)) {
-        auto connection = std::make_unique<imap::connection>(
-            executor, server, imap::connection_options_for(server, account.name));
-        const auto ec = co_await connection->open();
-        if (!ec) {
-            const auto result =
-                co_await run_imap_account_pass(account, *connection, request, db, out, err);
-            co_await connection->logout();
-            note_status(account, status.set_connection(state::connection_state::offline));
-            co_return result;
-        }
-        if (account.protocol == config::protocol_kind::auto_detect &&
-            is_no_imap_service(connection->failed_step(), ec)) {
-            no_imap.push_back(fmt::format(
-                "{}:{}: {}", server.host, server.port,
-                connection->diagnostics().empty() ? ec.message() : connection->diagnostics()));
-            continue;
-        }
-        // Wrong password, certificate, DNS, timeouts: the user must see them, never POP3.
-        const auto failure = describe_check_failure(server, connection->failed_step(), ec,
-                                                    connection->diagnostics());
+    status_keeper status(account, db);
+    status.connection(state::connection_state::connecting);
+    auto opening = co_await open_imap(account);
+    if (opening.connection) {
+        const auto result =
+            co_await run_imap_account_pass(account, *opening.connection, request, db, out, err);
+        co_await opening.connection->logout();
+        status.connection(state::connection_state::offline);
+        co_return result;
+    }
+    if (opening.failed) {
+        const auto failure =
+            describe_check_failure(opening.server, opening.failed->failed_step(), opening.failed_ec,
+                                   opening.failed->diagnostics());
         fmt::print(err, "postfach: {}: {}\n", account.name, failure.line);
-        note_status(account, status.record_failure(failure.line));
-        note_status(account, status.set_connection(state::connection_state::offline));
+        status.failure(failure.line);
+        status.connection(state::connection_state::offline);
         co_return failure.transient ? account_status::transient : account_status::failed;
     }
     const auto pop3 = pop3_server_of(account);
-    spdlog::info("{}: {}", account.name, describe_fallback(no_imap, pop3));
+    spdlog::info("{}: {}", account.name, describe_fallback(opening.reasons, pop3));
     co_return co_await run_pop3_account_pass(account, pop3, request, db, out, err);
 }
 

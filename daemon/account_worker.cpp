@@ -69,26 +69,6 @@ void log_pass(const config::account_config& account, const sync::pass_result& r,
 
 } // namespace
 
-std::string_view to_string(account_state state) {
-    switch (state) {
-    case account_state::starting:
-        return "starting";
-    case account_state::connecting:
-        return "connecting";
-    case account_state::syncing:
-        return "syncing";
-    case account_state::idle:
-        return "idle";
-    case account_state::retrying:
-        return "offline, retrying";
-    case account_state::stopped:
-        return "stopped";
-    case account_state::failed:
-        return "failed";
-    }
-    return "unknown";
-}
-
 account_worker::account_worker(asio::any_io_executor executor, std::filesystem::path state_dir,
                                config::account_config account, account_worker_hooks hooks)
     : executor_(executor)
@@ -113,6 +93,8 @@ void account_worker::set_state(account_state state) {
     if (state_ == state)
         return;
     state_ = state;
+    if (const auto recorded = connection_state_of(state); recorded && status_)
+        status_->connection(*recorded);
     if (hooks_.on_state_change)
         hooks_.on_state_change();
 }
@@ -141,13 +123,6 @@ void account_worker::drop_pass_connection() {
 
 asio::awaitable<void> account_worker::run() {
     using namespace asio::experimental::awaitable_operators;
-    if (account_.protocol == config::protocol_kind::pop3 || !account_.imap) {
-        spdlog::error("{}: POP3 accounts arrive in the daemon with issue 7; not watched",
-                      account_.name);
-        setup_status_ = account_setup_status::failed;
-        set_state(account_state::failed);
-        co_return;
-    }
     std::string message;
     setup_status_ = open_account(state_dir_, account_, lock_, db_, message);
     if (setup_status_ != account_setup_status::ok) {
@@ -155,6 +130,7 @@ asio::awaitable<void> account_worker::run() {
         set_state(account_state::failed);
         co_return;
     }
+    status_.emplace(account_, db_);
     watcher_ =
         std::make_unique<maildir_watcher>(executor_, account_.maildir, [this] { request_pass(); });
     if (const auto ec = watcher_->start()) {
@@ -200,6 +176,7 @@ asio::awaitable<void> account_worker::pass_loop() {
                     const auto delay = retry.next();
                     spdlog::warn("{}: {}; trying again in {}", account_.name, failure.line,
                                  format_delay(delay));
+                    status_->failure(failure.line);
                     set_state(account_state::retrying);
                     co_await pause(pass_due_, delay);
                     continue;
@@ -269,6 +246,7 @@ asio::awaitable<void> account_worker::run_pass() {
         std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - started);
     ++passes_;
     log_pass(account_, result, elapsed);
+    status_->pass(result);
     if (hooks_.after_pass)
         hooks_.after_pass(account_, result);
     last_used_ = steady::now();

@@ -25,10 +25,13 @@
 // goes, design.md §4.7), ends IDLE with DONE, logs out. Cancelling run() (terminal) instead
 // aborts at once; that too is safe, as a kill is.
 //
-// Contract: everything runs on one single-threaded executor. The worker outlives run().
+// Contract: everything runs on one single-threaded executor. The worker outlives run(). The
+// account has an imap block (account_runner.hpp picks the worker by protocol).
 
 #include "config/config.hpp"
 #include "daemon/account_setup.hpp"
+#include "daemon/account_state.hpp"
+#include "daemon/status_keeper.hpp"
 #include "daemon/trigger.hpp"
 #include "imap/connection.hpp"
 #include "imap/imap_store.hpp"
@@ -49,21 +52,9 @@ namespace postfach {
 
 class maildir_watcher;
 
-enum class account_state {
-    starting,   // before the lock and the state are open
-    connecting, // opening the pass connection
-    syncing,    // a pass runs
-    idle,       // waiting for a change
-    retrying,   // the server is unreachable; waiting for the next attempt
-    stopped,    // run() ended after stop()
-    failed,     // run() ended on its own: locked by another postfach, no state, no IMAP
-};
-
-std::string_view to_string(account_state state);
-
 struct account_worker_hooks {
-    // After every pass (also failed ones), with what it did. The place for on_new_mail hooks,
-    // mailboxes_file and the status record of `postfach status`.
+    // After every pass (also failed ones), with what it did (the status record of `postfach
+    // status` is the worker's own): the place for on_new_mail hooks and mailboxes_file.
     std::function<void(const config::account_config&, const sync::pass_result&)> after_pass;
     // Whenever state() or the watch connection's state changed (the daemon sends STATUS=).
     std::function<void()> on_state_change;
@@ -119,6 +110,7 @@ private:
     std::optional<imap::imap_store> remote_;
     std::chrono::steady_clock::time_point last_used_;
     std::unique_ptr<maildir_watcher> watcher_;
+    std::optional<status_keeper> status_; // once db_ is open
 };
 
 } // namespace postfach

@@ -1,8 +1,9 @@
 #include "daemon/daemon_command.hpp"
 
 #include "config/config_loader.hpp"
-#include "daemon/account_worker.hpp"
+#include "daemon/account_runner.hpp"
 #include "daemon/exit_code.hpp"
+#include "daemon/followup_timer.hpp"
 #include "daemon/service_notifier.hpp"
 #include "daemon/trigger.hpp"
 
@@ -69,7 +70,8 @@ public:
 
 private:
     struct running {
-        std::unique_ptr<account_worker> worker;
+        std::unique_ptr<followup_timer> followup; // outlives the worker that feeds it
+        std::unique_ptr<account_runner> worker;
         asio::cancellation_signal cancel;
         bool done = false;
     };
@@ -98,10 +100,14 @@ private:
             hooks.on_state_change = [this] {
                 publish_status();
             };
-            // The hooks.on_new_mail runner and the status record of `postfach status` go here.
-            hooks.after_pass = [](const config::account_config&, const sync::pass_result&) {
+            // hooks.on_new_mail (debounced) and mailboxes_file; the status record of `postfach
+            // status` is the worker's.
+            r.followup = std::make_unique<followup_timer>(io_.get_executor(), account);
+            hooks.after_pass = [f = r.followup.get()](const config::account_config&,
+                                                      const sync::pass_result& result) {
+                f->pass_done(result);
             };
-            r.worker = std::make_unique<account_worker>(io_.get_executor(), cfg_.state_dir, account,
+            r.worker = std::make_unique<account_runner>(io_.get_executor(), cfg_.state_dir, account,
                                                         std::move(hooks));
             asio::co_spawn(
                 io_, r.worker->run(),
@@ -159,6 +165,9 @@ private:
             while (!all_done())
                 co_await workers_changed_.wait();
         }
+        // New mail waiting out its debounce window gets its hook now, not never.
+        for (auto& r : workers_)
+            r.followup->flush();
         changing_workers_ = false;
     }
 

@@ -1,7 +1,9 @@
 #pragma once
 // `postfach daemon`: runs until SIGTERM, keeping the selected accounts in sync as changes
 // happen on either side (design.md §1, §4.5). One io_context for the process, one
-// account_worker (coroutine tree) per account: one account's trouble never stalls another.
+// account_runner (coroutine tree: IMAP or POP3 worker) per account: one account's trouble never
+// stalls another. After each pass a followup_timer runs hooks.on_new_mail (debounced) and
+// rewrites mailboxes_file; each worker records its status for `postfach status`.
 //
 // Signals (asio::signal_set, inside the loop): SIGTERM/SIGINT stop gracefully (passes in flight
 // get up to 8 s to finish, then are cancelled; exit 0 within 10 s); SIGHUP re-reads the

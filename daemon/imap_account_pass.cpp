@@ -1,10 +1,10 @@
 #include "daemon/imap_account_pass.hpp"
 
 #include "daemon/pass_followup.hpp"
+#include "daemon/status_keeper.hpp"
 #include "imap/imap_errc.hpp"
 #include "imap/imap_store.hpp"
 #include "net/net_errc.hpp"
-#include "state/status_recorder.hpp"
 #include "sync/pass_report.hpp"
 
 #include <fmt/format.h>
@@ -12,12 +12,6 @@
 #include <spdlog/spdlog.h>
 
 namespace postfach {
-
-void note_status(const config::account_config& account, std::error_code ec) {
-    if (ec)
-        spdlog::warn("{}: cannot record the status for postfach status: {}", account.name,
-                     ec.message());
-}
 
 // The connection went away (closed, reset, timed out, BYE): worth retrying as a whole (exit 75),
 // unlike a folder that failed for a reason of its own (a full disk, a refused APPEND).
@@ -80,13 +74,13 @@ sync::task<account_status> run_imap_account_pass(const config::account_config& a
                                                  state::state_store& db, std::ostream& out,
                                                  std::ostream& err) {
     const auto started = std::chrono::steady_clock::now();
-    state::status_recorder status(db);
-    note_status(account, status.set_connection(state::connection_state::syncing));
+    status_keeper status(account, db);
+    status.connection(state::connection_state::syncing);
     imap::imap_store remote(connection.session());
     const auto result = co_await run_imap_pass(
         account, remote, db, pass_options_for(account, request.dry_run, request.force));
     if (!request.dry_run) {
-        note_status(account, status.record_pass(result));
+        status.pass(result);
         pass_followup followup(account);
         followup.pass_done(result);
         followup.flush();

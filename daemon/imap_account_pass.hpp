@@ -23,9 +23,6 @@ sync::task<account_status> run_imap_account_pass(const config::account_config& a
                                                  state::state_store& db, std::ostream& out,
                                                  std::ostream& err);
 
-// Status is for `postfach status`; failing to record it never fails a pass (logged).
-void note_status(const config::account_config& account, std::error_code ec);
-
 // Prints a pass result as `postfach sync` does and grades it. server_said: the IMAP store's
 // account of its last failure (the server's words), so a refused command says why.
 account_status report_pass(const config::account_config& account, const sync::pass_result& r,

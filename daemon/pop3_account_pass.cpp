@@ -1,6 +1,8 @@
 #include "daemon/pop3_account_pass.hpp"
 
 #include "daemon/imap_account_pass.hpp"
+#include "daemon/pass_followup.hpp"
+#include "daemon/status_keeper.hpp"
 #include "pop3/client.hpp"
 #include "pop3/pop3_errc.hpp"
 #include "sync/pass_report.hpp"
@@ -40,10 +42,93 @@ std::error_code imap_paired_inbox(state::state_store& db, std::set<std::string>&
     return {};
 }
 
+// The one line of a failed POP3 pass (without "postfach: NAME: ").
+std::string failure_line(const config::server_config& server, std::error_code ec,
+                         const std::string& diagnostics, bool retry_later) {
+    return fmt::format("POP3 pass with {}:{} failed: {}; {}", server.host, server.port,
+                       diagnostics.empty() ? ec.message() : diagnostics,
+                       advice_for(ec, retry_later));
+}
+
 } // namespace
 
 config::server_config pop3_server_of(const config::account_config& account) {
     return account.pop3 ? *account.pop3 : config::derive_pop3_from_imap(*account.imap);
+}
+
+sync::task<pop3_pass_outcome> run_pop3_pass(const config::account_config& account,
+                                            config::server_config server,
+                                            const sync_request& request, state::state_store& db,
+                                            std::ostream& out, std::ostream& err,
+                                            pop3::fetch_options options) {
+    const auto started = std::chrono::steady_clock::now();
+    pop3_pass_outcome outcome;
+    status_keeper status(account, db);
+    const auto fail = [&](account_status grade, std::string line) {
+        fmt::print(err, "postfach: {}: {}\n", account.name, line);
+        if (!request.dry_run)
+            status.failure(line);
+        outcome.status = grade;
+        outcome.failure = std::move(line);
+    };
+    const auto layout = maildir_of(account);
+    std::error_code ec;
+    const auto inbox = layout.folder_dir("INBOX", ec);
+    if (!ec && !layout.folder_exists("INBOX"))
+        ec = layout.create_folder("INBOX");
+    if (ec) {
+        fail(account_status::failed, fmt::format("cannot create the INBOX of {}: {}",
+                                                 account.maildir.string(), ec.message()));
+        co_return outcome;
+    }
+    const auto from_block = pop3::fetch_options_for(server);
+    options.leave_on_server = from_block.leave_on_server;
+    options.delete_after_days = from_block.delete_after_days;
+    options.dry_run = request.dry_run;
+    if (auto state_ec = imap_paired_inbox(db, options.on_disk)) {
+        fail(account_status::failed, fmt::format("cannot read the sync state: {} ({})",
+                                                 state_ec.message(), db.diagnostics()));
+        co_return outcome;
+    }
+    auto& result = outcome.fetch;
+    std::string diagnostics;
+    ec =
+        co_await pop3::fetch_account(server, account.name, db, inbox, options, result, diagnostics);
+    if (request.dry_run) {
+        if (ec) {
+            fail(result.retry_later ? account_status::transient : account_status::failed,
+                 failure_line(server, ec, diagnostics, result.retry_later));
+            co_return outcome;
+        }
+        fmt::print(out, "{}: INBOX: fetch {} message{} over POP3 ({:.1f} MB)\n", account.name,
+                   result.to_fetch, result.to_fetch == 1 ? "" : "s",
+                   static_cast<double>(result.to_fetch_bytes) / 1e6);
+        if (result.to_delete > 0)
+            fmt::print(out, "{}: INBOX: delete {} message{} on the POP3 server\n", account.name,
+                       result.to_delete, result.to_delete == 1 ? "" : "s");
+        co_return outcome;
+    }
+    // The same summary as an IMAP pass: one folder, fetched down, deleted up. What a failed
+    // pass made durable before failing counts too (its hook still runs).
+    auto& summary = outcome.summary;
+    summary.folders.push_back({"INBOX", {}, {}, {}});
+    sync::action fetched_one;
+    fetched_one.kind = sync::action_kind::copy;
+    fetched_one.target = sync::side::local;
+    summary.folders.front().plan.actions.assign(result.fetched, fetched_one);
+    summary.copied[static_cast<int>(sync::side::local)] = result.fetched;
+    summary.removed[static_cast<int>(sync::side::remote)] = result.deleted;
+    summary.bytes_copied = static_cast<std::size_t>(result.bytes);
+    if (ec) {
+        fail(result.retry_later ? account_status::transient : account_status::failed,
+             failure_line(server, ec, diagnostics, result.retry_later));
+    } else {
+        status.pass(summary);
+        const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::steady_clock::now() - started);
+        fmt::print(out, "{}\n", sync::summary_line(account.name, summary, elapsed));
+    }
+    co_return outcome;
 }
 
 sync::task<account_status> run_pop3_account_pass(const config::account_config& account,
@@ -51,55 +136,18 @@ sync::task<account_status> run_pop3_account_pass(const config::account_config& a
                                                  const sync_request& request,
                                                  state::state_store& db, std::ostream& out,
                                                  std::ostream& err, pop3::fetch_options options) {
-    const auto started = std::chrono::steady_clock::now();
-    const auto layout = maildir_of(account);
-    std::error_code ec;
-    const auto inbox = layout.folder_dir("INBOX", ec);
-    if (!ec && !layout.folder_exists("INBOX"))
-        ec = layout.create_folder("INBOX");
-    if (ec) {
-        fmt::print(err, "postfach: {}: cannot create the INBOX of {}: {}\n", account.name,
-                   account.maildir.string(), ec.message());
-        co_return account_status::failed;
+    status_keeper status(account, db);
+    if (!request.dry_run)
+        status.connection(state::connection_state::syncing);
+    const auto outcome =
+        co_await run_pop3_pass(account, std::move(server), request, db, out, err, options);
+    if (!request.dry_run) {
+        status.connection(state::connection_state::offline);
+        pass_followup followup(account);
+        followup.pass_done(outcome.summary);
+        followup.flush();
     }
-    const auto from_block = pop3::fetch_options_for(server);
-    options.leave_on_server = from_block.leave_on_server;
-    options.delete_after_days = from_block.delete_after_days;
-    options.dry_run = request.dry_run;
-    if (auto state_ec = imap_paired_inbox(db, options.on_disk)) {
-        fmt::print(err, "postfach: {}: cannot read the sync state: {} ({})\n", account.name,
-                   state_ec.message(), db.diagnostics());
-        co_return account_status::failed;
-    }
-    pop3::fetch_result result;
-    std::string diagnostics;
-    ec =
-        co_await pop3::fetch_account(server, account.name, db, inbox, options, result, diagnostics);
-    if (ec) {
-        fmt::print(err, "postfach: {}: POP3 pass with {}:{} failed: {}; {}\n", account.name,
-                   server.host, server.port, diagnostics.empty() ? ec.message() : diagnostics,
-                   advice_for(ec, result.retry_later));
-        co_return result.retry_later ? account_status::transient : account_status::failed;
-    }
-    if (request.dry_run) {
-        fmt::print(out, "{}: INBOX: fetch {} message{} over POP3 ({:.1f} MB)\n", account.name,
-                   result.to_fetch, result.to_fetch == 1 ? "" : "s",
-                   static_cast<double>(result.to_fetch_bytes) / 1e6);
-        if (result.to_delete > 0)
-            fmt::print(out, "{}: INBOX: delete {} message{} on the POP3 server\n", account.name,
-                       result.to_delete, result.to_delete == 1 ? "" : "s");
-        co_return account_status::ok;
-    }
-    // The same summary as an IMAP pass: one folder, fetched down, deleted up.
-    sync::pass_result summary;
-    summary.folders.push_back({"INBOX", {}, {}, {}});
-    summary.copied[static_cast<int>(sync::side::local)] = result.fetched;
-    summary.removed[static_cast<int>(sync::side::remote)] = result.deleted;
-    summary.bytes_copied = static_cast<std::size_t>(result.bytes);
-    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::now() - started);
-    fmt::print(out, "{}\n", sync::summary_line(account.name, summary, elapsed));
-    co_return account_status::ok;
+    co_return outcome.status;
 }
 
 } // namespace postfach

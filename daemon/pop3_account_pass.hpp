@@ -8,9 +8,11 @@
 #include "daemon/account_pass.hpp"
 #include "pop3/pop3_fetcher.hpp"
 #include "state/state_store.hpp"
+#include "sync/account_pass.hpp"
 
 #include <chrono>
 #include <ostream>
+#include <string>
 
 namespace postfach {
 
@@ -18,9 +20,30 @@ namespace postfach {
 // the IMAP block (config::derive_pop3_from_imap). Precondition: the account has one of them.
 config::server_config pop3_server_of(const config::account_config& account);
 
-// One pass with the given POP3 block. options.now and the hooks are the caller's (tests);
-// leave_on_server and delete_after_days are taken from the block. All references must outlive
-// the coroutine.
+// What a POP3 pass did, for whoever runs passes.
+struct pop3_pass_outcome {
+    account_status status = account_status::ok;
+    pop3::fetch_result fetch; // as far as the pass got (also on failure): login, LOGIN-DELAY
+    // The pass as an IMAP pass would report it: INBOX, its fetched messages as copies to the
+    // local side (what pass_followup reads for on_new_mail). Empty after a dry run.
+    sync::pass_result summary;
+    std::string failure; // the line printed on `err` when the pass failed
+};
+
+// One pass with the given POP3 block; its outcome (not a dry run) is recorded for `postfach
+// status`, the connection state is the caller's (POP3 keeps no connection: the daemon shows
+// idle between polls, sync offline after the pass); so are on_new_mail and mailboxes_file
+// (pass_followup). options.now and the hooks are
+// the caller's (tests); leave_on_server and delete_after_days are taken from the block. All
+// references must outlive the coroutine.
+sync::task<pop3_pass_outcome> run_pop3_pass(const config::account_config& account,
+                                            config::server_config server,
+                                            const sync_request& request, state::state_store& db,
+                                            std::ostream& out, std::ostream& err,
+                                            pop3::fetch_options options = {});
+
+// run_pop3_pass as `postfach sync` runs it: connection state syncing, then offline, then
+// (not a dry run) its pass_followup: hooks run once.
 sync::task<account_status>
 run_pop3_account_pass(const config::account_config& account, config::server_config server,
                       const sync_request& request, state::state_store& db, std::ostream& out,

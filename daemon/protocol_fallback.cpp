@@ -3,6 +3,7 @@
 #include "imap/imap_errc.hpp"
 #include "net/net_errc.hpp"
 
+#include <boost/asio/this_coro.hpp>
 #include <fmt/format.h>
 
 namespace postfach {
@@ -41,6 +42,35 @@ std::string describe_fallback(const std::vector<std::string>& reasons,
                               const config::server_config& pop3) {
     return fmt::format("no IMAP service ({}); using POP3 at {}:{}", fmt::join(reasons, "; "),
                        pop3.host, pop3.port);
+}
+
+boost::asio::awaitable<imap_opening> open_imap(config::account_config account) {
+    auto executor = co_await boost::asio::this_coro::executor;
+    imap_opening out;
+    for (const auto& server : imap_attempts(account)) {
+        auto connection = std::make_unique<imap::connection>(
+            executor, server, imap::connection_options_for(server, account.name));
+        const auto ec = co_await connection->open();
+        if (!ec) {
+            out.connection = std::move(connection);
+            out.server = server;
+            co_return out;
+        }
+        if (account.protocol == config::protocol_kind::auto_detect &&
+            is_no_imap_service(connection->failed_step(), ec)) {
+            out.reasons.push_back(fmt::format(
+                "{}:{}: {}", server.host, server.port,
+                connection->diagnostics().empty() ? ec.message() : connection->diagnostics()));
+            continue;
+        }
+        // Wrong password, certificate, DNS, timeouts: the user must see them, never POP3.
+        out.server = server;
+        out.failed = std::move(connection);
+        out.failed_ec = ec;
+        co_return out;
+    }
+    out.no_imap = true;
+    co_return out;
 }
 
 } // namespace postfach

@@ -7,6 +7,8 @@
 #include "config/config.hpp"
 #include "imap/connection.hpp"
 
+#include <boost/asio/awaitable.hpp>
+#include <memory>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -25,5 +27,24 @@ bool is_no_imap_service(imap::connection_step step, std::error_code ec);
 // localhost:995": the one line that says an auto account fell back, and why.
 std::string describe_fallback(const std::vector<std::string>& reasons,
                               const config::server_config& pop3);
+
+// What opening an account's IMAP came to (open_imap()).
+struct imap_opening {
+    // Open (ready): IMAP works, on `server`.
+    std::unique_ptr<imap::connection> connection;
+    config::server_config server;
+    // Not open, and every attempt found no IMAP service there (protocol auto only): use POP3.
+    // `reasons` say why, one per attempt, for describe_fallback().
+    bool no_imap = false;
+    std::vector<std::string> reasons;
+    // Not open for another reason (the last attempt's connection, failed_step and diagnostics
+    // say why, with failed_ec): report it; never a reason to use POP3.
+    std::unique_ptr<imap::connection> failed;
+    std::error_code failed_ec;
+};
+
+// Tries imap_attempts(account) in order, as `sync` does for each pass and the daemon once per
+// account: the first that opens wins. The account is taken by value (coroutine).
+boost::asio::awaitable<imap_opening> open_imap(config::account_config account);
 
 } // namespace postfach

@@ -533,6 +533,8 @@ fetch_account(const config::server_config& server, std::string account, state::s
         result.retry_later = is_transient_failure(ec);
         co_return ec;
     }
+    result.logged_in = true;
+    result.login_delay = session.session().login_delay();
     pop3_fetcher fetcher(session, store, inbox_dir, options);
     auto ec = co_await fetcher.run(result);
     if (ec)

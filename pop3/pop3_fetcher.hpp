@@ -29,6 +29,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <system_error>
@@ -74,6 +75,10 @@ struct fetch_result {
     // The pass failed for a reason worth retrying later without the user (exit 75): [IN-USE],
     // [LOGIN-DELAY], [SYS/TEMP], network trouble. Not for Maildir or state database errors.
     bool retry_later = false;
+    // The login succeeded (the server counts it for LOGIN-DELAY), and the LOGIN-DELAY CAPA
+    // announced after it, in seconds (RFC 2449 §6.5), if any.
+    bool logged_in = false;
+    std::optional<std::uint32_t> login_delay;
 };
 
 class pop3_fetcher {

@@ -4,6 +4,8 @@
 // polls for the event with a deadline.
 
 #include "tests/fixture/dovecot_server.hpp"
+#include "tests/integration/daemon_process.hpp"
+#include "tests/integration/maildir_contents.hpp"
 #include "tests/integration/postfach_binary.hpp"
 
 #include <csignal>
@@ -23,103 +25,12 @@
 #include <thread>
 #include <unistd.h>
 
-extern char** environ;
-
 namespace postfach::test {
 namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using steady = std::chrono::steady_clock;
-
-// Polls `done` every 20 ms until it holds or `limit` passed; returns whether it held.
-bool wait_for(const std::function<bool()>& done, std::chrono::milliseconds limit) {
-    const auto deadline = steady::now() + limit;
-    for (;;) {
-        if (done())
-            return true;
-        if (steady::now() >= deadline)
-            return false;
-        std::this_thread::sleep_for(20ms);
-    }
-}
-
-std::string read_file(const fs::path& path) {
-    std::ifstream in(path);
-    return {std::istreambuf_iterator<char>(in), {}};
-}
-
-// Message files of one Maildir folder directory: base name → info part ("2,S" or "").
-std::map<std::string, std::string> messages_in(const fs::path& folder_dir) {
-    std::map<std::string, std::string> out;
-    for (const char* sub : {"new", "cur"}) {
-        std::error_code ec;
-        for (const auto& e : fs::directory_iterator(folder_dir / sub, ec)) {
-            const auto name = e.path().filename().string();
-            const auto colon = name.find(':');
-            out[name.substr(0, colon)] = colon == std::string::npos ? "" : name.substr(colon + 1);
-        }
-    }
-    return out;
-}
-
-// The daemon as a child process: stdout and stderr go to a log file; extra environment added.
-class daemon_process {
-public:
-    daemon_process(std::vector<std::string> args, const fs::path& log,
-                   std::vector<std::string> extra_env)
-        : log_(log) {
-        std::vector<std::string> env;
-        for (char** e = environ; *e != nullptr; ++e)
-            env.emplace_back(*e);
-        env.insert(env.end(), extra_env.begin(), extra_env.end());
-        args.insert(args.begin(), POSTFACH_BINARY);
-        pid_ = ::fork();
-        if (pid_ == 0) {
-            const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-            ::dup2(fd, 1);
-            ::dup2(fd, 2);
-            std::vector<char*> argv, envp;
-            for (auto& a : args)
-                argv.push_back(a.data());
-            argv.push_back(nullptr);
-            for (auto& e : env)
-                envp.push_back(e.data());
-            envp.push_back(nullptr);
-            ::execve(argv[0], argv.data(), envp.data());
-            ::_exit(127);
-        }
-    }
-    ~daemon_process() {
-        if (pid_ > 0 && !exit_status_) {
-            ::kill(pid_, SIGKILL);
-            ::waitpid(pid_, nullptr, 0);
-        }
-    }
-    daemon_process(const daemon_process&) = delete;
-    daemon_process& operator=(const daemon_process&) = delete;
-
-    void signal(int sig) const { ::kill(pid_, sig); }
-    [[nodiscard]] std::string log() const { return read_file(log_); }
-    bool log_has(std::string_view text) const { return log().find(text) != std::string::npos; }
-    // The exit status once the process ended within limit (-signal if killed by one).
-    std::optional<int> wait_exit(std::chrono::milliseconds limit) {
-        wait_for(
-            [&] {
-                int status = 0;
-                if (::waitpid(pid_, &status, WNOHANG) == pid_)
-                    exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
-                return exit_status_.has_value();
-            },
-            limit);
-        return exit_status_;
-    }
-
-private:
-    fs::path log_;
-    pid_t pid_ = -1;
-    std::optional<int> exit_status_;
-};
 
 // A datagram socket for sd_notify, as systemd makes it: collects the messages sent to it.
 class notify_socket {
@@ -171,7 +82,7 @@ protected:
     fs::path state_dir() const { return dir_ / "state"; }
     fs::path log_file() const { return dir_ / "daemon.log"; }
 
-    std::string config_text(const std::string& poll_interval) const {
+    std::string config_text(const std::string& poll_interval, std::uint16_t port = 0) const {
         return fmt::format("state_dir: {}\n"
                            "accounts:\n"
                            "  - name: work\n"
@@ -187,9 +98,22 @@ protected:
                            "      user: alice\n"
                            "      password: \"{}\"\n",
                            state_dir().string(), maildir().string(), poll_interval,
-                           server.imaps_port(), server.ca_file().string(),
-                           server.user("alice").password);
+                           port != 0 ? port : server.imaps_port(), server.ca_file().string(),
+                           server.user("alice").password) +
+               account_extra_;
     }
+
+    // An executable script in the test directory that appends its hook environment to
+    // hook.out, then exits with `status`.
+    fs::path hook_script(int status) const {
+        const auto path = dir_ / "hook.sh";
+        std::ofstream(path) << "#!/bin/sh\n"
+                               "echo \"$POSTFACH_ACCOUNT $POSTFACH_FOLDER $POSTFACH_NEW_COUNT\" >> "
+                            << (dir_ / "hook.out").string() << "\nexit " << status << "\n";
+        fs::permissions(path, fs::perms::owner_all);
+        return path;
+    }
+    std::string hook_output() const { return read_file(dir_ / "hook.out"); }
 
     // Starts the daemon and waits for its first pass and its IDLE; poll_interval long enough
     // by default that only IDLE and inotify can explain a change arriving in time.
@@ -220,6 +144,7 @@ protected:
 
     dovecot_server server;
     fs::path config_;
+    std::string account_extra_; // more keys of the account, indented by four
 };
 
 TEST_F(daemon_test, server_append_reaches_the_maildir_within_2s) {
@@ -362,6 +287,102 @@ TEST_F(daemon_test, a_second_daemon_on_the_same_account_exits_3) {
     EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
     d->signal(SIGTERM);
     EXPECT_EQ(d->wait_exit(10s), 0) << d->log();
+}
+
+TEST_F(daemon_test, postfach_status_shows_the_running_daemon) {
+    server.add_message("alice", "INBOX", make_message("counted", "c\r\n"));
+    auto d = start();
+    const auto status = [&] {
+        return postfach({"--config", config_.string(), "status", "--json"});
+    };
+    // The pass is logged before the worker goes idle: wait for the record, not the log.
+    run_output r;
+    EXPECT_TRUE(wait_for(
+        [&] {
+            r = status();
+            return r.out.find("\"connection\": \"idle\"") != std::string::npos;
+        },
+        5s))
+        << r.out << r.err << d->log();
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out.find("\"pid\": null"), std::string::npos) << "the daemon's pid: " << r.out;
+    EXPECT_EQ(r.out.find("\"last_success\": null, \"last_error\""), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("{\"name\": \"INBOX\", \"messages\": 1, \"unseen\": 1, "
+                         "\"last_success\": \"20"),
+              std::string::npos)
+        << r.out;
+    d->signal(SIGTERM);
+    EXPECT_EQ(d->wait_exit(10s), 0) << d->log();
+    r = status();
+    EXPECT_NE(r.out.find("\"connection\": \"offline\""), std::string::npos) << r.out;
+}
+
+TEST_F(daemon_test, postfach_status_shows_why_the_daemon_cannot_connect) {
+    // Nothing listens on port 1: refused, and the worker waits to try again.
+    config_ = write_config(config_text("1h", 1));
+    daemon_process d({"--config", config_.string(), "daemon"}, log_file(), {});
+    run_output r;
+    EXPECT_TRUE(wait_for(
+        [&] {
+            r = postfach({"--config", config_.string(), "status"});
+            return r.out.find("work: backoff since ") != std::string::npos &&
+                   r.out.find("connection refused") != std::string::npos;
+        },
+        5s))
+        << r.out << r.err << d.log();
+    EXPECT_NE(r.out.find("  last error  20"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("  last pass   never"), std::string::npos) << r.out;
+    d.signal(SIGTERM);
+    EXPECT_EQ(d.wait_exit(10s), 0) << d.log();
+}
+
+TEST_F(daemon_test, on_new_mail_runs_after_a_server_append_and_mailboxes_file_follows_folders) {
+    account_extra_ = fmt::format("    hooks:\n      on_new_mail: {}\n    mailboxes_file: {}\n",
+                                 hook_script(0).string(), (dir_ / "mailboxes").string());
+    auto d = start();
+    EXPECT_TRUE(wait_for([&] { return fs::exists(dir_ / "mailboxes"); }, 2s)) << d->log();
+    EXPECT_EQ(read_file(dir_ / "mailboxes").find("Receipts"), std::string::npos);
+    EXPECT_EQ(hook_output(), "") << "nothing new at the first pass";
+
+    server.add_message("alice", "INBOX", make_message("one", "1\r\n"));
+    server.add_message("alice", "INBOX", make_message("two", "2\r\n"));
+    // The debounce window is 2 s after the last pass with new mail.
+    EXPECT_TRUE(wait_for([&] { return !hook_output().empty(); }, 6s)) << d->log();
+    const auto out = hook_output();
+    EXPECT_TRUE(out == "work INBOX 2\n" || out == "work INBOX 1\nwork INBOX 1\n") << out;
+
+    server.create_folder("alice", "Receipts");
+    d->signal(SIGUSR1);
+    EXPECT_TRUE(wait_for(
+        [&] { return read_file(dir_ / "mailboxes").find("Receipts") != std::string::npos; }, 2s))
+        << d->log();
+    d->signal(SIGTERM);
+    EXPECT_EQ(d->wait_exit(10s), 0) << d->log();
+}
+
+TEST_F(daemon_test, a_failing_hook_is_logged_and_the_daemon_goes_on) {
+    account_extra_ = fmt::format("    hooks:\n      on_new_mail: {}\n", hook_script(3).string());
+    auto d = start();
+    server.add_message("alice", "INBOX", make_message("one", "1\r\n"));
+    EXPECT_TRUE(
+        wait_for([&] { return d->log_has("on_new_mail hook for INBOX (1 new) exited"); }, 6s))
+        << d->log();
+    server.add_message("alice", "INBOX", make_message("two", "2\r\n"));
+    EXPECT_TRUE(wait_for([&] { return messages_in(maildir()).size() == 2; }, 2s)) << d->log();
+    EXPECT_TRUE(wait_for([&] { return hook_output() == "work INBOX 1\nwork INBOX 1\n"; }, 6s))
+        << hook_output() << d->log();
+    d->signal(SIGTERM);
+    EXPECT_EQ(d->wait_exit(10s), 0) << d->log();
+}
+
+TEST_F(daemon_test, sigterm_runs_the_hook_of_mail_still_in_its_debounce_window) {
+    account_extra_ = fmt::format("    hooks:\n      on_new_mail: {}\n", hook_script(0).string());
+    auto d = start();
+    server.add_message("alice", "INBOX", make_message("one", "1\r\n"));
+    ASSERT_TRUE(wait_for([&] { return messages_in(maildir()).size() == 1; }, 2s)) << d->log();
+    d->signal(SIGTERM); // well within the 2 s window
+    EXPECT_EQ(d->wait_exit(10s), 0) << d->log();
+    EXPECT_EQ(hook_output(), "work INBOX 1\n") << d->log();
 }
 
 } // namespace

@@ -10,6 +10,7 @@
 
 #include <filesystem>
 #include <fmt/format.h>
+#include <fstream>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -73,6 +74,35 @@ TEST_F(pop3_command, sync_fetches_into_inbox_once_and_leaves_the_mail_on_the_ser
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
     EXPECT_NE(r.out.find("home: fetched 1 "), std::string::npos) << r.out;
     EXPECT_EQ(messages_in(maildir()).size(), 3u);
+}
+
+TEST_F(pop3_command, sync_records_status_and_runs_on_new_mail) {
+    server.add_message("alice", "INBOX", make_message("one", "1\r\n"));
+    server.add_message("alice", "INBOX", make_message("two", "2\r\n"));
+    const auto hook_out = dir_ / "hook.out";
+    const auto cfg = config(server.user("alice").password,
+                            fmt::format("    hooks:\n      on_new_mail: sh -c 'echo "
+                                        "\"$POSTFACH_FOLDER $POSTFACH_NEW_COUNT\" >> {}'\n",
+                                        hook_out.string()));
+    auto r = postfach({"--config", cfg.string(), "sync"});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    std::ifstream in(hook_out);
+    std::string line;
+    std::getline(in, line);
+    EXPECT_EQ(line, "INBOX 2");
+
+    r = postfach({"--config", cfg.string(), "status"});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("home: offline since "), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("  last pass   20"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("  INBOX "), std::string::npos) << r.out;
+
+    // A failure is the last error, the last pass is kept.
+    r = run("sync", {}, "wrong");
+    ASSERT_NE(r.exit_code, 0);
+    r = postfach({"--config", cfg.string(), "status"});
+    EXPECT_NE(r.out.find("  last error  20"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("POP3 pass with localhost"), std::string::npos) << r.out;
 }
 
 TEST_F(pop3_command, dry_run_says_what_it_would_fetch_and_changes_nothing) {

@@ -1,0 +1,109 @@
+#include "daemon/account_runner.hpp"
+
+#include "daemon/check_failure.hpp"
+#include "daemon/pop3_account_pass.hpp"
+#include "daemon/protocol_fallback.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+namespace postfach {
+
+namespace asio = boost::asio;
+
+account_runner::account_runner(asio::any_io_executor executor, std::filesystem::path state_dir,
+                               config::account_config account, account_worker_hooks hooks)
+    : executor_(std::move(executor))
+    , state_dir_(std::move(state_dir))
+    , account_(std::move(account))
+    , hooks_(std::move(hooks)) {}
+
+account_runner::~account_runner() = default;
+
+void account_runner::start_imap(config::account_config account) {
+    imap_ = std::make_unique<account_worker>(executor_, state_dir_, std::move(account), hooks_);
+}
+
+void account_runner::start_pop3(config::server_config server) {
+    pop3_ =
+        std::make_unique<pop3_worker>(executor_, state_dir_, account_, std::move(server), hooks_);
+}
+
+asio::awaitable<void> account_runner::choose_protocol() {
+    auto opening = co_await open_imap(account_);
+    if (opening.connection) {
+        co_await opening.connection->logout();
+        spdlog::info("{}: protocol auto: IMAP at {}:{}; kept until a reload", account_.name,
+                     opening.server.host, opening.server.port);
+        auto imap = account_;
+        imap.imap = opening.server;
+        start_imap(std::move(imap));
+    } else if (opening.failed) {
+        const auto failure =
+            describe_check_failure(opening.server, opening.failed->failed_step(), opening.failed_ec,
+                                   opening.failed->diagnostics());
+        spdlog::info("{}: protocol auto: IMAP at {}:{} failed ({}), which is no reason to use "
+                     "POP3; staying with IMAP",
+                     account_.name, opening.server.host, opening.server.port, failure.line);
+        start_imap(account_);
+    } else {
+        const auto pop3 = pop3_server_of(account_);
+        spdlog::info("{}: protocol auto: {}; kept until a reload", account_.name,
+                     describe_fallback(opening.reasons, pop3));
+        start_pop3(pop3);
+    }
+}
+
+asio::awaitable<void> account_runner::run() {
+    if (account_.protocol == config::protocol_kind::pop3 || !account_.imap)
+        start_pop3(pop3_server_of(account_));
+    else if (account_.protocol == config::protocol_kind::imap)
+        start_imap(account_);
+    else
+        co_await choose_protocol();
+    if (stopping_) {
+        imap_.reset();
+        pop3_.reset();
+        co_return;
+    }
+    if (hooks_.on_state_change)
+        hooks_.on_state_change();
+    if (imap_)
+        co_await imap_->run();
+    else
+        co_await pop3_->run();
+}
+
+void account_runner::request_pass() {
+    if (imap_)
+        imap_->request_pass();
+    else if (pop3_)
+        pop3_->request_pass();
+    // Before the worker exists its first pass serves the request.
+}
+
+void account_runner::stop() {
+    stopping_ = true;
+    if (imap_)
+        imap_->stop();
+    if (pop3_)
+        pop3_->stop();
+}
+
+account_setup_status account_runner::setup_status() const {
+    if (imap_)
+        return imap_->setup_status();
+    if (pop3_)
+        return pop3_->setup_status();
+    return account_setup_status::ok;
+}
+
+std::string account_runner::status() const {
+    if (imap_)
+        return imap_->status();
+    if (pop3_)
+        return pop3_->status();
+    return fmt::format("{}: detecting the protocol", account_.name);
+}
+
+} // namespace postfach

@@ -1,0 +1,58 @@
+#pragma once
+// One account in the daemon, whatever its protocol: the supervisor's handle on it.
+//   protocol imap: an account_worker (IDLE, inotify, passes over a kept connection);
+//   protocol pop3: a pop3_worker (a POP3 pass every poll_interval, LOGIN-DELAY respected);
+//   protocol auto: IMAP is tried once at start (open_imap(), as `sync` does per pass); the
+//     decision is logged once and kept for the daemon's lifetime (until a SIGHUP reload):
+//     IMAP when a server answered as IMAP, or failed for another reason (a wrong password is
+//     never a reason to use POP3: the IMAP worker reports it and retries), POP3 when no IMAP
+//     service answered at all.
+//
+// Contract: one single-threaded executor; the runner outlives run().
+
+#include "config/config.hpp"
+#include "daemon/account_setup.hpp"
+#include "daemon/account_worker.hpp"
+#include "daemon/pop3_worker.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+namespace postfach {
+
+class account_runner {
+public:
+    account_runner(boost::asio::any_io_executor executor, std::filesystem::path state_dir,
+                   config::account_config account, account_worker_hooks hooks);
+    ~account_runner();
+    account_runner(const account_runner&) = delete;
+    account_runner& operator=(const account_runner&) = delete;
+
+    // Decides the protocol (auto), then runs its worker until it ends.
+    boost::asio::awaitable<void> run();
+    void request_pass();
+    void stop();
+
+    [[nodiscard]] const config::account_config& account() const noexcept { return account_; }
+    [[nodiscard]] account_setup_status setup_status() const;
+    // For STATUS=: the worker's line; "NAME: detecting the protocol" before it exists.
+    [[nodiscard]] std::string status() const;
+
+private:
+    boost::asio::awaitable<void> choose_protocol();
+    void start_imap(config::account_config account);
+    void start_pop3(config::server_config server);
+
+    boost::asio::any_io_executor executor_;
+    std::filesystem::path state_dir_;
+    config::account_config account_;
+    account_worker_hooks hooks_;
+    bool stopping_ = false;
+    std::unique_ptr<account_worker> imap_;
+    std::unique_ptr<pop3_worker> pop3_;
+};
+
+} // namespace postfach
