@@ -33,6 +33,14 @@ constexpr std::size_t body_batch_messages = 256;
 constexpr std::uint64_t body_batch_bytes = 8 * 1024 * 1024;
 constexpr std::size_t body_pipeline_depth = 2; // UID FETCH commands in flight
 
+// A decimal number that fills the whole text (a UID, a UIDVALIDITY, a mod-sequence).
+template <typename Number>
+bool parse_number(std::string_view text, Number& out) {
+    const auto* end = text.data() + text.size();
+    const auto [p, ec] = std::from_chars(text.data(), end, out);
+    return ec == std::errc() && p == end && !text.empty();
+}
+
 std::vector<std::string> names_of(sync::flag_bits bits) {
     std::vector<std::string> names;
     for (unsigned bit = 0; bit < flag_names.size(); ++bit)
@@ -447,6 +455,26 @@ sync::task<std::error_code> imap_store::scan_since(const std::string& folder,
     return scan_from(folder, &base, scan);
 }
 
+sync::task<std::error_code> imap_store::unchanged_since(const std::string& folder,
+                                                        const std::string& epoch,
+                                                        const std::string& token, bool& unchanged) {
+    unchanged = false;
+    if (!qresync_tried_)
+        if (const auto ec = co_await enable_qresync())
+            co_return ec;
+    std::uint32_t uidvalidity = 0;
+    std::uint64_t modseq = 0;
+    if (!qresync_ || !parse_number(epoch, uidvalidity) || !parse_number(token, modseq) ||
+        uidvalidity == 0 || modseq == 0)
+        co_return std::error_code();
+    select_options options;
+    options.condstore = true;
+    if (const auto ec = co_await select(folder, true, options))
+        co_return ec;
+    unchanged = uidvalidity_.at(folder) == uidvalidity && selected_modseq_ == modseq;
+    co_return std::error_code();
+}
+
 sync::task<std::error_code> imap_store::enable_qresync() {
     qresync_tried_ = true;
     if (!session_.fsm().has_capability("QRESYNC"))
@@ -476,18 +504,13 @@ sync::task<std::error_code> imap_store::scan_from(const std::string& folder,
     if (base != nullptr && condstore && !scanned_.contains(folder)) {
         std::uint32_t uidvalidity = 0;
         std::uint64_t modseq = 0;
-        const auto number = [](const std::string& text, auto& out) {
-            const auto* end = text.data() + text.size();
-            const auto [p, ec] = std::from_chars(text.data(), end, out);
-            return ec == std::errc() && p == end && !text.empty();
-        };
-        if (number(base->epoch, uidvalidity) && number(base->token, modseq) && uidvalidity != 0 &&
-            modseq != 0) {
+        if (parse_number(base->epoch, uidvalidity) && parse_number(base->token, modseq) &&
+            uidvalidity != 0 && modseq != 0) {
             scanned_folder seeded{uidvalidity, modseq, {}};
             bool valid = true;
             for (const auto& m : base->messages) {
                 std::uint32_t uid = 0;
-                valid = valid && number(m.id, uid) && uid != 0;
+                valid = valid && parse_number(m.id, uid) && uid != 0;
                 seeded.flags[uid] = m.flags;
             }
             if (valid)

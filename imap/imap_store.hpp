@@ -64,6 +64,10 @@ public:
     // a scan is the HIGHESTMODSEQ of its SELECT.
     sync::task<std::error_code> scan_since(const std::string& folder, const sync::scan_base& base,
                                            sync::folder_scan& scan) override;
+    // With QRESYNC only (a QRESYNC server gives expunges a mod-sequence too, RFC 7162): one
+    // SELECT, unchanged when UIDVALIDITY and HIGHESTMODSEQ are those of the token.
+    sync::task<std::error_code> unchanged_since(const std::string& folder, const std::string& epoch,
+                                                const std::string& token, bool& unchanged) override;
     // UID FETCH (RFC822.SIZE BODY.PEEK[HEADER]) in batches; messages gone meanwhile keep an
     // empty identity.
     sync::task<std::error_code> identify(const std::string& folder,

@@ -120,6 +120,9 @@ std::error_code delivery::finish() {
     }
     if (auto ec = flush())
         return ec;
+    // The batch holds up to commit_every finished deliveries until its commit: their buffers'
+    // capacity (up to 64 KB and a chunk each) would add up to megabytes.
+    std::string().swap(buffer_);
     if (options_.internal_date) {
         const struct timespec times[2] = {{0, UTIME_OMIT}, to_timespec(*options_.internal_date)};
         if (::futimens(fd_, times) != 0)

@@ -4,23 +4,27 @@ namespace postfach::maildir {
 
 void crlf_to_lf::feed(std::string_view chunk, std::string& out) {
     out.reserve(out.size() + chunk.size() + 1);
-    std::size_t i = 0;
     if (pending_cr_ && !chunk.empty()) {
         pending_cr_ = false;
         if (chunk.front() != '\n')
             out.push_back('\r'); // a lone CR: keep it
     }
-    for (; i < chunk.size(); ++i) {
-        const char c = chunk[i];
-        if (c != '\r') {
-            out.push_back(c);
-            continue;
+    // Runs between CRs are appended whole (memchr), not byte by byte: this is on the path of
+    // every byte fetched.
+    while (!chunk.empty()) {
+        const auto cr = chunk.find('\r');
+        if (cr == std::string_view::npos) {
+            out.append(chunk);
+            return;
         }
-        if (i + 1 == chunk.size()) {
+        out.append(chunk.substr(0, cr));
+        if (cr + 1 == chunk.size()) {
             pending_cr_ = true; // decide when the next byte arrives
-        } else if (chunk[i + 1] != '\n') {
-            out.push_back('\r');
+            return;
         }
+        if (chunk[cr + 1] != '\n')
+            out.push_back('\r');
+        chunk.remove_prefix(cr + 1);
     }
 }
 

@@ -1,6 +1,8 @@
 #include "maildir/maildir_store.hpp"
 
+#include "maildir/file_name.hpp"
 #include "maildir/file_ops.hpp"
+#include "maildir/folder_token.hpp"
 #include "maildir/maildir_errc.hpp"
 #include "sync/message_identity.hpp"
 
@@ -120,6 +122,11 @@ sync::task<std::error_code> maildir_store::scan(const std::string& folder,
     fs::path dir;
     if (auto ec = folder_of(folder, dir))
         co_return ec;
+    // The times before the listing: a change after them shows in the next pass's times.
+    struct timespec now {};
+    ::clock_gettime(CLOCK_REALTIME, &now);
+    folder_times times;
+    const bool timed = !read_folder_times(dir, times);
     scan_result found;
     if (auto ec = maildir_folder(dir).scan(found, scan_detail::names_only, &scan_hooks_))
         co_return ec;
@@ -128,12 +135,56 @@ sync::task<std::error_code> maildir_store::scan(const std::string& folder,
     auto& cache = entries_[folder];
     cache.clear();
     scan.epoch.clear();
+    scan.token = timed ? trusted_token(times, now) : std::string();
     scan.messages.reserve(scan.messages.size() + found.messages.size());
     for (auto& entry : found.messages) {
         scan.messages.push_back({entry.base, entry.flags.bits(), ""});
         std::string key = entry.base;
         cache.emplace(std::move(key), std::move(entry));
     }
+    co_return std::error_code{};
+}
+
+sync::task<std::error_code> maildir_store::scan_since(const std::string& folder,
+                                                      const sync::scan_base& base,
+                                                      sync::folder_scan& scan) {
+    bool unchanged = false;
+    if (auto ec = co_await unchanged_since(folder, base.epoch, base.token, unchanged))
+        co_return ec;
+    if (!unchanged)
+        co_return co_await this->scan(folder, scan);
+    // The files are as the token's listing found them, which the base says: their names are
+    // known without a listing. (A guess that is wrong after all, a name with letters we do
+    // not keep, is corrected by the operation that uses it: it looks the base name up.)
+    auto& cache = entries_[folder];
+    cache.clear();
+    scan.epoch.clear();
+    scan.token = base.token;
+    scan.messages = base.messages;
+    for (const auto& m : base.messages) {
+        message_entry entry;
+        entry.base = m.id;
+        entry.flags = flags_from_bits(m.flags);
+        entry.where = entry.flags.empty() ? location::new_dir : location::cur_dir;
+        file_name name;
+        name.base = m.id;
+        name.flags = entry.flags;
+        entry.file_name = entry.where == location::new_dir ? m.id : name.compose();
+        cache.emplace(m.id, std::move(entry));
+    }
+    co_return std::error_code{};
+}
+
+sync::task<std::error_code> maildir_store::unchanged_since(const std::string& folder,
+                                                           const std::string& epoch,
+                                                           const std::string& token,
+                                                           bool& unchanged) {
+    unchanged = false;
+    fs::path dir;
+    if (!epoch.empty() || token.empty() || folder_of(folder, dir))
+        co_return std::error_code{}; // a missing folder: the scan says what is wrong
+    folder_times times;
+    unchanged = !read_folder_times(dir, times) && token_text(times) == token;
     co_return std::error_code{};
 }
 

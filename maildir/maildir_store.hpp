@@ -61,7 +61,16 @@ public:
     sync::task<std::error_code> rename_folder(const std::string& from,
                                               const std::string& to) override;
 
+    // The token is the mtimes of new/ and cur/ read before the listing, when they were old
+    // enough to vouch for it (folder_token.hpp); "" otherwise.
     sync::task<std::error_code> scan(const std::string& folder, sync::folder_scan& scan) override;
+    // The base itself, without listing, when new/ and cur/ still have the token's mtimes.
+    sync::task<std::error_code> scan_since(const std::string& folder, const sync::scan_base& base,
+                                           sync::folder_scan& scan) override;
+    sync::task<std::error_code> unchanged_since(const std::string& folder, const std::string& epoch,
+                                                const std::string& token, bool& unchanged) override;
+    // Every change of ours changes an mtime.
+    [[nodiscard]] bool token_survives_own_changes() const override { return false; }
     // Reads each file's header block only (up to the empty line) and its wire size.
     sync::task<std::error_code> identify(const std::string& folder,
                                          std::vector<sync::scanned_message*>& messages) override;

@@ -14,6 +14,7 @@ struct folder_record {
     std::uint32_t uidnext = 0;
     std::uint64_t highestmodseq = 0; // 0 = no CONDSTORE
     std::string mailbox_id;          // RFC 8474 MAILBOXID, empty if the server has none
+    std::string local_token;         // the Maildir's scan token (schema 7), empty if none
     bool operator==(const folder_record&) const = default;
 };
 

@@ -116,6 +116,11 @@ constexpr std::array<const char*, latest_schema_version> migrations{
         last_error_at INTEGER NOT NULL DEFAULT 0
     );
     )sql",
+    // 7: the local side's scan token per folder (maildir_store: the mtimes of new/ and cur/ when
+    //    the records last matched the Maildir), so a pass can skip an unchanged folder.
+    R"sql(
+    ALTER TABLE folders ADD COLUMN local_token TEXT NOT NULL DEFAULT '';
+    )sql",
 };
 
 } // namespace

@@ -186,20 +186,31 @@ void sqlite_sync_state::set_epoch(const std::string& folder, sync::side s,
 }
 
 std::string sqlite_sync_state::scan_token(const std::string& folder, sync::side s) {
-    if (s == sync::side::local)
-        return "";
     std::optional<folder_record> row;
     if (auto ec = store_.find_folder(folder, row)) {
         fail(ec);
         return "";
     }
-    return row && row->highestmodseq != 0 ? std::to_string(row->highestmodseq) : std::string();
+    if (!row)
+        return "";
+    if (s == sync::side::local)
+        return row->local_token;
+    return row->highestmodseq != 0 ? std::to_string(row->highestmodseq) : std::string();
 }
 
 void sqlite_sync_state::set_scan_token(const std::string& folder, sync::side s,
                                        const std::string& token) {
-    if (s == sync::side::local || !writable())
+    if (!writable())
         return;
+    if (s == sync::side::local) {
+        auto row = folder_row(folder, !token.empty());
+        if (!row || row->local_token == token)
+            return;
+        row->local_token = token;
+        if (auto ec = store_.save_folder(*row))
+            fail(ec);
+        return;
+    }
     std::uint64_t modseq = 0;
     if (!token.empty()) {
         const auto* end = token.data() + token.size();
@@ -233,6 +244,18 @@ std::error_code sqlite_sync_state::load(const std::string& folder,
     for (const auto& m : rows)
         records.push_back(to_synced(m));
     return {};
+}
+
+std::error_code sqlite_sync_state::count_records(const std::string& folder,
+                                                 std::array<std::size_t, 2>& counts) {
+    counts = {};
+    std::optional<folder_record> row;
+    if (auto ec = store_.find_folder(folder, row))
+        return ec;
+    if (!row)
+        return {};
+    return store_.count_messages(row->id, counts[index(sync::side::remote)],
+                                 counts[index(sync::side::local)]);
 }
 
 void sqlite_sync_state::put(const std::string& folder, const sync::synced_message* previous,

@@ -6,7 +6,7 @@
 //                  it is 0); the local epoch is always "" (Maildir base names are never
 //                  renumbered), so setting it is a no-op;
 //   scan tokens:   the remote token is the folder's HIGHESTMODSEQ in decimal (the column of
-//                  schema 1; "" while 0); the local token is always "";
+//                  schema 1; "" while 0); the local token is kept as given (schema 7);
 //   records:       one `messages` row each: the remote id is the UID in decimal, the local id
 //                  the Maildir base name, flags as Maildir letters (records.hpp), the identity
 //                  in its own column (schema 4).
@@ -49,6 +49,8 @@ public:
 
     std::error_code load(const std::string& folder,
                          std::vector<sync::synced_message>& records) override;
+    std::error_code count_records(const std::string& folder,
+                                  std::array<std::size_t, 2>& counts) override;
     void put(const std::string& folder, const sync::synced_message* previous,
              const sync::synced_message& record) override;
     void erase(const std::string& folder, const sync::synced_message& record) override;

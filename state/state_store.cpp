@@ -34,7 +34,8 @@ std::error_code make_private_file(const fs::path& file) {
     return ec;
 }
 
-constexpr const char* folder_columns = "id, name, uidvalidity, uidnext, highestmodseq, mailbox_id";
+constexpr const char* folder_columns =
+    "id, name, uidvalidity, uidnext, highestmodseq, mailbox_id, local_token";
 constexpr const char* message_columns =
     "id, folder_id, uid, base_name, flags, size, message_id, content_hash, identity";
 
@@ -46,6 +47,7 @@ folder_record read_folder(const sqlite_statement& s) {
     f.uidnext = static_cast<std::uint32_t>(s.column_int(3));
     f.highestmodseq = static_cast<std::uint64_t>(s.column_int(4));
     f.mailbox_id = s.column_text(5);
+    f.local_token = s.column_text(6);
     return f;
 }
 
@@ -200,11 +202,11 @@ std::error_code state_store::begin(transaction& out) {
 
 std::error_code state_store::save_folder(folder_record& f) {
     static constexpr const char* insert =
-        "INSERT INTO folders (name, uidvalidity, uidnext, highestmodseq, mailbox_id) "
-        "VALUES (?1, ?2, ?3, ?4, ?5)";
+        "INSERT INTO folders (name, uidvalidity, uidnext, highestmodseq, mailbox_id, local_token) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?7)";
     static constexpr const char* update =
         "UPDATE folders SET name = ?1, uidvalidity = ?2, uidnext = ?3, highestmodseq = ?4, "
-        "mailbox_id = ?5 WHERE id = ?6";
+        "mailbox_id = ?5, local_token = ?7 WHERE id = ?6";
     std::error_code ec;
     auto* s = impl_->prepare(f.id == 0 ? insert : update, ec);
     if (s == nullptr)
@@ -213,7 +215,8 @@ std::error_code state_store::save_folder(folder_record& f) {
         .bind(2, std::int64_t{f.uidvalidity})
         .bind(3, std::int64_t{f.uidnext})
         .bind(4, static_cast<std::int64_t>(f.highestmodseq))
-        .bind(5, f.mailbox_id);
+        .bind(5, f.mailbox_id)
+        .bind(7, f.local_token);
     if (f.id != 0)
         s->bind(6, f.id);
     if (auto run = impl_->run(*s))
@@ -365,6 +368,23 @@ std::error_code state_store::list_messages(std::int64_t folder_id,
         return ec;
     s->bind(1, folder_id);
     return impl_->query_all(*s, read_message, out);
+}
+
+std::error_code state_store::count_messages(std::int64_t folder_id, std::size_t& with_uid,
+                                            std::size_t& with_base_name) {
+    std::error_code ec;
+    auto* s = impl_->prepare(
+        "SELECT count(uid), count(base_name) FROM messages WHERE folder_id = ?1", ec);
+    if (s == nullptr)
+        return ec;
+    s->bind(1, folder_id);
+    with_uid = with_base_name = 0;
+    if (s->step(ec)) {
+        with_uid = static_cast<std::size_t>(s->column_int(0));
+        with_base_name = static_cast<std::size_t>(s->column_int(1));
+    }
+    impl_->note(ec);
+    return ec;
 }
 
 std::error_code state_store::delete_messages_of_folder(std::int64_t folder_id) {

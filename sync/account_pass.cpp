@@ -1,6 +1,7 @@
 #include "sync/account_pass.hpp"
 
 #include "sync/folder_list_planner.hpp"
+#include "sync/message_identity.hpp"
 
 #include <algorithm>
 #include <map>
@@ -39,6 +40,10 @@ struct folder_input {
     std::array<std::string, 2> tokens; // of this pass's scans
     std::array<bool, 2> had_token{};   // the state had one (the scan started from it)
     bool epoch_changed = false;
+    // Both sides unchanged since their tokens: records and scans were not even read, the
+    // folder has nothing to do. `counts` are its records with an id on each side.
+    bool skipped = false;
+    std::array<std::size_t, 2> counts{};
 };
 
 // A state change waiting for the stores' next commit.
@@ -101,13 +106,18 @@ public:
                         absent_on = a.target;
             inputs.push_back(co_await read_folder(name, absent_on, deleted_on));
         }
+        const auto vanished = vanished_anywhere(inputs);
+        for (auto& in : inputs)
+            co_await identify(in, vanished);
 
         // The guard's "a whole side looks empty" is judged over the whole account.
         plan_options plan_opts = options_.plan;
         for (side s : both_sides) {
             std::size_t scanned = 0, remembered = 0;
             for (const auto& in : inputs) {
-                scanned += in.scans[index(s)].size();
+                // A skipped folder has on each side exactly what its records say.
+                scanned += in.skipped ? in.counts[index(s)] : in.scans[index(s)].size();
+                remembered += in.skipped ? in.counts[index(s)] : 0;
                 for (const auto& r : in.records)
                     remembered += r.id(s) ? 1 : 0;
             }
@@ -127,10 +137,12 @@ public:
         detect_moves(plans);
 
         std::vector<bool> applied(inputs.size(), false);
+        std::vector<bool> idle(inputs.size(), false); // applied, and the plan was empty
         for (std::size_t i = 0; i < inputs.size(); ++i) {
             folder_outcome outcome{inputs[i].name, std::move(plans[i]), inputs[i].error,
                                    inputs[i].error_detail};
-            if (!options_.dry_run && !outcome.error) {
+            idle[i] = outcome.plan.actions.empty();
+            if (!options_.dry_run && !outcome.error && !inputs[i].skipped) {
                 co_await apply(inputs, outcome);
                 applied[i] = !outcome.error;
                 if (outcome.error)
@@ -141,7 +153,7 @@ public:
         // After every folder: a move recorded in one folder touched another.
         for (std::size_t i = 0; i < inputs.size(); ++i)
             if (applied[i])
-                settle_tokens(inputs[i]);
+                co_await settle_tokens(inputs[i], idle[i]);
         if (!options_.dry_run) {
             co_await flush(nullptr);
             co_await finish_deletions(folders.deletions);
@@ -170,35 +182,65 @@ private:
     // changed). Anything the pass did not take in (the direction, the guard, a failure) would
     // otherwise be lost: a scan from the token never reports it again. So: every scanned
     // message has a record with the flags it was scanned with, every record's id was scanned.
-    void settle_tokens(const folder_input& in) {
+    // A side whose own changes void its token (a Maildir) is scanned again once changed, and
+    // that scan must match the records with no exception. `idle`: the folder's plan was empty,
+    // so its records are still those read.
+    task<void> settle_tokens(const folder_input& in, bool idle) {
+        static const std::set<std::string> none;
+        const auto touched_here = touched_.find(in.name);
+        const bool records_as_read = idle && touched_here == touched_.end();
+        std::vector<synced_message> loaded;
+        bool have_records = records_as_read;
         for (side s : both_sides) {
-            const auto& token = in.tokens[index(s)];
+            std::string token = in.tokens[index(s)];
+            const std::vector<scanned_message>* scanned = &in.scans[index(s)];
+            const std::set<std::string>* touched =
+                touched_here == touched_.end() ? &none : &touched_here->second[index(s)];
+            folder_scan again;
+            if (!touched->empty() && !at(s).token_survives_own_changes()) {
+                token.clear();
+                if (!co_await at(s).scan(in.name, again))
+                    token = again.token;
+                scanned = &again.messages;
+                touched = &none;
+            }
             if (token.empty()) {
                 if (in.had_token[index(s)])
                     state_.set_scan_token(in.name, s, "");
                 continue;
             }
-            std::vector<synced_message> records;
-            if (state_.load(in.name, records)) {
-                state_.set_scan_token(in.name, s, "");
-                continue;
+            if (!have_records) {
+                if (state_.load(in.name, loaded)) {
+                    state_.set_scan_token(in.name, s, "");
+                    continue;
+                }
+                have_records = true;
             }
-            const auto& touched = touched_[in.name][index(s)];
-            std::map<std::string, flag_bits> recorded;
+            const auto& records = records_as_read ? in.records : loaded;
+            std::unordered_map<std::string_view, flag_bits> recorded;
+            recorded.reserve(records.size());
             for (const auto& r : records)
                 if (r.id(s))
-                    recorded[*r.id(s)] = r.flags;
+                    recorded.emplace(*r.id(s), r.flags);
             bool complete = true;
-            std::set<std::string> scanned;
-            for (const auto& m : in.scans[index(s)]) {
-                scanned.insert(m.id);
-                if (touched.contains(m.id))
+            std::size_t matched = 0;
+            for (const auto& m : *scanned) {
+                if (touched->contains(m.id))
                     continue;
                 const auto r = recorded.find(m.id);
                 complete = complete && r != recorded.end() && r->second == m.flags;
+                ++matched;
             }
-            for (const auto& [id, flags] : recorded)
-                complete = complete && (scanned.contains(id) || touched.contains(id));
+            // Every record's id was scanned: the records not matched above are all touched.
+            if (complete && matched != recorded.size()) {
+                std::unordered_set<std::string_view> seen;
+                seen.reserve(scanned->size());
+                for (const auto& m : *scanned)
+                    seen.insert(m.id);
+                for (const auto& [id, flags] : recorded)
+                    complete =
+                        complete && (seen.contains(id) || touched->contains(std::string(id)));
+            }
             state_.set_scan_token(in.name, s, complete ? token : std::string());
         }
     }
@@ -325,6 +367,14 @@ private:
         folder_input in;
         in.name = name;
         in.deleted_on = deleted_on;
+        if (!absent_on && !deleted_on && co_await unchanged(name)) {
+            if (auto ec = state_.count_records(name, in.counts)) {
+                in.error = ec;
+                in.error_detail = "reading the sync state";
+            }
+            in.skipped = true;
+            co_return in;
+        }
         if (auto ec = state_.load(name, in.records)) {
             in.error = ec;
             in.error_detail = "reading the sync state";
@@ -367,26 +417,73 @@ private:
                 in.epoch_changed = true;
             }
         }
-        // Identities are needed only for messages the state cannot pair.
+        co_return in;
+    }
+
+    // Per side, whether a record's message is gone from its scan in any folder: a deletion, or
+    // the source of a move whose target is a new message on that side somewhere.
+    static std::array<bool, 2> vanished_anywhere(const std::vector<folder_input>& inputs) {
+        std::array<bool, 2> out{};
+        for (const auto& in : inputs) {
+            if (in.skipped || in.error)
+                continue;
+            for (side s : both_sides) {
+                std::unordered_set<std::string_view> scanned;
+                scanned.reserve(in.scans[index(s)].size());
+                for (const auto& m : in.scans[index(s)])
+                    scanned.insert(m.id);
+                for (const auto& r : in.records)
+                    out[index(s)] = out[index(s)] || (r.id(s) && !scanned.contains(*r.id(s)));
+            }
+        }
+        return out;
+    }
+
+    // Identities of the messages the state cannot pair, where the plan can use them: to link
+    // a message new on both sides of the folder, or to tell a move from a copy (a side where
+    // some record's message went). Other new messages are copied without one: the copy reads
+    // the identity from the bytes it transfers (copier), so an initial sync fetches no
+    // headers first.
+    task<void> identify(folder_input& in, const std::array<bool, 2>& vanished) {
+        if (in.skipped || in.error)
+            co_return;
+        std::array<std::vector<scanned_message*>, 2> unknown;
         for (side s : both_sides) {
-            std::unordered_set<std::string> known;
+            std::unordered_set<std::string_view> known;
+            known.reserve(in.records.size());
             for (const auto& r : in.records)
                 if (r.id(s))
                     known.insert(*r.id(s));
-            std::vector<scanned_message*> unknown;
             for (auto& m : in.scans[index(s)])
                 if (!known.contains(m.id))
-                    unknown.push_back(&m);
-            if (unknown.empty())
+                    unknown[index(s)].push_back(&m);
+        }
+        for (side s : both_sides) {
+            if (unknown[index(s)].empty() ||
+                (!vanished[index(s)] && unknown[index(other(s))].empty()))
                 continue;
-            if (auto ec = co_await at(s).identify(name, unknown)) {
+            if (auto ec = co_await at(s).identify(in.name, unknown[index(s)])) {
                 in.error = ec;
                 in.error_detail =
                     std::string("identifying new messages on the ") + to_string(s) + " side";
-                co_return in;
+                co_return;
             }
         }
-        co_return in;
+    }
+
+    // Whether both sides say the folder is as it was at their tokens (which vouch that the
+    // records hold exactly what each side had then): nothing to read, plan or do. A failed
+    // check only means "not known to be unchanged"; the scan then reports the failure.
+    task<bool> unchanged(const std::string& name) {
+        for (side s : {side::local, side::remote}) { // the cheap check first
+            const auto token = state_.scan_token(name, s);
+            if (token.empty())
+                co_return false;
+            bool same = false;
+            if (co_await at(s).unchanged_since(name, state_.epoch(name, s), token, same) || !same)
+                co_return false;
+        }
+        co_return true;
     }
 
     void remember(const std::string& folder, const synced_message* previous,
@@ -570,7 +667,9 @@ private:
             m.internal_date = header.internal_date;
             if (auto ec = co_await pass_.at(target_).begin_message(m, writer_))
                 co_return ec;
-            sink = writer_.get();
+            tee_.next = writer_.get();
+            tee_.builder = identity_builder();
+            sink = &tee_;
             co_return std::error_code{};
         }
 
@@ -592,6 +691,8 @@ private:
             pass_.result_.bytes_copied += header.size;
             synced_message record = record_of(a);
             record.ids[index(target_)] = new_id;
+            if (record.identity.empty()) // not identified before: from the bytes copied
+                record.identity = tee_.builder.identity(header.size);
             pass_.remember(outcome_.folder, a.record_index ? &records_[*a.record_index] : nullptr,
                            record);
             if (++pass_.pending_writes_ >= pass_.options_.commit_every)
@@ -603,9 +704,21 @@ private:
         }
 
     private:
+        // Passes the bytes on to the writer, reading the identity from the header on the way.
+        struct identity_tee final : message_sink {
+            message_sink* next = nullptr;
+            identity_builder builder;
+            task<std::error_code> write(std::string_view chunk) override {
+                if (!builder.header_complete())
+                    builder.feed(chunk);
+                co_return co_await next->write(chunk);
+            }
+        };
+
         pass& pass_;
         folder_outcome& outcome_;
         side target_;
+        identity_tee tee_;
         const std::vector<synced_message>& records_;
         std::map<std::string, const action*> actions_; // by the source's id
         std::unique_ptr<message_writer> writer_;

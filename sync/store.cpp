@@ -7,6 +7,12 @@ task<std::error_code> store::scan_since(const std::string& folder, const scan_ba
     co_return co_await scan(folder, result);
 }
 
+task<std::error_code> store::unchanged_since(const std::string&, const std::string&,
+                                             const std::string&, bool& unchanged) {
+    unchanged = false;
+    co_return std::error_code{};
+}
+
 task<std::error_code> store::read_messages(const std::string& folder,
                                            const std::vector<std::string>& ids,
                                            message_receiver& receiver) {

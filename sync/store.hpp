@@ -119,6 +119,18 @@ public:
     // base is empty, of another epoch, or the store cannot tell. The default is scan().
     virtual task<std::error_code> scan_since(const std::string& folder, const scan_base& base,
                                              folder_scan& scan);
+    // Whether the folder is exactly as it was at `token` (of `epoch`), told without listing its
+    // messages (IMAP: QRESYNC's HIGHESTMODSEQ; a Maildir: the mtimes of new/ and cur/). True
+    // only when certain: the engine then skips the folder without even loading its records.
+    // The default can never tell.
+    virtual task<std::error_code> unchanged_since(const std::string& folder,
+                                                  const std::string& epoch,
+                                                  const std::string& token, bool& unchanged);
+    // Whether a token still vouches for the folder after this store's own changes to it (they
+    // show up as changes to a later scan_since, as IMAP's mod-sequences do). A store whose
+    // changes void its token (a Maildir's mtimes) returns false; the engine then scans such a
+    // folder again after changing it, for a token that covers the result.
+    [[nodiscard]] virtual bool token_survives_own_changes() const { return true; }
     // Fills in the identity of the given messages of a folder (only those the engine cannot
     // pair from its state, so a pass over known mail reads no message content).
     virtual task<std::error_code> identify(const std::string& folder,

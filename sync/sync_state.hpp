@@ -8,6 +8,8 @@
 
 #include "sync/plan.hpp"
 
+#include <array>
+#include <cstddef>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -36,6 +38,19 @@ public:
 
     virtual std::error_code load(const std::string& folder,
                                  std::vector<synced_message>& records) = 0;
+    // How many records of the folder have an id on each side (for a folder the pass skipped,
+    // unchanged since its tokens, without loading them). The default loads them.
+    virtual std::error_code count_records(const std::string& folder,
+                                          std::array<std::size_t, 2>& counts) {
+        std::vector<synced_message> records;
+        counts = {};
+        if (auto ec = load(folder, records))
+            return ec;
+        for (const auto& r : records)
+            for (int s = 0; s < 2; ++s)
+                counts[static_cast<std::size_t>(s)] += r.ids[static_cast<std::size_t>(s)] ? 1 : 0;
+        return {};
+    }
     // Adds `record` to `folder`, replacing every record there that shares an id on either side
     // with `previous` (the record as loaded, if the change started from one) or with `record`.
     virtual void put(const std::string& folder, const synced_message* previous,

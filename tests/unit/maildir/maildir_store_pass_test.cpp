@@ -9,7 +9,11 @@
 #include "tests/unit/sync/pass_helpers.hpp"
 #include "tests/unit/sync/store_decorators.hpp"
 
+#include <ctime>
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 
@@ -243,6 +247,56 @@ TEST_P(maildir_pass_test, a_folder_renamed_with_its_sub_folder_on_the_server) {
     EXPECT_FALSE(local_.layout().folder_exists("Projects/Sub"));
     expect_in_sync();
     expect_second_pass_idle();
+}
+
+// Sets the mtimes of a folder's new/ and cur/ 10 s into the past: as if it had not changed
+// since (a Maildir token needs mtimes older than the listing, folder_token.hpp).
+void age_folder(const fs::path& folder_dir) {
+    struct timespec now {};
+    ::clock_gettime(CLOCK_REALTIME, &now);
+    const struct timespec times[2] = {{0, UTIME_OMIT}, {now.tv_sec - 10, 123456789}};
+    for (const char* sub : {"new", "cur"})
+        ASSERT_EQ(::utimensat(AT_FDCWD, (folder_dir / sub).c_str(), times, 0), 0);
+}
+
+TEST_P(maildir_pass_test, a_settled_folder_is_not_listed_until_its_directories_change) {
+    remote_.add("INBOX", mail("a"));
+    remote_.add("INBOX", mail("b"), seen);
+    pass();
+    EXPECT_EQ(state_.scan_token("INBOX", sync::side::local), "") << "written just now";
+    age_folder(dir("INBOX"));
+    expect_second_pass_idle(); // lists INBOX, whose mtimes now vouch for the records
+    const auto token = state_.scan_token("INBOX", sync::side::local);
+    ASSERT_FALSE(token.empty());
+
+    // A file slipped in with the old mtimes put back is not seen: the folder is not listed.
+    std::string b_id;
+    {
+        sync::folder_scan s;
+        ASSERT_FALSE(run(local_.scan("INBOX", s)));
+        for (const auto& m : s.messages) {
+            string_sink sink;
+            ASSERT_FALSE(run(local_.read_message("INBOX", m.id, sink)));
+            if (sink.data == mail("b"))
+                b_id = m.id;
+        }
+    }
+    const auto entry_b = local_entry("INBOX", b_id);
+    ASSERT_EQ(
+        ::link(entry_b.path(dir("INBOX")).c_str(), (dir("INBOX") / "cur" / "hidden:2,S").c_str()),
+        0);
+    age_folder(dir("INBOX"));
+    expect_second_pass_idle();
+    ASSERT_EQ(::unlink((dir("INBOX") / "cur" / "hidden:2,S").c_str()), 0);
+    age_folder(dir("INBOX"));
+
+    // mutt flags "b": a rename, which gives cur/ a new mtime. The pass must list and see it.
+    auto b = entry_b;
+    ASSERT_FALSE(maildir_folder(dir("INBOX")).set_flags(b, flags_from_bits(seen | flagged)));
+    const auto r = pass();
+    EXPECT_EQ(r.flagged[0], 1u);
+    expect_in_sync();
+    EXPECT_NE(state_.scan_token("INBOX", sync::side::local), token);
 }
 
 INSTANTIATE_TEST_SUITE_P(layouts, maildir_pass_test,

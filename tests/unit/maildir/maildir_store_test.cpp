@@ -9,10 +9,13 @@
 #include "tests/unit/support/temp_dir.hpp"
 #include "tests/unit/sync/pass_helpers.hpp"
 
+#include <ctime>
+#include <fcntl.h>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <set>
 #include <sstream>
+#include <sys/stat.h>
 
 namespace fs = std::filesystem;
 
@@ -292,6 +295,75 @@ TEST_P(maildir_store_test, operations_on_a_missing_folder_fail) {
     EXPECT_EQ(run(store_.scan("Nowhere", s)), make_error_code(maildir_errc::folder_not_found));
     std::uint64_t size = 0;
     EXPECT_TRUE(run(store_.message_size("INBOX", "no-such-id", size)));
+}
+
+// Sets the mtimes of new/ and cur/ `seconds_ago` into the past (nanoseconds not 0), as if
+// the folder had not changed since.
+void age_folder(const fs::path& folder_dir, int seconds_ago) {
+    struct timespec now {};
+    ::clock_gettime(CLOCK_REALTIME, &now);
+    const struct timespec times[2] = {{0, UTIME_OMIT}, {now.tv_sec - seconds_ago, 123456789}};
+    for (const char* sub : {"new", "cur"})
+        ASSERT_EQ(::utimensat(AT_FDCWD, (folder_dir / sub).c_str(), times, 0), 0);
+}
+
+TEST_P(maildir_store_test, a_scan_gives_a_token_only_for_a_folder_that_settled) {
+    write("INBOX", wire_message, seen);
+    ASSERT_FALSE(run(store_.commit()));
+    EXPECT_EQ(scan("INBOX").token, "") << "changed just now: a change in the same tick could hide";
+    age_folder(dir("INBOX"), 10);
+    const auto token = scan("INBOX").token;
+    EXPECT_FALSE(token.empty());
+    bool unchanged = false;
+    ASSERT_FALSE(run(store_.unchanged_since("INBOX", "", token, unchanged)));
+    EXPECT_TRUE(unchanged);
+}
+
+TEST_P(maildir_store_test, any_change_to_the_folder_voids_its_token) {
+    const auto id = write("INBOX", wire_message);
+    ASSERT_FALSE(run(store_.commit()));
+    age_folder(dir("INBOX"), 10);
+    const auto token = scan("INBOX").token;
+    ASSERT_FALSE(token.empty());
+    // A reader reads the message: new/ -> cur/.
+    ASSERT_EQ(::rename((dir("INBOX") / "new" / id).c_str(),
+                       (dir("INBOX") / "cur" / (id + ":2,S")).c_str()),
+              0);
+    bool unchanged = true;
+    ASSERT_FALSE(run(store_.unchanged_since("INBOX", "", token, unchanged)));
+    EXPECT_FALSE(unchanged);
+    // scan_since lists the folder again and sees the change.
+    sync::scan_base base{"", token, {{id, 0, ""}}};
+    sync::folder_scan s;
+    ASSERT_FALSE(run(store_.scan_since("INBOX", base, s)));
+    ASSERT_EQ(s.messages.size(), 1u);
+    EXPECT_EQ(s.messages[0].flags, seen);
+    // No token, an epoch, another folder's token: never unchanged.
+    for (const auto& [epoch, t] : {std::pair<std::string, std::string>{"", ""}, {"7", token}}) {
+        ASSERT_FALSE(run(store_.unchanged_since("INBOX", epoch, t, unchanged)));
+        EXPECT_FALSE(unchanged) << epoch << " " << t;
+    }
+}
+
+TEST_P(maildir_store_test, scan_since_an_unchanged_token_needs_no_listing_and_finds_the_files) {
+    const auto id = write("INBOX", wire_message, seen);
+    const auto unflagged = write("INBOX", wire_message);
+    ASSERT_FALSE(run(store_.commit()));
+    age_folder(dir("INBOX"), 10);
+    const auto token = scan("INBOX").token;
+    ASSERT_FALSE(token.empty());
+    maildir_store fresh{folder_layout(tmp_.path() / "mail", GetParam())}; // a new process
+    sync::scan_base base{"", token, {{id, seen, ""}, {unflagged, 0, ""}}};
+    sync::folder_scan s;
+    ASSERT_FALSE(run(fresh.scan_since("INBOX", base, s)));
+    EXPECT_EQ(s.token, token);
+    ASSERT_EQ(s.messages.size(), 2u);
+    // The operations find the files by the names the base implies.
+    ASSERT_FALSE(run(fresh.set_flags("INBOX", id, flagged, 0)));
+    ASSERT_FALSE(run(fresh.set_flags("INBOX", unflagged, answered, 0)));
+    ASSERT_FALSE(run(fresh.commit()));
+    EXPECT_EQ(entry("INBOX", id).file_name, id + ":2,FS");
+    EXPECT_EQ(entry("INBOX", unflagged).file_name, unflagged + ":2,R");
 }
 
 INSTANTIATE_TEST_SUITE_P(layouts, maildir_store_test,

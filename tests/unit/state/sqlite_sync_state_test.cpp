@@ -154,6 +154,31 @@ TEST_F(sqlite_sync_state_test, the_remote_epoch_is_the_uidvalidity_and_the_local
     EXPECT_EQ(row->uidvalidity, 3857529045u);
 }
 
+TEST_F(sqlite_sync_state_test, both_scan_tokens_are_kept_and_records_counted_per_side) {
+    state_->set_scan_token("INBOX", side::remote, "1234");
+    state_->set_scan_token("INBOX", side::local, "1795700385.946472356/1795700385.946472357");
+    state_->put("INBOX", nullptr, pair("1", "a"));
+    state_->put("INBOX", nullptr, pair("2", "b"));
+    synced_message tombstone;
+    tombstone.ids[static_cast<int>(side::remote)] = "3"; // its local copy was deleted
+    state_->put("INBOX", nullptr, tombstone);
+    ASSERT_FALSE(state_->commit());
+    reopen();
+    EXPECT_EQ(state_->scan_token("INBOX", side::remote), "1234");
+    EXPECT_EQ(state_->scan_token("INBOX", side::local),
+              "1795700385.946472356/1795700385.946472357");
+    std::array<std::size_t, 2> counts{};
+    ASSERT_FALSE(state_->count_records("INBOX", counts));
+    EXPECT_EQ(counts[static_cast<int>(side::remote)], 3u);
+    EXPECT_EQ(counts[static_cast<int>(side::local)], 2u);
+    ASSERT_FALSE(state_->count_records("Nowhere", counts));
+    EXPECT_EQ(counts, (std::array<std::size_t, 2>{0, 0}));
+    state_->set_scan_token("INBOX", side::local, "");
+    ASSERT_FALSE(state_->commit());
+    EXPECT_EQ(state_->scan_token("INBOX", side::local), "");
+    EXPECT_EQ(state_->scan_token("INBOX", side::remote), "1234");
+}
+
 TEST_F(sqlite_sync_state_test, a_record_that_does_not_fit_fails_the_commit_and_writes_nothing) {
     state_->add_folder("INBOX");
     state_->put("INBOX", nullptr, pair("1", "a"));

@@ -236,6 +236,96 @@ TEST(account_pass, a_scan_token_is_kept_only_when_the_pass_took_in_all_it_covers
     EXPECT_EQ(contents(a.remote.durable()), contents(a.local.durable()));
 }
 
+// Both sides able to tell an unchanged folder: IMAP with QRESYNC remotely, a Maildir (whose
+// own changes void its token) locally.
+struct skipping_account : account {
+    skipping_account() {
+        remote.enable_content_tokens(true);
+        local.enable_content_tokens(false);
+    }
+    int scans() const { return remote.scans + local.scans; }
+};
+
+TEST(account_pass, a_folder_unchanged_on_both_sides_is_skipped_without_a_scan) {
+    skipping_account a;
+    a.remote.add("INBOX", "one", seen);
+    a.local.add("Archive", "two");
+    EXPECT_FALSE(a.pass().any_error());
+    // The local side was written to: its token comes from a scan after the writes.
+    EXPECT_FALSE(a.state.scan_token("INBOX", side::local).empty());
+    EXPECT_FALSE(a.state.scan_token("INBOX", side::remote).empty());
+
+    // The remote token predates the upload into Archive: one more full pass there.
+    EXPECT_FALSE(a.pass().any_error());
+    const int before = a.scans();
+    const auto idle = a.pass();
+    EXPECT_FALSE(idle.any_error());
+    EXPECT_EQ(a.scans(), before) << "neither folder was scanned";
+    ASSERT_EQ(idle.folders.size(), 2u);
+    for (const auto& f : idle.folders)
+        EXPECT_TRUE(f.plan.actions.empty()) << f.folder;
+    EXPECT_EQ(a.state.records("INBOX").size(), 1u) << "the records stay";
+    EXPECT_EQ(contents(a.remote.durable()), contents(a.local.durable()));
+}
+
+TEST(account_pass, a_change_on_either_side_is_not_skipped) {
+    skipping_account a;
+    a.remote.add("INBOX", "one");
+    EXPECT_FALSE(a.pass().any_error());
+    EXPECT_FALSE(a.pass().any_error());
+
+    // A flag on the server only.
+    a.remote.working()["INBOX"].begin()->second.flags = flagged;
+    a.remote.make_durable();
+    EXPECT_FALSE(a.pass().any_error());
+    EXPECT_EQ(a.local.durable().at("INBOX").begin()->second.flags, flagged);
+
+    // Twice, to settle the tokens; then a message arrives locally only.
+    EXPECT_FALSE(a.pass().any_error());
+    a.local.add("INBOX", "two");
+    EXPECT_FALSE(a.pass().any_error());
+    EXPECT_EQ(a.remote.durable().at("INBOX").size(), 2u);
+
+    // A deletion on the server only, in a folder whose local side is unchanged.
+    EXPECT_FALSE(a.pass().any_error());
+    a.remote.working()["INBOX"].erase(a.remote.working()["INBOX"].begin());
+    a.remote.make_durable();
+    EXPECT_FALSE(a.pass().any_error());
+    EXPECT_EQ(a.local.durable().at("INBOX").size(), 1u);
+    EXPECT_EQ(contents(a.remote.durable()), contents(a.local.durable()));
+}
+
+TEST(account_pass, a_side_without_a_token_is_never_skipped) {
+    skipping_account a;
+    a.remote.add("INBOX", "one");
+    EXPECT_FALSE(a.pass().any_error());
+    EXPECT_FALSE(a.pass().any_error());
+    // The state lost the local token (an older version, a failed pass): the folder is scanned.
+    a.state.set_scan_token("INBOX", side::local, "");
+    a.state.commit();
+    a.local.working()["INBOX"].begin()->second.flags = seen;
+    a.local.make_durable();
+    const int before = a.local.scans;
+    EXPECT_FALSE(a.pass().any_error());
+    EXPECT_GT(a.local.scans, before);
+    EXPECT_EQ(a.remote.durable().at("INBOX").begin()->second.flags, seen);
+}
+
+TEST(account_pass, the_guard_counts_the_mail_of_skipped_folders) {
+    skipping_account a;
+    for (int i = 0; i < 20; ++i)
+        a.remote.add("Archive", "a" + std::to_string(i));
+    a.remote.add("INBOX", "one");
+    EXPECT_FALSE(a.pass().any_error());
+    EXPECT_FALSE(a.pass().any_error());
+    // INBOX emptied locally while Archive, skipped, still has its mail: no "side looks empty".
+    a.local.working()["INBOX"].clear();
+    a.local.make_durable();
+    const auto result = a.pass();
+    EXPECT_FALSE(result.guard_tripped());
+    EXPECT_TRUE(a.remote.durable().at("INBOX").empty());
+}
+
 TEST(account_pass, progress_counts_the_copies_of_each_folder) {
     account a;
     a.remote.add("INBOX", "12345");

@@ -4,6 +4,7 @@
 // committed — as a kill -9 would. A store can be told to fail (and so "die") at its N-th
 // mutating operation, to test that a pass killed at any step is repaired by the next one.
 
+#include "sync/message_identity.hpp"
 #include "sync/store.hpp"
 #include "sync/sync_state.hpp"
 
@@ -57,6 +58,14 @@ public:
     // Change tracking as IMAP's CONDSTORE does it, for the engine's rules on scan tokens: every
     // scan gives a new token; scan_since keeps the base it was given and scans in full.
     void enable_tokens() { tokens_ = true; }
+    // Tokens that tell an unchanged folder (unchanged_since), as QRESYNC or a Maildir's mtimes
+    // do: the token is the folder's content (ids and flags). `survive`: what
+    // token_survives_own_changes() answers.
+    void enable_content_tokens(bool survive) {
+        content_tokens_ = true;
+        survive_ = survive;
+    }
+    int scans = 0; // scan() calls (scan_since included)
     std::optional<scan_base> last_base;
 
     int reads = 0;     // messages read (read_message, read_messages): transfers
@@ -96,13 +105,23 @@ public:
             co_return dead_error();
         if (!working_.contains(folder))
             co_return std::make_error_code(std::errc::no_such_file_or_directory);
+        ++scans;
         for (const auto& [id, m] : working_[folder])
             scan.messages.push_back({id, m.flags, ""});
         scan.epoch = epoch_;
         if (tokens_)
             scan.token = "t" + std::to_string(++token_counter_);
+        if (content_tokens_)
+            scan.token = content_token(folder);
         co_return std::error_code{};
     }
+    task<std::error_code> unchanged_since(const std::string& folder, const std::string& epoch,
+                                          const std::string& token, bool& unchanged) override {
+        unchanged = content_tokens_ && !dead_ && working_.contains(folder) && epoch == epoch_ &&
+                    !token.empty() && token == content_token(folder);
+        co_return std::error_code{};
+    }
+    [[nodiscard]] bool token_survives_own_changes() const override { return survive_; }
     task<std::error_code> scan_since(const std::string& folder, const scan_base& base,
                                      folder_scan& result) override {
         last_base = base;
@@ -121,8 +140,13 @@ public:
     }
     task<std::error_code> identify(const std::string& folder,
                                    std::vector<scanned_message*>& messages) override {
-        for (auto* m : messages)
-            m->identity = "body:" + working_[folder].at(m->id).body;
+        for (auto* m : messages) {
+            // As a real store: from the bytes, as the engine does from those it copies.
+            const auto& body = working_[folder].at(m->id).body;
+            identity_builder builder;
+            builder.feed(body);
+            m->identity = builder.identity(body.size());
+        }
         co_return std::error_code{};
     }
     task<std::error_code> message_size(const std::string& folder, const std::string& id,
@@ -257,6 +281,15 @@ private:
     std::map<std::string, std::int64_t> internal_dates_; // by id
     bool tokens_ = false;
     int token_counter_ = 0;
+    bool content_tokens_ = false;
+    bool survive_ = true;
+
+    std::string content_token(const std::string& folder) {
+        std::string token = "c";
+        for (const auto& [id, m] : working_[folder])
+            token += id + ":" + std::to_string(m.flags) + ";";
+        return token;
+    }
 };
 
 class memory_state final : public sync_state {

@@ -1,0 +1,49 @@
+#include "maildir/folder_token.hpp"
+
+#include "maildir/file_ops.hpp"
+
+#include <chrono>
+#include <fmt/format.h>
+#include <sys/stat.h>
+
+namespace postfach::maildir {
+namespace {
+
+constexpr std::chrono::nanoseconds fine_step = std::chrono::milliseconds(50);
+constexpr std::chrono::nanoseconds coarse_step = std::chrono::seconds(2);
+
+std::chrono::nanoseconds to_duration(const struct timespec& t) {
+    return std::chrono::seconds(t.tv_sec) + std::chrono::nanoseconds(t.tv_nsec);
+}
+
+// Whether a change after `now` is sure to get an mtime other than `mtime`.
+bool settled(const struct timespec& mtime, const struct timespec& now) {
+    const auto step = mtime.tv_nsec != 0 ? fine_step : coarse_step;
+    return to_duration(now) - to_duration(mtime) > step;
+}
+
+} // namespace
+
+std::error_code read_folder_times(const std::filesystem::path& folder_dir, folder_times& out) {
+    struct stat st {};
+    if (::stat((folder_dir / "new").c_str(), &st) != 0)
+        return last_errno();
+    out.new_dir = st.st_mtim;
+    if (::stat((folder_dir / "cur").c_str(), &st) != 0)
+        return last_errno();
+    out.cur_dir = st.st_mtim;
+    return {};
+}
+
+std::string token_text(const folder_times& times) {
+    return fmt::format("{}.{:09}/{}.{:09}", times.new_dir.tv_sec, times.new_dir.tv_nsec,
+                       times.cur_dir.tv_sec, times.cur_dir.tv_nsec);
+}
+
+std::string trusted_token(const folder_times& times, const struct timespec& now) {
+    if (!settled(times.new_dir, now) || !settled(times.cur_dir, now))
+        return "";
+    return token_text(times);
+}
+
+} // namespace postfach::maildir
