@@ -1,18 +1,15 @@
 #pragma once
 // One account in the daemon: its coroutine tree (design.md §5). It takes the account's lock,
 // runs one full pass, then runs a pass whenever one is due:
-//   - the server changed INBOX (IDLE on a second connection, see below);
+//   - the server changed a watched folder (server_watch);
 //   - the local Maildir changed (inotify, debounced: maildir_watcher);
 //   - poll_interval passed since the last pass (this is how other folders, and servers without
 //     IDLE, are followed: a pass with CONDSTORE costs one SELECT per unchanged folder);
 //   - request_pass() (SIGUSR1, a reconnection of the watch connection).
 //
-// Two connections: the pass connection runs the engine (its imap_store is kept between passes,
-// so later scans use CONDSTORE), the watch connection EXAMINEs INBOX and IDLEs, re-issuing IDLE
-// every poll_interval (at least 30 s, at most 25 min: RFC 2177 asks for < 29 min). Keeping IDLE
-// off the pass connection means a pass never has to wait for DONE, a server change during a
-// pass is still seen (and makes another pass due), and the imap_store's idea of the selected
-// folder is never disturbed. With `idle: false`, or a server without IDLE, only polling is left.
+// The pass connection runs the engine (its imap_store is kept between passes, so later scans
+// use CONDSTORE); the server is watched on connections of their own (server_watch, which says
+// how). With `idle: false`, or a server without IDLE, only polling is left.
 //
 // Health: every read has a deadline (the transport's read timeout; during IDLE the refresh
 // period plus a minute, so a half-open IDLE connection is found at the next refresh); the pass
@@ -29,6 +26,7 @@
 
 #include "config/config.hpp"
 #include "daemon/account_setup.hpp"
+#include "daemon/server_watch.hpp"
 #include "daemon/trigger.hpp"
 #include "imap/connection.hpp"
 #include "imap/imap_store.hpp"
@@ -107,18 +105,17 @@ private:
     state::account_lock lock_;
     state::state_store db_;
     trigger pass_due_;
-    trigger watch_wake_;
     trigger never_;
     bool stopping_ = false;
     bool pass_connection_suspect_ = false; // NOOP it before the next pass
     account_state state_ = account_state::starting;
     account_setup_status setup_status_ = account_setup_status::ok;
-    std::string watch_mode_ = "polling"; // "IDLE on INBOX", "polling (no IDLE)", ...
     std::size_t passes_ = 0;
     std::unique_ptr<imap::connection> connection_;
     std::optional<imap::imap_store> remote_;
     std::chrono::steady_clock::time_point last_used_;
     std::unique_ptr<maildir_watcher> watcher_;
+    server_watch server_watch_; // after everything its hooks use
 };
 
 } // namespace postfach

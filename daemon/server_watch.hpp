@@ -1,0 +1,79 @@
+#pragma once
+// Server → local for one account in the daemon: watches the server on connections of its own
+// and asks for a pass (request_pass) whenever a watched folder changed, and once after every
+// (re)connection, to catch up with what happened while nobody watched.
+//
+// A watch connection never carries a pass: a pass never waits for DONE, a server change during a
+// pass is still seen (and makes another pass due), and the pass connection's idea of the
+// selected folder is never disturbed.
+//
+// Modes, chosen from the server's capabilities:
+//   - IDLE on INBOX (RFC 2177): EXAMINE INBOX, IDLE, re-issued every idle_refresh (at least 30 s,
+//     at most 25 min: RFC 2177 asks for < 29 min; poll_interval between). Other folders are
+//     left to the pass loop's poll_interval.
+//   - no IDLE (or `idle: false`): nothing here; the pass loop polls every poll_interval.
+//
+// Health: during IDLE a read deadline of the refresh period plus a minute finds a half-open
+// connection at the next refresh. A lost connection is opened again with exponential backoff
+// and jitter (backoff); on_connection_lost tells the owner that the same outage may have cut its
+// pass connection.
+//
+// Contract: one single-threaded executor. run() returns after stop() (with DONE and LOGOUT), or
+// at once when there is nothing to watch. The watch outlives run().
+
+#include "config/config.hpp"
+#include "imap/connection.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace postfach {
+
+struct server_watch_hooks {
+    // A connection for the account's IMAP server block, not yet opened.
+    std::function<std::unique_ptr<imap::connection>()> make_connection;
+    // A watched folder changed, or a watch connection was (re)established.
+    std::function<void()> request_pass;
+    // mode() changed (the daemon sends STATUS=).
+    std::function<void()> on_mode_change;
+    // A watch connection failed: the pass connection may be cut too (NOOP it before a pass).
+    std::function<void()> on_connection_lost;
+};
+
+class server_watch {
+public:
+    server_watch(boost::asio::any_io_executor executor, const config::account_config& account,
+                 server_watch_hooks hooks);
+    server_watch(const server_watch&) = delete;
+    server_watch& operator=(const server_watch&) = delete;
+
+    boost::asio::awaitable<void> run();
+    // Ends run(): IDLE ends with DONE, connections log out; pending retries end at once.
+    void stop();
+
+    // For STATUS=: "IDLE on INBOX", "polling every 300 s (no IDLE)", ... (no server text).
+    [[nodiscard]] const std::string& mode() const noexcept { return mode_; }
+
+private:
+    enum class watch_end { stopped, no_idle, idle_refused };
+    // One watch connection, reconnected with backoff until stop() or until the server turns out
+    // not to offer what it needs.
+    boost::asio::awaitable<watch_end> watch_connection(std::string mailbox);
+    // Waits `delay`, or less if stop() is called.
+    boost::asio::awaitable<void> pause(std::chrono::milliseconds delay);
+    boost::asio::awaitable<void> stopped();
+    void set_mode(std::string mode);
+
+    const config::account_config& account_;
+    server_watch_hooks hooks_;
+    bool stopping_ = false;
+    boost::asio::steady_timer stop_timer_; // never expires; stop() cancels it, waking every waiter
+    std::string mode_ = "polling";
+};
+
+} // namespace postfach
