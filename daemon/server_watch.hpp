@@ -8,6 +8,11 @@
 // selected folder is never disturbed.
 //
 // Modes, chosen from the server's capabilities:
+//   - NOTIFY (RFC 5465) on all folders: one connection, NOTIFY SET (personal (MessageNew
+//     MessageExpunge FlagChange MailboxName SubscriptionChange)) with no folder selected, then
+//     IDLE to receive; the untagged STATUS and LIST name the folder that changed, and a pass is
+//     requested when that folder is one the account syncs (folders.include/exclude). On
+//     [NOTIFICATIONOVERFLOW] it logs out, arms again and requests a pass.
 //   - IDLE on INBOX (RFC 2177): EXAMINE INBOX, IDLE, re-issued every idle_refresh (at least 30 s,
 //     at most 25 min: RFC 2177 asks for < 29 min; poll_interval between). Other folders are
 //     left to the pass loop's poll_interval.
@@ -23,6 +28,8 @@
 
 #include "config/config.hpp"
 #include "imap/connection.hpp"
+#include "imap/watch_events.hpp"
+#include "sync/account_pass.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -60,10 +67,23 @@ public:
     [[nodiscard]] const std::string& mode() const noexcept { return mode_; }
 
 private:
-    enum class watch_end { stopped, no_idle, idle_refused };
+    enum class watch_end { stopped, no_idle, idle_refused, no_notify };
+    enum class watch_kind { notify, idle };
+    struct watch_target {
+        watch_kind kind = watch_kind::idle;
+        std::string mailbox; // idle: the folder EXAMINEd (wire name)
+    };
     // One watch connection, reconnected with backoff until stop() or until the server turns out
-    // not to offer what it needs.
-    boost::asio::awaitable<watch_end> watch_connection(std::string mailbox);
+    // not to offer what it needs. NOTIFY and IDLE on a folder differ only in arm() and
+    // wants_pass().
+    boost::asio::awaitable<watch_end> watch_connection(watch_target target);
+    // NOTIFY SET, or EXAMINE the folder. armed tells whether it worked; a watch_end other than
+    // `stopped` says this kind of watch is not offered at all.
+    boost::asio::awaitable<watch_end> arm(imap::client_session& session, const watch_target& target,
+                                          bool& armed);
+    // Whether the events name a folder that is synced (NOTIFY reports every folder).
+    [[nodiscard]] bool wants_pass(const watch_target& target,
+                                  const imap::watch_events& events) const;
     // Waits `delay`, or less if stop() is called.
     boost::asio::awaitable<void> pause(std::chrono::milliseconds delay);
     boost::asio::awaitable<void> stopped();
@@ -71,6 +91,7 @@ private:
 
     const config::account_config& account_;
     server_watch_hooks hooks_;
+    sync::folder_selector selector_;
     bool stopping_ = false;
     boost::asio::steady_timer stop_timer_; // never expires; stop() cancels it, waking every waiter
     std::string mode_ = "polling";

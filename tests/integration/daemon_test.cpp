@@ -165,8 +165,11 @@ private:
     int fd_ = -1;
 };
 
-class daemon_test : public postfach_binary_test {
+class daemon_test_base : public postfach_binary_test {
 protected:
+    explicit daemon_test_base(dovecot_options options)
+        : server(std::move(options)) {}
+
     fs::path maildir() const { return dir_ / "Mail"; }
     fs::path state_dir() const { return dir_ / "state"; }
     fs::path log_file() const { return dir_ / "daemon.log"; }
@@ -188,11 +191,13 @@ protected:
                            "      password: \"{}\"\n",
                            state_dir().string(), maildir().string(), poll_interval,
                            server.imaps_port(), server.ca_file().string(),
-                           server.user("alice").password);
+                           server.user("alice").password) +
+               account_extra_;
     }
 
-    // Starts the daemon and waits for its first pass and its IDLE; poll_interval long enough
-    // by default that only IDLE and inotify can explain a change arriving in time.
+    // Starts the daemon and waits for its first pass and its watch (NOTIFY, or IDLE on INBOX);
+    // poll_interval long enough by default that only the watch and inotify can explain a change
+    // arriving in time.
     std::unique_ptr<daemon_process> start(const std::string& poll_interval = "1h",
                                           std::vector<std::string> env = {},
                                           bool wait_ready = true) {
@@ -202,8 +207,7 @@ protected:
             std::move(env));
         if (wait_ready) {
             EXPECT_TRUE(wait_for([&] { return d->log_has("work: fetched"); }, 20s)) << d->log();
-            EXPECT_TRUE(wait_for([&] { return d->log_has("watching INBOX with IDLE"); }, 10s))
-                << d->log();
+            EXPECT_TRUE(wait_for([&] { return d->log_has(watching_); }, 10s)) << d->log();
         }
         return d;
     }
@@ -220,7 +224,26 @@ protected:
 
     dovecot_server server;
     fs::path config_;
+    std::string watching_ = "work: watching "; // the log line start() waits for
+    std::string account_extra_;                // YAML lines added to the account
 };
+
+// The fixture's Dovecot as it comes: NOTIFY, IDLE, QRESYNC, LIST-STATUS.
+class daemon_test : public daemon_test_base {
+protected:
+    daemon_test()
+        : daemon_test_base({}) {}
+};
+
+TEST_F(daemon_test, an_append_to_another_folder_arrives_within_2s_through_notify) {
+    auto d = start();
+    EXPECT_TRUE(d->log_has("watching all folders with NOTIFY")) << d->log();
+    server.add_message("alice", "Sent", make_message("sent elsewhere", "s\r\n"));
+    EXPECT_TRUE(wait_for([&] { return messages_in(maildir() / ".Sent").size() == 1; }, 2s))
+        << d->log();
+    d->signal(SIGTERM);
+    EXPECT_EQ(d->wait_exit(10s), 0) << d->log();
+}
 
 TEST_F(daemon_test, server_append_reaches_the_maildir_within_2s) {
     auto d = start();
@@ -333,7 +356,7 @@ TEST_F(daemon_test, sd_notify_ready_status_watchdog_and_stopping) {
     auto d =
         start("1h", {"NOTIFY_SOCKET=" + (dir_ / "notify.sock").string(), "WATCHDOG_USEC=400000"});
     EXPECT_TRUE(sock.wait_for_message("READY=1", 5s));
-    EXPECT_TRUE(sock.wait_for_message("STATUS=work: idle, IDLE on INBOX", 5s));
+    EXPECT_TRUE(sock.wait_for_message("STATUS=work: idle, NOTIFY on all folders", 5s));
     sock.messages.clear();
     EXPECT_TRUE(sock.wait_for_message("WATCHDOG=1", 2s)) << "every 200 ms";
     d->signal(SIGHUP);
@@ -346,8 +369,11 @@ TEST_F(daemon_test, sd_notify_ready_status_watchdog_and_stopping) {
 }
 
 TEST_F(daemon_test, sigusr1_runs_a_pass_now) {
-    auto d = start();
-    // Not INBOX: IDLE does not see it, and the poll is an hour away.
+    // Without watching the server (idle: false) and the poll an hour away, only SIGUSR1 can
+    // bring it.
+    account_extra_ = "    idle: false\n";
+    auto d = start("1h", {}, false);
+    ASSERT_TRUE(wait_for([&] { return d->log_has("work: fetched"); }, 20s)) << d->log();
     server.add_message("alice", "Sent", make_message("sent elsewhere", "s\r\n"));
     d->signal(SIGUSR1);
     EXPECT_TRUE(wait_for([&] { return messages_in(maildir() / ".Sent").size() == 1; }, 2s))
