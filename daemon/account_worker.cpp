@@ -28,6 +28,9 @@ namespace {
 // An unused pass connection is checked with NOOP before it carries a pass.
 constexpr auto health_check_after = 60s;
 
+// A full pass at least this often, even when every change is watched.
+constexpr std::chrono::seconds safety_pass_interval = 1h;
+
 asio::awaitable<void> sleep_for(std::chrono::milliseconds delay) {
     asio::steady_timer timer(co_await asio::this_coro::executor, delay);
     co_await timer.async_wait(asio::use_awaitable);
@@ -240,7 +243,7 @@ asio::awaitable<void> account_worker::pass_loop() {
                     co_await pause(pass_due_, delay);
                     continue;
                 }
-                next_poll = steady::now() + account_.poll_interval;
+                next_poll = steady::now() + full_pass_interval();
             }
             if (stopping_)
                 break;
@@ -282,6 +285,14 @@ asio::awaitable<void> account_worker::run_pass() {
                      connection_->session().diagnostics());
         drop_pass_connection();
     }
+}
+
+std::chrono::seconds account_worker::full_pass_interval() const {
+    // While the server watch reports every server change and inotify every local one, the
+    // periodic full pass is only a safety net.
+    if (server_watch_.covers_everything() && watcher_)
+        return std::max<std::chrono::seconds>(account_.poll_interval, safety_pass_interval);
+    return account_.poll_interval;
 }
 
 asio::awaitable<void> account_worker::watch_loop() {

@@ -3,8 +3,9 @@
 // runs one full pass, then runs a pass whenever one is due:
 //   - the server changed a watched folder (server_watch);
 //   - the local Maildir changed (inotify, debounced: maildir_watcher);
-//   - poll_interval passed since the last pass (this is how other folders, and servers without
-//     IDLE, are followed: a pass with CONDSTORE costs one SELECT per unchanged folder);
+//   - poll_interval passed since the last pass (how servers are followed when nothing watches
+//     them: `idle: false`, max_connections 1; a pass with CONDSTORE costs one SELECT per
+//     unchanged folder); an hour while server_watch covers every folder (a safety net);
 //   - request_pass() (SIGUSR1, a reconnection of the watch connection).
 //
 // The pass connection runs the engine (its imap_store is kept between passes, so later scans
@@ -90,6 +91,8 @@ public:
 private:
     boost::asio::awaitable<void> pass_loop();
     boost::asio::awaitable<void> watch_loop();
+    // Between passes nobody asked for: poll_interval, unless every change is watched.
+    [[nodiscard]] std::chrono::seconds full_pass_interval() const;
     boost::asio::awaitable<void> watch_local();
     boost::asio::awaitable<void> run_pass();
     // Waits `delay`, or less if a pass is requested or stop() called.

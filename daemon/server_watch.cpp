@@ -3,6 +3,7 @@
 #include "daemon/backoff.hpp"
 #include "imap/imap_errc.hpp"
 #include "imap/mailbox_name.hpp"
+#include "imap/status_tracker.hpp"
 #include "sync/folder_filter.hpp"
 
 #include <algorithm>
@@ -10,7 +11,9 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <cctype>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 namespace postfach {
@@ -72,20 +75,183 @@ asio::awaitable<void> server_watch::run() {
         co_return;
     }
     // No braced lists inside co_await (GCC 12).
-    const watch_target all_folders{watch_kind::notify, ""};
-    const watch_target inbox{watch_kind::idle, "INBOX"};
-    auto end = co_await watch_connection(all_folders);
-    if (end == watch_end::no_notify)
-        end = co_await watch_connection(inbox);
-    if (end == watch_end::no_idle) {
-        spdlog::info("{}: the server offers no IDLE; polling every {} s", account_.name,
-                     account_.poll_interval.count());
-        set_mode(fmt::format("polling every {} s (no IDLE)", account_.poll_interval.count()));
+    const watch_target all_folders{watch_kind::notify, "", false, true};
+    const auto end = co_await watch_connection(all_folders);
+    if (end == watch_end::no_notify || end == watch_end::no_idle) {
+        co_await watch_without_notify(end == watch_end::no_idle);
     } else if (end == watch_end::idle_refused) {
         spdlog::info("{}: the server refused IDLE; polling every {} s", account_.name,
                      account_.poll_interval.count());
         set_mode("polling (IDLE refused)");
     }
+}
+
+asio::awaitable<void> server_watch::watch_without_notify(bool no_idle) {
+    const auto budget = account_.max_connections - 1; // one is the pass connection's
+    if (budget == 0) {
+        spdlog::info("{}: max_connections 1 leaves no connection to watch with; polling every "
+                     "{} s",
+                     account_.name, account_.poll_interval.count());
+        set_mode(
+            fmt::format("polling every {} s (max_connections 1)", account_.poll_interval.count()));
+        co_return;
+    }
+    std::vector<std::string> folders;
+    if (!co_await list_folders(folders))
+        co_return; // stopped
+    std::vector<watch_target> targets;
+    if (no_idle) {
+        spdlog::info("{}: the server offers no IDLE", account_.name);
+        polled_ = folders;
+        targets.push_back(watch_target{watch_kind::poll, "", true, true});
+        watching_mode_ = fmt::format("STATUS polling of {} folders every {} s", polled_.size(),
+                                     account_.poll_interval.count());
+    } else {
+        // The most active folders first (order_folders).
+        const auto idled = std::min<std::size_t>(budget, folders.size());
+        polled_.assign(folders.begin() + static_cast<std::ptrdiff_t>(idled), folders.end());
+        for (std::size_t i = 0; i < idled; ++i) {
+            idled_.insert(folders[i]);
+            // The first connection also polls the rest, between its IDLE rounds.
+            targets.push_back(
+                watch_target{watch_kind::idle, folders[i], i == 0 && !polled_.empty(), i == 0});
+        }
+        watching_mode_ = fmt::format("IDLE on {} folder{}", idled, idled == 1 ? "" : "s");
+        if (!polled_.empty())
+            watching_mode_ += fmt::format(", STATUS polling of {} every {} s", polled_.size(),
+                                          account_.poll_interval.count());
+    }
+    co_await watch_all(std::move(targets));
+}
+
+asio::awaitable<void> server_watch::watch_all(std::vector<watch_target> targets) {
+    using namespace asio::experimental::awaitable_operators;
+    if (targets.empty())
+        co_return;
+    const auto first = targets.front();
+    targets.erase(targets.begin());
+    if (targets.empty())
+        co_await watch_connection(first);
+    else
+        co_await (watch_connection(first) && watch_all(std::move(targets)));
+}
+
+asio::awaitable<bool> server_watch::list_folders(std::vector<std::string>& folders) {
+    backoff retry;
+    while (!stopping_) {
+        auto c = hooks_.make_connection();
+        if (const auto ec = co_await c->open(); !ec) {
+            auto& session = c->session();
+            imap::list_return_options options;
+            options.special_use = session.fsm().has_capability("SPECIAL-USE");
+            imap::command_result r;
+            const auto list_ec =
+                co_await session.run(session.fsm().writer().list("", "*", options), r);
+            if (!list_ec && r.status.status == imap::status_word::ok) {
+                co_await c->logout();
+                folders = order_folders(r.untagged);
+                co_return true;
+            }
+        }
+        const auto delay = retry.next();
+        spdlog::debug("{}: listing the folders to watch: {}; trying again in {}", account_.name,
+                      c->diagnostics(), format_delay(delay));
+        c->transport().close();
+        co_await pause(delay);
+    }
+    co_return false;
+}
+
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+} // namespace
+
+std::vector<std::string>
+server_watch::order_folders(const std::vector<imap::response>& listed) const {
+    std::vector<std::string> inbox, plain, special;
+    for (const auto& r : listed) {
+        const auto* l = std::get_if<imap::list_data>(&r);
+        if (l == nullptr)
+            continue;
+        const auto has = [&](std::string_view attribute) {
+            return std::any_of(l->attributes.begin(), l->attributes.end(),
+                               [&](const std::string& a) { return iequals(a, attribute); });
+        };
+        if (has("\\Noselect") || has("\\NonExistent"))
+            continue;
+        std::string special_use;
+        for (const char* use :
+             {"\\All", "\\Archive", "\\Drafts", "\\Flagged", "\\Junk", "\\Sent", "\\Trash"})
+            if (has(use))
+                special_use = use;
+        std::string name;
+        if (imap::decode_mailbox_name(l->mailbox, name) ||
+            !selector_(sync::folder_info{name, special_use}))
+            continue;
+        if (iequals(name, "INBOX"))
+            inbox.push_back(l->mailbox);
+        else if (special_use.empty())
+            plain.push_back(l->mailbox);
+        else
+            special.push_back(l->mailbox);
+    }
+    inbox.insert(inbox.end(), plain.begin(), plain.end());
+    inbox.insert(inbox.end(), special.begin(), special.end());
+    return inbox;
+}
+
+bool server_watch::is_polled(const std::string& wire) const {
+    if (idled_.contains(wire))
+        return false;
+    std::string name;
+    return imap::decode_mailbox_name(wire, name) || selector_(sync::folder_info{name, {}});
+}
+
+asio::awaitable<std::error_code> server_watch::poll(imap::client_session& session,
+                                                    imap::status_tracker& tracker) {
+    std::vector<std::string> items{"MESSAGES", "UIDNEXT", "UIDVALIDITY"};
+    if (session.fsm().has_capability("CONDSTORE"))
+        items.emplace_back("HIGHESTMODSEQ");
+    auto& writer = session.fsm().writer();
+    std::vector<imap::response> answers;
+    const bool list_status = session.fsm().has_capability("LIST-STATUS");
+    if (list_status) {
+        // RFC 5819: one command for every folder, and new folders show up in it.
+        imap::list_return_options options;
+        options.status_items = items;
+        imap::command_result r;
+        if (const auto ec = co_await session.run(writer.list("", "*", options), r))
+            co_return ec;
+        answers = std::move(r.untagged);
+    } else {
+        for (const auto& folder : polled_) {
+            imap::command_result r;
+            if (const auto ec = co_await session.run(writer.status(folder, items), r))
+                co_return ec;
+            answers.insert(answers.end(), r.untagged.begin(), r.untagged.end());
+        }
+    }
+    const bool baseline = !tracker.has_baseline();
+    std::vector<std::string> changed;
+    for (auto& name : tracker.update(answers, list_status))
+        if (is_polled(name))
+            changed.push_back(std::move(name));
+    if (baseline) {
+        spdlog::debug("{}: STATUS poll: first look", account_.name);
+    } else if (changed.empty()) {
+        spdlog::debug("{}: STATUS poll: no change", account_.name);
+    } else {
+        spdlog::debug("{}: STATUS poll: {} changed", account_.name, fmt::join(changed, ", "));
+        hooks_.request_pass();
+    }
+    co_return std::error_code();
 }
 
 asio::awaitable<server_watch::watch_end>
@@ -106,8 +272,11 @@ server_watch::arm(imap::client_session& session, const watch_target& target, boo
                          account_.name, r.status.text);
             co_return watch_end::no_notify;
         }
-    } else {
+    } else if (target.kind == watch_kind::idle) {
         ec = co_await session.run(writer.examine(target.mailbox), r);
+    } else {
+        armed = true; // polling needs no folder selected
+        co_return watch_end::stopped;
     }
     armed = !ec && r.status.status == imap::status_word::ok;
     co_return watch_end::stopped;
@@ -126,12 +295,22 @@ bool server_watch::wants_pass(const watch_target& target, const imap::watch_even
 }
 
 asio::awaitable<server_watch::watch_end> server_watch::watch_connection(watch_target target) {
+    using steady = std::chrono::steady_clock;
     backoff retry;
     bool was_watching = false;
     const auto refresh = idle_refresh(account_);
-    const auto what =
-        target.kind == watch_kind::notify ? std::string("all folders") : target.mailbox;
-    const auto how = target.kind == watch_kind::notify ? "NOTIFY" : "IDLE";
+    std::string what = target.mailbox;
+    std::string how = "IDLE";
+    if (target.kind == watch_kind::notify) {
+        what = "all folders";
+        how = "NOTIFY";
+    } else if (target.kind == watch_kind::poll) {
+        what = fmt::format("{} folders", polled_.size());
+        how = fmt::format("STATUS polling every {} s", account_.poll_interval.count());
+    }
+    // IDLE rounds end in time for the polls this connection does between them.
+    const auto idle_round =
+        target.polls ? std::min<std::chrono::seconds>(refresh, account_.poll_interval) : refresh;
     while (!stopping_) {
         auto c = hooks_.make_connection();
         if (const auto ec = co_await c->open()) {
@@ -142,7 +321,7 @@ asio::awaitable<server_watch::watch_end> server_watch::watch_connection(watch_ta
             continue;
         }
         auto& session = c->session();
-        if (!session.fsm().has_capability("IDLE")) {
+        if (target.kind != watch_kind::poll && !session.fsm().has_capability("IDLE")) {
             co_await c->logout();
             co_return watch_end::no_idle;
         }
@@ -171,16 +350,31 @@ asio::awaitable<server_watch::watch_end> server_watch::watch_connection(watch_ta
         was_watching = true;
         retry.reset();
         spdlog::info("{}: watching {} with {}", account_.name, what, how);
-        set_mode(fmt::format("{} on {}", how, what));
+        if (target.primary)
+            covering_ = true;
+        set_mode(target.kind == watch_kind::notify ? fmt::format("{} on {}", how, what)
+                                                   : watching_mode_);
         c->transport().set_read_timeout(refresh + 60s);
         std::error_code ec;
         bool overflow = false;
+        imap::status_tracker tracker; // a new connection starts after a pass: a new baseline
+        auto next_poll = steady::now();
         while (!stopping_ && !ec && !overflow) {
+            if (target.polls && steady::now() >= next_poll) {
+                if ((ec = co_await poll(session, tracker)))
+                    break;
+                next_poll = steady::now() + account_.poll_interval;
+            }
+            if (target.kind == watch_kind::poll) {
+                co_await pause(std::chrono::duration_cast<std::chrono::milliseconds>(
+                    next_poll - steady::now()));
+                continue;
+            }
             imap::idle_result idled;
             ec = co_await session.idle(
-                [this, refresh]() -> asio::awaitable<void> {
+                [this, idle_round]() -> asio::awaitable<void> {
                     using namespace asio::experimental::awaitable_operators;
-                    co_await (stopped() || sleep_for(refresh));
+                    co_await (stopped() || sleep_for(idle_round));
                 },
                 idled);
             if (ec)
@@ -199,6 +393,8 @@ asio::awaitable<server_watch::watch_end> server_watch::watch_connection(watch_ta
                          account_.name);
             continue;
         }
+        if (target.primary)
+            covering_ = false;
         if (hooks_.on_connection_lost)
             hooks_.on_connection_lost();
         c->transport().close();

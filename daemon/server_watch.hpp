@@ -16,7 +16,16 @@
 //   - IDLE on INBOX (RFC 2177): EXAMINE INBOX, IDLE, re-issued every idle_refresh (at least 30 s,
 //     at most 25 min: RFC 2177 asks for < 29 min; poll_interval between). Other folders are
 //     left to the pass loop's poll_interval.
-//   - no IDLE (or `idle: false`): nothing here; the pass loop polls every poll_interval.
+//   - without NOTIFY: IDLE on INBOX plus IDLE connections for the next folders, up to
+//     max_connections (the pass connection counted); "most active" is a fixed order: INBOX,
+//     folders without a special use in LIST order, then the special-use ones (they change
+//     mostly by the user's own hand). The INBOX connection polls the remaining folders every
+//     poll_interval between IDLE rounds: one LIST-STATUS (RFC 5819) where offered, else STATUS
+//     per folder; a pass is requested only when UIDVALIDITY, UIDNEXT, MESSAGES or
+//     HIGHESTMODSEQ of a folder changed.
+//   - without IDLE: one connection polls every folder that way.
+//   - `idle: false`, or max_connections 1: nothing here; the pass loop polls every
+//     poll_interval with full passes.
 //
 // Health: during IDLE a read deadline of the refresh period plus a minute finds a half-open
 // connection at the next refresh. A lost connection is opened again with exponential backoff
@@ -28,6 +37,7 @@
 
 #include "config/config.hpp"
 #include "imap/connection.hpp"
+#include "imap/status_tracker.hpp"
 #include "imap/watch_events.hpp"
 #include "sync/account_pass.hpp"
 
@@ -37,7 +47,9 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
+#include <vector>
 
 namespace postfach {
 
@@ -65,14 +77,32 @@ public:
 
     // For STATUS=: "IDLE on INBOX", "polling every 300 s (no IDLE)", ... (no server text).
     [[nodiscard]] const std::string& mode() const noexcept { return mode_; }
+    // True while the watch reports every change of the synced folders on the server (NOTIFY,
+    // or IDLE + STATUS polling): the pass loop need not poll with full passes then.
+    [[nodiscard]] bool covers_everything() const noexcept { return covering_; }
 
 private:
     enum class watch_end { stopped, no_idle, idle_refused, no_notify };
-    enum class watch_kind { notify, idle };
+    enum class watch_kind { notify, idle, poll };
     struct watch_target {
         watch_kind kind = watch_kind::idle;
-        std::string mailbox; // idle: the folder EXAMINEd (wire name)
+        std::string mailbox;  // idle: the folder EXAMINEd (wire name)
+        bool polls = false;   // also polls polled_ every poll_interval (between IDLE rounds)
+        bool primary = false; // while it watches, covers_everything()
     };
+    // IDLE on the most active folders, polling the rest; or only polling without IDLE.
+    boost::asio::awaitable<void> watch_without_notify(bool no_idle);
+    // Every target on a connection of its own, side by side.
+    boost::asio::awaitable<void> watch_all(std::vector<watch_target> targets);
+    // The synced, selectable folders (wire names), most active first; false when stopped.
+    boost::asio::awaitable<bool> list_folders(std::vector<std::string>& folders);
+    [[nodiscard]] std::vector<std::string>
+    order_folders(const std::vector<imap::response>& listed) const;
+    // One STATUS poll (LIST-STATUS where offered, else STATUS per polled_ folder); requests a
+    // pass when a polled folder changed since the connection's previous poll.
+    boost::asio::awaitable<std::error_code> poll(imap::client_session& session,
+                                                 imap::status_tracker& tracker);
+    [[nodiscard]] bool is_polled(const std::string& wire) const;
     // One watch connection, reconnected with backoff until stop() or until the server turns out
     // not to offer what it needs. NOTIFY and IDLE on a folder differ only in arm() and
     // wants_pass().
@@ -93,8 +123,12 @@ private:
     server_watch_hooks hooks_;
     sync::folder_selector selector_;
     bool stopping_ = false;
+    bool covering_ = false;
     boost::asio::steady_timer stop_timer_; // never expires; stop() cancels it, waking every waiter
     std::string mode_ = "polling";
+    std::string watching_mode_;       // mode() while the connections without NOTIFY work
+    std::vector<std::string> polled_; // wire names polled with STATUS
+    std::set<std::string> idled_;     // wire names with an IDLE connection
 };
 
 } // namespace postfach

@@ -202,9 +202,10 @@ protected:
                                           std::vector<std::string> env = {},
                                           bool wait_ready = true) {
         config_ = write_config(config_text(poll_interval));
-        auto d = std::make_unique<daemon_process>(
-            std::vector<std::string>{"--config", config_.string(), "daemon"}, log_file(),
-            std::move(env));
+        std::vector<std::string> args{"--config", config_.string(), "daemon"};
+        if (verbose_)
+            args.insert(args.begin(), "--verbose");
+        auto d = std::make_unique<daemon_process>(std::move(args), log_file(), std::move(env));
         if (wait_ready) {
             EXPECT_TRUE(wait_for([&] { return d->log_has("work: fetched"); }, 20s)) << d->log();
             EXPECT_TRUE(wait_for([&] { return d->log_has(watching_); }, 10s)) << d->log();
@@ -226,6 +227,7 @@ protected:
     fs::path config_;
     std::string watching_ = "work: watching "; // the log line start() waits for
     std::string account_extra_;                // YAML lines added to the account
+    bool verbose_ = false;
 };
 
 // The fixture's Dovecot as it comes: NOTIFY, IDLE, QRESYNC, LIST-STATUS.
@@ -234,6 +236,81 @@ protected:
     daemon_test()
         : daemon_test_base({}) {}
 };
+
+// Dovecot's capabilities after login, without NOTIFY (and without IDLE where noted).
+constexpr char capabilities_without_notify[] =
+    "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE UNSELECT CHILDREN NAMESPACE UIDPLUS "
+    "LIST-EXTENDED CONDSTORE QRESYNC ESEARCH LIST-STATUS BINARY MOVE LITERAL+ SPECIAL-USE";
+constexpr char capabilities_without_idle[] =
+    "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE UNSELECT CHILDREN NAMESPACE UIDPLUS "
+    "LIST-EXTENDED CONDSTORE QRESYNC ESEARCH LIST-STATUS BINARY MOVE LITERAL+ SPECIAL-USE";
+
+dovecot_options with_capabilities(const char* capabilities) {
+    dovecot_options options;
+    options.imap_capability = capabilities;
+    return options;
+}
+
+class daemon_without_notify_test : public daemon_test_base {
+protected:
+    daemon_without_notify_test()
+        : daemon_test_base(with_capabilities(capabilities_without_notify)) {}
+};
+
+class daemon_without_idle_test : public daemon_test_base {
+protected:
+    daemon_without_idle_test()
+        : daemon_test_base(with_capabilities(capabilities_without_idle)) {}
+};
+
+std::size_t occurrences(const std::string& text, std::string_view what) {
+    std::size_t n = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
+        ++n;
+    return n;
+}
+
+TEST_F(daemon_without_notify_test, an_append_to_another_folder_arrives_through_its_idle) {
+    auto d = start(); // poll_interval 1h, max_connections 4: IDLE on INBOX, Drafts, Sent
+    EXPECT_TRUE(wait_for([&] { return d->log_has("watching Sent with IDLE"); }, 5s)) << d->log();
+    EXPECT_FALSE(d->log_has("NOTIFY")) << d->log();
+    server.add_message("alice", "Sent", make_message("sent elsewhere", "s\r\n"));
+    EXPECT_TRUE(wait_for([&] { return messages_in(maildir() / ".Sent").size() == 1; }, 2s))
+        << d->log();
+    d->signal(SIGTERM);
+    EXPECT_EQ(d->wait_exit(10s), 0) << d->log();
+}
+
+TEST_F(daemon_without_notify_test, folders_beyond_max_connections_are_polled_with_status) {
+    // Two connections: the pass connection and one IDLE on INBOX that polls the rest.
+    account_extra_ = "    max_connections: 2\n";
+    auto d = start("1s");
+    EXPECT_TRUE(d->log_has("watching INBOX with IDLE")) << d->log();
+    EXPECT_FALSE(d->log_has("watching Sent with IDLE")) << d->log();
+    server.add_message("alice", "Sent", make_message("polled", "p\r\n"));
+    EXPECT_TRUE(wait_for([&] { return messages_in(maildir() / ".Sent").size() == 1; }, 2500ms))
+        << d->log();
+    d->signal(SIGTERM);
+    EXPECT_EQ(d->wait_exit(10s), 0) << d->log();
+}
+
+TEST_F(daemon_without_idle_test, status_polling_finds_an_append_and_a_no_change_poll_runs_no_pass) {
+    verbose_ = true;
+    auto d = start("1s");
+    EXPECT_TRUE(d->log_has("with STATUS polling every 1 s")) << d->log();
+    ASSERT_TRUE(wait_for([&] { return d->log_has("STATUS poll: no change"); }, 5s)) << d->log();
+    const auto passes = occurrences(d->log(), "work: fetched");
+    ASSERT_TRUE(wait_for([&] { return occurrences(d->log(), "STATUS poll: no change") >= 3; }, 5s))
+        << d->log();
+    EXPECT_EQ(occurrences(d->log(), "work: fetched"), passes) << d->log();
+
+    server.add_message("alice", "Sent", make_message("polled", "p\r\n"));
+    EXPECT_TRUE(wait_for([&] { return messages_in(maildir() / ".Sent").size() == 1; }, 2500ms))
+        << d->log();
+    EXPECT_TRUE(d->log_has("STATUS poll: Sent changed")) << d->log();
+    d->signal(SIGTERM);
+    EXPECT_EQ(d->wait_exit(10s), 0) << d->log();
+}
 
 TEST_F(daemon_test, an_append_to_another_folder_arrives_within_2s_through_notify) {
     auto d = start();
