@@ -112,9 +112,9 @@ asio::awaitable<void> server_watch::watch_without_notify(bool no_idle) {
         polled_.assign(folders.begin() + static_cast<std::ptrdiff_t>(idled), folders.end());
         for (std::size_t i = 0; i < idled; ++i) {
             idled_.insert(folders[i]);
-            // The first connection also polls the rest, between its IDLE rounds.
-            targets.push_back(
-                watch_target{watch_kind::idle, folders[i], i == 0 && !polled_.empty(), i == 0});
+            // The first connection also polls the rest, between its IDLE rounds; with LIST-STATUS
+            // even when no folder is left, since its polls see folders made on the server.
+            targets.push_back(watch_target{watch_kind::idle, folders[i], i == 0, i == 0});
         }
         watching_mode_ = fmt::format("IDLE on {} folder{}", idled, idled == 1 ? "" : "s");
         if (!polled_.empty())

@@ -20,9 +20,10 @@
 //     max_connections (the pass connection counted); "most active" is a fixed order: INBOX,
 //     folders without a special use in LIST order, then the special-use ones (they change
 //     mostly by the user's own hand). The INBOX connection polls the remaining folders every
-//     poll_interval between IDLE rounds: one LIST-STATUS (RFC 5819) where offered, else STATUS
-//     per folder; a pass is requested only when UIDVALIDITY, UIDNEXT, MESSAGES or
-//     HIGHESTMODSEQ of a folder changed.
+//     poll_interval between IDLE rounds: one LIST-STATUS (RFC 5819) where offered (which also
+//     sees folders made on the server), else STATUS per folder; a pass is requested only when
+//     UIDVALIDITY, UIDNEXT, MESSAGES or HIGHESTMODSEQ of a folder changed, or a folder came or
+//     went.
 //   - without IDLE: one connection polls every folder that way.
 //   - `idle: false`, or max_connections 1: nothing here; the pass loop polls every
 //     poll_interval with full passes.

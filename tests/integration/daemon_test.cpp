@@ -281,6 +281,15 @@ TEST_F(daemon_without_notify_test, an_append_to_another_folder_arrives_through_i
     EXPECT_EQ(d->wait_exit(10s), 0) << d->log();
 }
 
+TEST_F(daemon_without_notify_test, a_server_side_folder_appears_by_list_status_polling) {
+    auto d = start("1s"); // every folder has its IDLE; LIST-STATUS polls still see new ones
+    server.create_folder("alice", "Receipts");
+    EXPECT_TRUE(wait_for([&] { return fs::exists(maildir() / ".Receipts" / "cur"); }, 2500ms))
+        << d->log();
+    d->signal(SIGTERM);
+    EXPECT_EQ(d->wait_exit(10s), 0) << d->log();
+}
+
 TEST_F(daemon_without_notify_test, folders_beyond_max_connections_are_polled_with_status) {
     // Two connections: the pass connection and one IDLE on INBOX that polls the rest.
     account_extra_ = "    max_connections: 2\n";
