@@ -76,6 +76,9 @@ struct account_config {
     sync_config sync;
     bool idle = true;
     std::chrono::seconds poll_interval{std::chrono::minutes(5)};
+    // Daemon: IMAP connections at most, the pass connection included (watching without NOTIFY
+    // uses the others for IDLE on the busiest folders).
+    unsigned max_connections = 4;
     hooks_config hooks;
     std::optional<std::filesystem::path> mailboxes_file;
 };

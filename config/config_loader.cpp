@@ -372,9 +372,10 @@ private:
 
     account_config load_account(const YAML::Node& node, const std::string& path) {
         account_config account;
-        auto entries = mapping(node, path,
-                               {"name", "maildir", "layout", "protocol", "imap", "pop3", "folders",
-                                "sync", "idle", "poll_interval", "hooks", "mailboxes_file"});
+        auto entries =
+            mapping(node, path,
+                    {"name", "maildir", "layout", "protocol", "imap", "pop3", "folders", "sync",
+                     "idle", "poll_interval", "max_connections", "hooks", "mailboxes_file"});
         if (!entries)
             return account;
 
@@ -452,6 +453,9 @@ private:
         if (auto e = find(*entries, "poll_interval"))
             if (auto d = duration_value(*e, path + ".poll_interval"))
                 account.poll_interval = std::chrono::duration_cast<std::chrono::seconds>(*d);
+        if (auto e = find(*entries, "max_connections"))
+            if (auto v = integer_value(*e, path + ".max_connections", 1, 100))
+                account.max_connections = static_cast<unsigned>(*v);
         if (auto e = find(*entries, "hooks")) {
             const auto key_path = path + ".hooks";
             if (auto hooks = mapping(e->value, key_path, {"on_new_mail"}))

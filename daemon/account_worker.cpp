@@ -28,11 +28,8 @@ namespace {
 // An unused pass connection is checked with NOOP before it carries a pass.
 constexpr auto health_check_after = 60s;
 
-// How often IDLE is ended and started again: a health check of the watch connection, and
-// RFC 2177's "re-issue at least every 29 minutes".
-std::chrono::seconds idle_refresh(const config::account_config& account) {
-    return std::clamp<std::chrono::seconds>(account.poll_interval, 30s, 25min);
-}
+// A full pass at least this often, even when every change is watched.
+constexpr std::chrono::seconds safety_pass_interval = 1h;
 
 asio::awaitable<void> sleep_for(std::chrono::milliseconds delay) {
     asio::steady_timer timer(co_await asio::this_coro::executor, delay);
@@ -76,8 +73,19 @@ account_worker::account_worker(asio::any_io_executor executor, std::filesystem::
     , account_(std::move(account))
     , hooks_(std::move(hooks))
     , pass_due_(executor)
-    , watch_wake_(executor)
-    , never_(executor) {}
+    , never_(executor)
+    , server_watch_(executor, account_,
+                    {.make_connection = [this] { return make_connection(); },
+                     .request_pass = [this] { request_pass(); },
+                     .on_mode_change =
+                         [this] {
+                             if (hooks_.on_state_change)
+                                 hooks_.on_state_change();
+                         },
+                     .on_connection_lost =
+                         [this] {
+                             pass_connection_suspect_ = true;
+                         }}) {}
 
 account_worker::~account_worker() = default;
 
@@ -85,8 +93,8 @@ std::string account_worker::status() const {
     if (state_ == account_state::failed || state_ == account_state::stopped ||
         state_ == account_state::starting)
         return fmt::format("{}: {}", account_.name, to_string(state_));
-    return fmt::format("{}: {}, {}, {} pass{}", account_.name, to_string(state_), watch_mode_,
-                       passes_, passes_ == 1 ? "" : "es");
+    return fmt::format("{}: {}, {}, {} pass{}", account_.name, to_string(state_),
+                       server_watch_.mode(), passes_, passes_ == 1 ? "" : "es");
 }
 
 void account_worker::set_state(account_state state) {
@@ -106,7 +114,7 @@ void account_worker::request_pass() {
 void account_worker::stop() {
     stopping_ = true;
     pass_due_.notify();
-    watch_wake_.notify();
+    server_watch_.stop();
 }
 
 std::unique_ptr<imap::connection> account_worker::make_connection() {
@@ -212,7 +220,7 @@ asio::awaitable<void> account_worker::pass_loop() {
                     co_await pause(pass_due_, delay);
                     continue;
                 }
-                next_poll = steady::now() + account_.poll_interval;
+                next_poll = steady::now() + full_pass_interval();
             }
             if (stopping_)
                 break;
@@ -227,7 +235,7 @@ asio::awaitable<void> account_worker::pass_loop() {
             // A bug, not a server problem: stop this account, never the others.
             spdlog::error("{}: {}; the account stops", account_.name, e.what());
             stopping_ = true;
-            watch_wake_.notify();
+            server_watch_.stop();
         }
         throw;
     }
@@ -257,91 +265,16 @@ asio::awaitable<void> account_worker::run_pass() {
     }
 }
 
+std::chrono::seconds account_worker::full_pass_interval() const {
+    // While the server watch reports every server change and inotify every local one, the
+    // periodic full pass is only a safety net.
+    if (server_watch_.covers_everything() && watcher_)
+        return std::max<std::chrono::seconds>(account_.poll_interval, safety_pass_interval);
+    return account_.poll_interval;
+}
+
 asio::awaitable<void> account_worker::watch_loop() {
-    using namespace asio::experimental::awaitable_operators;
-    if (!account_.idle) {
-        watch_mode_ = fmt::format("polling every {} s", account_.poll_interval.count());
-        co_return;
-    }
-    backoff retry;
-    bool was_watching = false;
-    const auto refresh = idle_refresh(account_);
-    while (!stopping_) {
-        auto c = make_connection();
-        if (const auto ec = co_await c->open()) {
-            const auto delay = retry.next();
-            spdlog::debug("{}: watch connection: {}; trying again in {}", account_.name,
-                          c->diagnostics(), format_delay(delay));
-            co_await pause(watch_wake_, delay);
-            continue;
-        }
-        auto& session = c->session();
-        if (!session.fsm().has_capability("IDLE")) {
-            watch_mode_ =
-                fmt::format("polling every {} s (no IDLE)", account_.poll_interval.count());
-            spdlog::info("{}: the server offers no IDLE; polling every {} s", account_.name,
-                         account_.poll_interval.count());
-            co_await c->logout();
-            if (hooks_.on_state_change)
-                hooks_.on_state_change();
-            co_return;
-        }
-        imap::command_result examined;
-        if (const auto ec = co_await session.run(session.fsm().writer().examine("INBOX"), examined);
-            ec || examined.status.status != imap::status_word::ok) {
-            const auto delay = retry.next();
-            spdlog::warn("{}: cannot watch INBOX: {}; trying again in {}", account_.name,
-                         ec ? session.diagnostics() : std::string("EXAMINE refused"),
-                         format_delay(delay));
-            c->transport().close();
-            co_await pause(watch_wake_, delay);
-            continue;
-        }
-        // Mail that arrived after the pass scanned INBOX but before this EXAMINE is seen by
-        // neither the pass nor IDLE (which reports only later changes): a pass that starts
-        // after the EXAMINE closes that gap. One that has not started yet serves the request.
-        if (was_watching)
-            spdlog::info("{}: connected again; catching up", account_.name);
-        request_pass();
-        was_watching = true;
-        retry.reset();
-        spdlog::info("{}: watching INBOX with IDLE", account_.name);
-        watch_mode_ = "IDLE on INBOX";
-        if (hooks_.on_state_change)
-            hooks_.on_state_change();
-        c->transport().set_read_timeout(refresh + 60s);
-        std::error_code ec;
-        while (!stopping_ && !ec) {
-            imap::idle_result idled;
-            ec = co_await session.idle(
-                [this, refresh]() -> asio::awaitable<void> {
-                    co_await (watch_wake_.wait() || sleep_for(refresh));
-                },
-                idled);
-            if (!ec && idled.server_woke)
-                request_pass();
-        }
-        if (stopping_ && !ec) {
-            co_await c->logout();
-            break;
-        }
-        watch_mode_ = "IDLE connection lost";
-        pass_connection_suspect_ = true; // the same outage may have cut it
-        if (hooks_.on_state_change)
-            hooks_.on_state_change();
-        if (ec == imap::imap_errc::command_failed) {
-            spdlog::info("{}: the server refused IDLE; polling every {} s", account_.name,
-                         account_.poll_interval.count());
-            watch_mode_ = "polling (IDLE refused)";
-            c->transport().close();
-            co_return;
-        }
-        const auto delay = retry.next();
-        spdlog::warn("{}: the IDLE connection failed: {}; connecting again in {}", account_.name,
-                     session.diagnostics(), format_delay(delay));
-        c->transport().close();
-        co_await pause(watch_wake_, delay);
-    }
+    co_await server_watch_.run();
 }
 
 } // namespace postfach

@@ -1,18 +1,16 @@
 #pragma once
 // One account in the daemon: its coroutine tree (design.md §5). It takes the account's lock,
 // runs one full pass, then runs a pass whenever one is due:
-//   - the server changed INBOX (IDLE on a second connection, see below);
+//   - the server changed a watched folder (server_watch);
 //   - the local Maildir changed (inotify, debounced: maildir_watcher);
-//   - poll_interval passed since the last pass (this is how other folders, and servers without
-//     IDLE, are followed: a pass with CONDSTORE costs one SELECT per unchanged folder);
+//   - poll_interval passed since the last pass (how servers are followed when nothing watches
+//     them: `idle: false`, max_connections 1; a pass with CONDSTORE costs one SELECT per
+//     unchanged folder); an hour while server_watch covers every folder (a safety net);
 //   - request_pass() (SIGUSR1, a reconnection of the watch connection).
 //
-// Two connections: the pass connection runs the engine (its imap_store is kept between passes,
-// so later scans use CONDSTORE), the watch connection EXAMINEs INBOX and IDLEs, re-issuing IDLE
-// every poll_interval (at least 30 s, at most 25 min: RFC 2177 asks for < 29 min). Keeping IDLE
-// off the pass connection means a pass never has to wait for DONE, a server change during a
-// pass is still seen (and makes another pass due), and the imap_store's idea of the selected
-// folder is never disturbed. With `idle: false`, or a server without IDLE, only polling is left.
+// The pass connection runs the engine (its imap_store is kept between passes, so later scans
+// use CONDSTORE); the server is watched on connections of their own (server_watch, which says
+// how). With `idle: false`, or a server without IDLE, only polling is left.
 //
 // Health: every read has a deadline (the transport's read timeout; during IDLE the refresh
 // period plus a minute, so a half-open IDLE connection is found at the next refresh); the pass
@@ -32,6 +30,7 @@
 #include "daemon/account_setup.hpp"
 #include "daemon/account_state.hpp"
 #include "daemon/status_keeper.hpp"
+#include "daemon/server_watch.hpp"
 #include "daemon/trigger.hpp"
 #include "imap/connection.hpp"
 #include "imap/imap_store.hpp"
@@ -83,6 +82,8 @@ public:
 private:
     boost::asio::awaitable<void> pass_loop();
     boost::asio::awaitable<void> watch_loop();
+    // Between passes nobody asked for: poll_interval, unless every change is watched.
+    [[nodiscard]] std::chrono::seconds full_pass_interval() const;
     boost::asio::awaitable<void> watch_local();
     boost::asio::awaitable<void> run_pass();
     // Waits `delay`, or less if a pass is requested or stop() called.
@@ -98,19 +99,18 @@ private:
     state::account_lock lock_;
     state::state_store db_;
     trigger pass_due_;
-    trigger watch_wake_;
     trigger never_;
     bool stopping_ = false;
     bool pass_connection_suspect_ = false; // NOOP it before the next pass
     account_state state_ = account_state::starting;
     account_setup_status setup_status_ = account_setup_status::ok;
-    std::string watch_mode_ = "polling"; // "IDLE on INBOX", "polling (no IDLE)", ...
     std::size_t passes_ = 0;
     std::unique_ptr<imap::connection> connection_;
     std::optional<imap::imap_store> remote_;
     std::chrono::steady_clock::time_point last_used_;
     std::unique_ptr<maildir_watcher> watcher_;
     std::optional<status_keeper> status_; // once db_ is open
+    server_watch server_watch_; // after everything its hooks use
 };
 
 } // namespace postfach

@@ -290,6 +290,14 @@ command command_writer::uid_search(std::string_view criteria,
     return b.raw(criteria).finish();
 }
 
+command command_writer::notify_set(const std::vector<notify_event_group>& groups) {
+    builder b(literal_mode_, next_tag(), "NOTIFY");
+    b.raw("NOTIFY SET");
+    for (const auto& group : groups)
+        b.raw(" (").raw(group.filter).sp().atom_list(group.events).raw(")");
+    return b.finish();
+}
+
 command command_writer::id(const std::vector<std::pair<std::string, std::string>>& fields) {
     builder b(literal_mode_, next_tag(), "ID");
     b.raw("ID ");

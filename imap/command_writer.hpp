@@ -43,6 +43,14 @@ struct list_return_options {
     std::vector<std::string> status_items; // RFC 5819 STATUS (MESSAGES UIDNEXT ...)
 };
 
+// One event group of RFC 5465 NOTIFY SET. The filter is written as given, so only the forms
+// without mailbox names: "selected", "selected-delayed", "personal", "inboxes", "subscribed".
+// Events are atoms: "MessageNew", "MessageExpunge", "FlagChange", "MailboxName", ...
+struct notify_event_group {
+    std::string filter;
+    std::vector<std::string> events;
+};
+
 enum class store_action { add, remove, replace }; // +FLAGS, -FLAGS, FLAGS
 
 // "text" with " and \ escaped, or nullopt if the text cannot be quoted (CR, LF, 8-bit, too long)
@@ -92,6 +100,9 @@ public:
     command uid_search(std::string_view criteria,
                        const std::vector<std::string>& return_options = {});
     command id(const std::vector<std::pair<std::string, std::string>>& fields);
+    // NOTIFY SET (filter (events)) ...: RFC 5465 §3.1, without STATUS (no initial flood of
+    // STATUS responses; the caller runs a pass after arming anyway).
+    command notify_set(const std::vector<notify_event_group>& groups);
 
     command uid_fetch(const uid_set& uids, const std::vector<std::string>& items,
                       std::optional<std::uint64_t> changed_since = std::nullopt,

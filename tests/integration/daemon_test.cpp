@@ -76,8 +76,11 @@ private:
     int fd_ = -1;
 };
 
-class daemon_test : public postfach_binary_test {
+class daemon_test_base : public postfach_binary_test {
 protected:
+    explicit daemon_test_base(dovecot_options options)
+        : server(std::move(options)) {}
+
     fs::path maildir() const { return dir_ / "Mail"; }
     fs::path state_dir() const { return dir_ / "state"; }
     fs::path log_file() const { return dir_ / "daemon.log"; }
@@ -115,19 +118,20 @@ protected:
     }
     std::string hook_output() const { return read_file(dir_ / "hook.out"); }
 
-    // Starts the daemon and waits for its first pass and its IDLE; poll_interval long enough
-    // by default that only IDLE and inotify can explain a change arriving in time.
+    // Starts the daemon and waits for its first pass and its watch (NOTIFY, or IDLE on INBOX);
+    // poll_interval long enough by default that only the watch and inotify can explain a change
+    // arriving in time.
     std::unique_ptr<daemon_process> start(const std::string& poll_interval = "1h",
                                           std::vector<std::string> env = {},
                                           bool wait_ready = true) {
         config_ = write_config(config_text(poll_interval));
-        auto d = std::make_unique<daemon_process>(
-            std::vector<std::string>{"--config", config_.string(), "daemon"}, log_file(),
-            std::move(env));
+        std::vector<std::string> args{"--config", config_.string(), "daemon"};
+        if (verbose_)
+            args.insert(args.begin(), "--verbose");
+        auto d = std::make_unique<daemon_process>(std::move(args), log_file(), std::move(env));
         if (wait_ready) {
             EXPECT_TRUE(wait_for([&] { return d->log_has("work: fetched"); }, 20s)) << d->log();
-            EXPECT_TRUE(wait_for([&] { return d->log_has("watching INBOX with IDLE"); }, 10s))
-                << d->log();
+            EXPECT_TRUE(wait_for([&] { return d->log_has(watching_); }, 10s)) << d->log();
         }
         return d;
     }
@@ -144,8 +148,111 @@ protected:
 
     dovecot_server server;
     fs::path config_;
-    std::string account_extra_; // more keys of the account, indented by four
+    std::string watching_ = "work: watching "; // the log line start() waits for
+    std::string account_extra_;                // YAML lines added to the account
+    bool verbose_ = false;
 };
+
+// The fixture's Dovecot as it comes: NOTIFY, IDLE, QRESYNC, LIST-STATUS.
+class daemon_test : public daemon_test_base {
+protected:
+    daemon_test()
+        : daemon_test_base({}) {}
+};
+
+// Dovecot's capabilities after login, without NOTIFY (and without IDLE where noted).
+constexpr char capabilities_without_notify[] =
+    "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE UNSELECT CHILDREN NAMESPACE UIDPLUS "
+    "LIST-EXTENDED CONDSTORE QRESYNC ESEARCH LIST-STATUS BINARY MOVE LITERAL+ SPECIAL-USE";
+constexpr char capabilities_without_idle[] =
+    "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE UNSELECT CHILDREN NAMESPACE UIDPLUS "
+    "LIST-EXTENDED CONDSTORE QRESYNC ESEARCH LIST-STATUS BINARY MOVE LITERAL+ SPECIAL-USE";
+
+dovecot_options with_capabilities(const char* capabilities) {
+    dovecot_options options;
+    options.imap_capability = capabilities;
+    return options;
+}
+
+class daemon_without_notify_test : public daemon_test_base {
+protected:
+    daemon_without_notify_test()
+        : daemon_test_base(with_capabilities(capabilities_without_notify)) {}
+};
+
+class daemon_without_idle_test : public daemon_test_base {
+protected:
+    daemon_without_idle_test()
+        : daemon_test_base(with_capabilities(capabilities_without_idle)) {}
+};
+
+std::size_t occurrences(const std::string& text, std::string_view what) {
+    std::size_t n = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
+        ++n;
+    return n;
+}
+
+TEST_F(daemon_without_notify_test, an_append_to_another_folder_arrives_through_its_idle) {
+    auto d = start(); // poll_interval 1h, max_connections 4: IDLE on INBOX, Drafts, Sent
+    EXPECT_TRUE(wait_for([&] { return d->log_has("watching Sent with IDLE"); }, 5s)) << d->log();
+    EXPECT_FALSE(d->log_has("NOTIFY")) << d->log();
+    server.add_message("alice", "Sent", make_message("sent elsewhere", "s\r\n"));
+    EXPECT_TRUE(wait_for([&] { return messages_in(maildir() / ".Sent").size() == 1; }, 2s))
+        << d->log();
+    d->signal(SIGTERM);
+    EXPECT_EQ(d->wait_exit(10s), 0) << d->log();
+}
+
+TEST_F(daemon_without_notify_test, a_server_side_folder_appears_by_list_status_polling) {
+    auto d = start("1s"); // every folder has its IDLE; LIST-STATUS polls still see new ones
+    server.create_folder("alice", "Receipts");
+    EXPECT_TRUE(wait_for([&] { return fs::exists(maildir() / ".Receipts" / "cur"); }, 2500ms))
+        << d->log();
+    d->signal(SIGTERM);
+    EXPECT_EQ(d->wait_exit(10s), 0) << d->log();
+}
+
+TEST_F(daemon_without_notify_test, folders_beyond_max_connections_are_polled_with_status) {
+    // Two connections: the pass connection and one IDLE on INBOX that polls the rest.
+    account_extra_ = "    max_connections: 2\n";
+    auto d = start("1s");
+    EXPECT_TRUE(d->log_has("watching INBOX with IDLE")) << d->log();
+    EXPECT_FALSE(d->log_has("watching Sent with IDLE")) << d->log();
+    server.add_message("alice", "Sent", make_message("polled", "p\r\n"));
+    EXPECT_TRUE(wait_for([&] { return messages_in(maildir() / ".Sent").size() == 1; }, 2500ms))
+        << d->log();
+    d->signal(SIGTERM);
+    EXPECT_EQ(d->wait_exit(10s), 0) << d->log();
+}
+
+TEST_F(daemon_without_idle_test, status_polling_finds_an_append_and_a_no_change_poll_runs_no_pass) {
+    verbose_ = true;
+    auto d = start("1s");
+    EXPECT_TRUE(d->log_has("with STATUS polling every 1 s")) << d->log();
+    ASSERT_TRUE(wait_for([&] { return d->log_has("STATUS poll: no change"); }, 5s)) << d->log();
+    const auto passes = occurrences(d->log(), "work: fetched");
+    ASSERT_TRUE(wait_for([&] { return occurrences(d->log(), "STATUS poll: no change") >= 3; }, 5s))
+        << d->log();
+    EXPECT_EQ(occurrences(d->log(), "work: fetched"), passes) << d->log();
+
+    server.add_message("alice", "Sent", make_message("polled", "p\r\n"));
+    EXPECT_TRUE(wait_for([&] { return messages_in(maildir() / ".Sent").size() == 1; }, 2500ms))
+        << d->log();
+    EXPECT_TRUE(d->log_has("STATUS poll: Sent changed")) << d->log();
+    d->signal(SIGTERM);
+    EXPECT_EQ(d->wait_exit(10s), 0) << d->log();
+}
+
+TEST_F(daemon_test, an_append_to_another_folder_arrives_within_2s_through_notify) {
+    auto d = start();
+    EXPECT_TRUE(d->log_has("watching all folders with NOTIFY")) << d->log();
+    server.add_message("alice", "Sent", make_message("sent elsewhere", "s\r\n"));
+    EXPECT_TRUE(wait_for([&] { return messages_in(maildir() / ".Sent").size() == 1; }, 2s))
+        << d->log();
+    d->signal(SIGTERM);
+    EXPECT_EQ(d->wait_exit(10s), 0) << d->log();
+}
 
 TEST_F(daemon_test, server_append_reaches_the_maildir_within_2s) {
     auto d = start();
@@ -258,7 +365,7 @@ TEST_F(daemon_test, sd_notify_ready_status_watchdog_and_stopping) {
     auto d =
         start("1h", {"NOTIFY_SOCKET=" + (dir_ / "notify.sock").string(), "WATCHDOG_USEC=400000"});
     EXPECT_TRUE(sock.wait_for_message("READY=1", 5s));
-    EXPECT_TRUE(sock.wait_for_message("STATUS=work: idle, IDLE on INBOX", 5s));
+    EXPECT_TRUE(sock.wait_for_message("STATUS=work: idle, NOTIFY on all folders", 5s));
     sock.messages.clear();
     EXPECT_TRUE(sock.wait_for_message("WATCHDOG=1", 2s)) << "every 200 ms";
     d->signal(SIGHUP);
@@ -271,8 +378,11 @@ TEST_F(daemon_test, sd_notify_ready_status_watchdog_and_stopping) {
 }
 
 TEST_F(daemon_test, sigusr1_runs_a_pass_now) {
-    auto d = start();
-    // Not INBOX: IDLE does not see it, and the poll is an hour away.
+    // Without watching the server (idle: false) and the poll an hour away, only SIGUSR1 can
+    // bring it.
+    account_extra_ = "    idle: false\n";
+    auto d = start("1h", {}, false);
+    ASSERT_TRUE(wait_for([&] { return d->log_has("work: fetched"); }, 20s)) << d->log();
     server.add_message("alice", "Sent", make_message("sent elsewhere", "s\r\n"));
     d->signal(SIGUSR1);
     EXPECT_TRUE(wait_for([&] { return messages_in(maildir() / ".Sent").size() == 1; }, 2s))

@@ -66,6 +66,7 @@ TEST(config_loader, minimal_config_gets_every_default) {
     EXPECT_DOUBLE_EQ(a.sync.max_delete_fraction, 0.5);
     EXPECT_TRUE(a.idle);
     EXPECT_EQ(a.poll_interval, std::chrono::minutes(5));
+    EXPECT_EQ(a.max_connections, 4u);
     EXPECT_EQ(a.imap->timeout, std::chrono::minutes(2));
     EXPECT_TRUE(a.hooks.on_new_mail.empty());
     EXPECT_FALSE(a.mailboxes_file);
@@ -104,6 +105,7 @@ accounts:
       max_delete_fraction: 0.25
     idle: false
     poll_interval: 1h30m
+    max_connections: 2
     hooks:
       on_new_mail: notmuch new --quiet
     mailboxes_file: ~/.config/mutt/postfach-mailboxes
@@ -138,6 +140,7 @@ accounts:
     EXPECT_DOUBLE_EQ(w.sync.max_delete_fraction, 0.25);
     EXPECT_FALSE(w.idle);
     EXPECT_EQ(w.poll_interval, std::chrono::minutes(90));
+    EXPECT_EQ(w.max_connections, 2u);
     EXPECT_EQ(w.hooks.on_new_mail, (std::vector<std::string>{"notmuch", "new", "--quiet"}));
     EXPECT_EQ(w.mailboxes_file, std::filesystem::path("/home/u/.config/mutt/postfach-mailboxes"));
     const auto& g = cfg.accounts.at(1);
@@ -269,6 +272,10 @@ INSTANTIATE_TEST_SUITE_P(
                    head + "    poll_interval: 300\n    imap: {host: h, user: u, password: p}\n",
                    "config.yaml:4:20: accounts[0].poll_interval: duration '300' has no unit; write "
                    "e.g. 300s or 300m"},
+        error_case{"no_connections",
+                   head + "    max_connections: 0\n    imap: {host: h, user: u, password: p}\n",
+                   "config.yaml:4:22: accounts[0].max_connections: expected a whole number from 1 "
+                   "to 100"},
         error_case{"timeout_too_short",
                    head + "    imap: {host: h, user: u, password: p, timeout: 500ms}\n",
                    "accounts[0].imap.timeout: must be at least 1s"},

@@ -39,6 +39,15 @@ TEST_F(command_writer_test, tags_count_up) {
     EXPECT_EQ(transcript(writer.starttls()), "A4 STARTTLS\r\n");
 }
 
+TEST_F(command_writer_test, notify_set_writes_one_parenthesised_group_per_filter) {
+    const auto c = writer.notify_set(
+        {{"selected", {"MessageNew", "MessageExpunge", "FlagChange"}},
+         {"personal", {"MessageNew", "MessageExpunge", "FlagChange", "MailboxName"}}});
+    EXPECT_EQ(c.name, "NOTIFY");
+    EXPECT_EQ(transcript(c), "A1 NOTIFY SET (selected (MessageNew MessageExpunge FlagChange)) "
+                             "(personal (MessageNew MessageExpunge FlagChange MailboxName))\r\n");
+}
+
 TEST_F(command_writer_test, idle_and_done) {
     EXPECT_EQ(transcript(writer.idle()), "A1 IDLE\r\n");
     const auto done = command_writer::done();
