@@ -239,7 +239,7 @@ TEST_F(daemon_pop3, protocol_auto_without_imap_decides_pop3_once) {
 TEST_F(daemon_pop3, protocol_auto_with_imap_runs_the_imap_worker) {
     dovecot_server server;
     auto d = start(server, "auto", "1h");
-    EXPECT_TRUE(wait_for([&] { return d->log_has("watching INBOX with IDLE"); }, 10s)) << d->log();
+    EXPECT_TRUE(wait_for([&] { return d->log_has("mbox: watching "); }, 10s)) << d->log();
     EXPECT_TRUE(d->log_has(fmt::format("protocol auto: IMAP at localhost:{}", server.imaps_port())))
         << d->log();
     EXPECT_FALSE(d->log_has("POP3")) << d->log();
