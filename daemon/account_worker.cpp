@@ -74,6 +74,10 @@ account_worker::account_worker(asio::any_io_executor executor, std::filesystem::
     , hooks_(std::move(hooks))
     , pass_due_(executor)
     , never_(executor)
+    , state_([this] {
+        if (hooks_.on_state_change)
+            hooks_.on_state_change();
+    })
     , server_watch_(executor, account_,
                     {.make_connection = [this] { return make_connection(); },
                      .request_pass = [this] { request_pass(); },
@@ -90,21 +94,7 @@ account_worker::account_worker(asio::any_io_executor executor, std::filesystem::
 account_worker::~account_worker() = default;
 
 std::string account_worker::status() const {
-    if (state_ == account_state::failed || state_ == account_state::stopped ||
-        state_ == account_state::starting)
-        return fmt::format("{}: {}", account_.name, to_string(state_));
-    return fmt::format("{}: {}, {}, {} pass{}", account_.name, to_string(state_),
-                       server_watch_.mode(), passes_, passes_ == 1 ? "" : "es");
-}
-
-void account_worker::set_state(account_state state) {
-    if (state_ == state)
-        return;
-    state_ = state;
-    if (const auto recorded = connection_state_of(state); recorded && status_)
-        status_->connection(*recorded);
-    if (hooks_.on_state_change)
-        hooks_.on_state_change();
+    return state_.line(account_.name, server_watch_.mode());
 }
 
 void account_worker::request_pass() {
@@ -135,10 +125,10 @@ asio::awaitable<void> account_worker::run() {
     setup_status_ = open_account(state_dir_, account_, lock_, db_, message);
     if (setup_status_ != account_setup_status::ok) {
         spdlog::error("{}", message);
-        set_state(account_state::failed);
+        state_.set(account_state::failed);
         co_return;
     }
-    status_.emplace(account_, db_);
+    state_.record_to(account_, db_);
     watcher_ =
         std::make_unique<maildir_watcher>(executor_, account_.maildir, [this] { request_pass(); });
     if (const auto ec = watcher_->start()) {
@@ -148,11 +138,11 @@ asio::awaitable<void> account_worker::run() {
     }
     try {
         co_await ((pass_loop() && watch_loop()) || watch_local());
-        set_state(account_state::stopped);
+        state_.set(account_state::stopped);
     } catch (const boost::system::system_error& e) {
         if (!is_cancellation(e))
             spdlog::error("{}: {}", account_.name, e.what());
-        set_state(stopping_ ? account_state::stopped : account_state::failed);
+        state_.set(stopping_ ? account_state::stopped : account_state::failed);
     }
     lock_.release();
 }
@@ -176,7 +166,7 @@ asio::awaitable<void> account_worker::pass_loop() {
     try {
         while (!stopping_) {
             if (!connection_) {
-                set_state(account_state::connecting);
+                state_.set(account_state::connecting);
                 auto c = make_connection();
                 if (const auto ec = co_await c->open()) {
                     const auto failure = describe_check_failure(*account_.imap, c->failed_step(),
@@ -184,8 +174,8 @@ asio::awaitable<void> account_worker::pass_loop() {
                     const auto delay = retry.next();
                     spdlog::warn("{}: {}; trying again in {}", account_.name, failure.line,
                                  format_delay(delay));
-                    status_->failure(failure.line);
-                    set_state(account_state::retrying);
+                    state_.keeper()->failure(failure.line);
+                    state_.set(account_state::retrying);
                     co_await pause(pass_due_, delay);
                     continue;
                 }
@@ -216,7 +206,7 @@ asio::awaitable<void> account_worker::pass_loop() {
                 if (!connection_) {
                     due = true; // the connection failed during the pass: again once back
                     const auto delay = retry.next();
-                    set_state(account_state::retrying);
+                    state_.set(account_state::retrying);
                     co_await pause(pass_due_, delay);
                     continue;
                 }
@@ -224,7 +214,7 @@ asio::awaitable<void> account_worker::pass_loop() {
             }
             if (stopping_)
                 break;
-            set_state(account_state::idle);
+            state_.set(account_state::idle);
             const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
                 std::max<steady::duration>(next_poll - steady::now(), 0ms));
             co_await (pass_due_.wait() || sleep_for(wait));
@@ -246,15 +236,15 @@ asio::awaitable<void> account_worker::pass_loop() {
 }
 
 asio::awaitable<void> account_worker::run_pass() {
-    set_state(account_state::syncing);
+    state_.set(account_state::syncing);
     const auto started = steady::now();
     const auto result =
         co_await run_imap_pass(account_, *remote_, db_, pass_options_for(account_, false, false));
     const auto elapsed =
         std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - started);
-    ++passes_;
+    state_.count_pass();
     log_pass(account_, result, elapsed);
-    status_->pass(result);
+    state_.keeper()->pass(result);
     if (hooks_.after_pass)
         hooks_.after_pass(account_, result);
     last_used_ = steady::now();

@@ -29,9 +29,9 @@
 #include "config/config.hpp"
 #include "daemon/account_setup.hpp"
 #include "daemon/account_state.hpp"
-#include "daemon/status_keeper.hpp"
 #include "daemon/server_watch.hpp"
 #include "daemon/trigger.hpp"
+#include "daemon/worker_state.hpp"
 #include "imap/connection.hpp"
 #include "imap/imap_store.hpp"
 #include "state/account_lock.hpp"
@@ -74,7 +74,7 @@ public:
     void stop();
 
     [[nodiscard]] const config::account_config& account() const noexcept { return account_; }
-    [[nodiscard]] account_state state() const noexcept { return state_; }
+    [[nodiscard]] account_state state() const noexcept { return state_.get(); }
     [[nodiscard]] account_setup_status setup_status() const noexcept { return setup_status_; }
     // For STATUS=: "work: idle, IDLE on INBOX, 3 passes" (no secrets, no server text).
     [[nodiscard]] std::string status() const;
@@ -89,7 +89,6 @@ private:
     // Waits `delay`, or less if a pass is requested or stop() called.
     boost::asio::awaitable<void> pause(trigger& wake, std::chrono::milliseconds delay);
     std::unique_ptr<imap::connection> make_connection();
-    void set_state(account_state state);
     void drop_pass_connection();
 
     boost::asio::any_io_executor executor_;
@@ -102,14 +101,12 @@ private:
     trigger never_;
     bool stopping_ = false;
     bool pass_connection_suspect_ = false; // NOOP it before the next pass
-    account_state state_ = account_state::starting;
     account_setup_status setup_status_ = account_setup_status::ok;
-    std::size_t passes_ = 0;
     std::unique_ptr<imap::connection> connection_;
     std::optional<imap::imap_store> remote_;
     std::chrono::steady_clock::time_point last_used_;
     std::unique_ptr<maildir_watcher> watcher_;
-    std::optional<status_keeper> status_; // once db_ is open
+    worker_state state_;        // STATUS= and `postfach status`
     server_watch server_watch_; // after everything its hooks use
 };
 

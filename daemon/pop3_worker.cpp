@@ -57,24 +57,15 @@ pop3_worker::pop3_worker(asio::any_io_executor executor, std::filesystem::path s
     , account_(std::move(account))
     , server_(std::move(server))
     , hooks_(std::move(hooks))
-    , wake_(executor) {}
+    , wake_(executor)
+    , state_([this] {
+        if (hooks_.on_state_change)
+            hooks_.on_state_change();
+    }) {}
 
 std::string pop3_worker::status() const {
-    if (state_ == account_state::failed || state_ == account_state::stopped ||
-        state_ == account_state::starting)
-        return fmt::format("{}: {}", account_.name, to_string(state_));
-    return fmt::format("{}: {}, POP3 every {} s, {} pass{}", account_.name, to_string(state_),
-                       account_.poll_interval.count(), passes_, passes_ == 1 ? "" : "es");
-}
-
-void pop3_worker::set_state(account_state state) {
-    if (state_ == state)
-        return;
-    state_ = state;
-    if (const auto recorded = connection_state_of(state); recorded && status_)
-        status_->connection(*recorded);
-    if (hooks_.on_state_change)
-        hooks_.on_state_change();
+    return state_.line(account_.name,
+                       fmt::format("POP3 every {} s", account_.poll_interval.count()));
 }
 
 void pop3_worker::request_pass() {
@@ -92,17 +83,17 @@ asio::awaitable<void> pop3_worker::run() {
     setup_status_ = open_account(state_dir_, account_, lock_, db_, message);
     if (setup_status_ != account_setup_status::ok) {
         spdlog::error("{}", message);
-        set_state(account_state::failed);
+        state_.set(account_state::failed);
         co_return;
     }
-    status_.emplace(account_, db_);
+    state_.record_to(account_, db_);
     try {
         co_await poll_loop();
-        set_state(account_state::stopped);
+        state_.set(account_state::stopped);
     } catch (const boost::system::system_error& e) {
         if (e.code() != asio::error::operation_aborted)
             spdlog::error("{}: {}", account_.name, e.what());
-        set_state(stopping_ ? account_state::stopped : account_state::failed);
+        state_.set(stopping_ ? account_state::stopped : account_state::failed);
     }
     lock_.release();
 }
@@ -131,11 +122,11 @@ asio::awaitable<void> pop3_worker::poll_loop() {
         }
         if (stopping_)
             break;
-        set_state(account_state::syncing);
+        state_.set(account_state::syncing);
         std::ostringstream out, err;
         const sync_request request;
         const auto outcome = co_await run_pop3_pass(account_, server_, request, db_, out, err);
-        ++passes_;
+        state_.count_pass();
         log_lines(out.str(), spdlog::level::info);
         log_lines(err.str(), spdlog::level::warn);
         const auto delay = seconds_of(outcome.fetch.login_delay);
@@ -158,8 +149,8 @@ asio::awaitable<void> pop3_worker::poll_loop() {
         }
         if (hooks_.after_pass && !outcome.summary.folders.empty())
             hooks_.after_pass(account_, outcome.summary);
-        set_state(outcome.status == account_status::ok ? account_state::idle
-                                                       : account_state::retrying);
+        state_.set(outcome.status == account_status::ok ? account_state::idle
+                                                        : account_state::retrying);
     }
 }
 

@@ -18,8 +18,8 @@
 #include "daemon/account_setup.hpp"
 #include "daemon/account_state.hpp"
 #include "daemon/account_worker.hpp"
-#include "daemon/status_keeper.hpp"
 #include "daemon/trigger.hpp"
+#include "daemon/worker_state.hpp"
 #include "state/account_lock.hpp"
 #include "state/state_store.hpp"
 
@@ -44,14 +44,13 @@ public:
     void stop();
 
     [[nodiscard]] const config::account_config& account() const noexcept { return account_; }
-    [[nodiscard]] account_state state() const noexcept { return state_; }
+    [[nodiscard]] account_state state() const noexcept { return state_.get(); }
     [[nodiscard]] account_setup_status setup_status() const noexcept { return setup_status_; }
     // For STATUS=: "home: idle, POP3 every 300 s, 3 passes".
     [[nodiscard]] std::string status() const;
 
 private:
     boost::asio::awaitable<void> poll_loop();
-    void set_state(account_state state);
 
     boost::asio::any_io_executor executor_;
     std::filesystem::path state_dir_;
@@ -63,10 +62,8 @@ private:
     trigger wake_;
     bool stopping_ = false;
     bool requested_ = false; // request_pass() since the last look
-    account_state state_ = account_state::starting;
     account_setup_status setup_status_ = account_setup_status::ok;
-    std::size_t passes_ = 0;
-    std::optional<status_keeper> status_; // once db_ is open
+    worker_state state_; // STATUS= and `postfach status`
 };
 
 } // namespace postfach

@@ -4,6 +4,7 @@
 
 #include "imap/response_parser.hpp"
 #include "imap/watch_events.hpp"
+#include "tests/unit/support/parser_feed.hpp"
 
 #include <gtest/gtest.h>
 #include <string>
@@ -13,18 +14,7 @@ namespace postfach::imap {
 namespace {
 
 std::vector<response> parse(std::string_view wire) {
-    response_parser parser;
-    std::vector<response> out;
-    std::error_code ec;
-    while (!wire.empty()) {
-        auto r = parser.consume(wire, ec);
-        EXPECT_FALSE(ec) << parser.diagnostics();
-        if (ec)
-            break;
-        if (r)
-            out.push_back(std::move(*r));
-    }
-    return out;
+    return test::parse_all<response_parser>(wire);
 }
 
 using names = std::vector<std::string>;

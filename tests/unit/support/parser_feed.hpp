@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 namespace postfach::test {
@@ -57,6 +58,18 @@ Outcome same_for_every_split(std::string_view wire, FeedChunks feed_chunks) {
         bytes.push_back(wire.substr(i, 1));
     same(feed_chunks(bytes), "byte by byte");
     return whole;
+}
+
+// Every response of `wire` fed whole to a fresh parser; a parse error fails the test.
+template <typename Parser>
+auto parse_all(std::string_view wire) {
+    using response_type = typename decltype(std::declval<Parser&>().consume(
+        std::declval<std::string_view&>(), std::declval<std::error_code&>()))::value_type;
+    Parser parser;
+    parse_outcome<response_type> out;
+    consume_chunks(parser, std::vector<std::string_view>{wire}, out);
+    EXPECT_FALSE(out.error) << out.diagnostics;
+    return out.responses;
 }
 
 } // namespace postfach::test
