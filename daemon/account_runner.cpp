@@ -1,7 +1,9 @@
 #include "daemon/account_runner.hpp"
 
 #include "daemon/check_failure.hpp"
+#include "daemon/imap_worker.hpp"
 #include "daemon/pop3_account_pass.hpp"
+#include "daemon/pop3_worker.hpp"
 #include "daemon/protocol_fallback.hpp"
 
 #include <fmt/format.h>
@@ -21,11 +23,11 @@ account_runner::account_runner(asio::any_io_executor executor, std::filesystem::
 account_runner::~account_runner() = default;
 
 void account_runner::start_imap(config::account_config account) {
-    imap_ = std::make_unique<account_worker>(executor_, state_dir_, std::move(account), hooks_);
+    worker_ = std::make_unique<imap_worker>(executor_, state_dir_, std::move(account), hooks_);
 }
 
 void account_runner::start_pop3(config::server_config server) {
-    pop3_ =
+    worker_ =
         std::make_unique<pop3_worker>(executor_, state_dir_, account_, std::move(server), hooks_);
 }
 
@@ -62,47 +64,33 @@ asio::awaitable<void> account_runner::run() {
     else
         co_await choose_protocol();
     if (stopping_) {
-        imap_.reset();
-        pop3_.reset();
+        worker_.reset();
         co_return;
     }
     if (hooks_.on_state_change)
         hooks_.on_state_change();
-    if (imap_)
-        co_await imap_->run();
-    else
-        co_await pop3_->run();
+    co_await worker_->run();
 }
 
 void account_runner::request_pass() {
-    if (imap_)
-        imap_->request_pass();
-    else if (pop3_)
-        pop3_->request_pass();
     // Before the worker exists its first pass serves the request.
+    if (worker_)
+        worker_->request_pass();
 }
 
 void account_runner::stop() {
     stopping_ = true;
-    if (imap_)
-        imap_->stop();
-    if (pop3_)
-        pop3_->stop();
+    if (worker_)
+        worker_->stop();
 }
 
 account_setup_status account_runner::setup_status() const {
-    if (imap_)
-        return imap_->setup_status();
-    if (pop3_)
-        return pop3_->setup_status();
-    return account_setup_status::ok;
+    return worker_ ? worker_->setup_status() : account_setup_status::ok;
 }
 
 std::string account_runner::status() const {
-    if (imap_)
-        return imap_->status();
-    if (pop3_)
-        return pop3_->status();
+    if (worker_)
+        return worker_->status();
     return fmt::format("{}: detecting the protocol", account_.name);
 }
 

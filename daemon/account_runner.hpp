@@ -1,6 +1,6 @@
 #pragma once
 // One account in the daemon, whatever its protocol: the supervisor's handle on it.
-//   protocol imap: an account_worker (IDLE, inotify, passes over a kept connection);
+//   protocol imap: an imap_worker (IDLE, inotify, passes over a kept connection);
 //   protocol pop3: a pop3_worker (a POP3 pass every poll_interval, LOGIN-DELAY respected);
 //   protocol auto: IMAP is tried once at start (open_imap(), as `sync` does per pass); the
 //     decision is logged once and kept for the daemon's lifetime (until a SIGHUP reload):
@@ -13,7 +13,6 @@
 #include "config/config.hpp"
 #include "daemon/account_setup.hpp"
 #include "daemon/account_worker.hpp"
-#include "daemon/pop3_worker.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -51,8 +50,7 @@ private:
     config::account_config account_;
     account_worker_hooks hooks_;
     bool stopping_ = false;
-    std::unique_ptr<account_worker> imap_;
-    std::unique_ptr<pop3_worker> pop3_;
+    std::unique_ptr<account_worker> worker_;
 };
 
 } // namespace postfach

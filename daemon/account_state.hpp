@@ -1,5 +1,5 @@
 #pragma once
-// Where a daemon worker of an account stands (account_worker.hpp, pop3_worker.hpp): for the
+// Where a daemon worker of an account stands (imap_worker.hpp, pop3_worker.hpp): for the
 // systemd STATUS= line, and, mapped to state::connection_state, for `postfach status`.
 
 #include "state/account_status.hpp"

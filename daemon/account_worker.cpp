@@ -1,126 +1,28 @@
 #include "daemon/account_worker.hpp"
 
-#include "daemon/backoff.hpp"
-#include "daemon/check_failure.hpp"
-#include "daemon/imap_pass.hpp"
-#include "daemon/maildir_watcher.hpp"
-#include "imap/imap_errc.hpp"
-#include "sync/pass_report.hpp"
-
-#include <algorithm>
 #include <boost/asio/error.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
-#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 namespace postfach {
 
-namespace asio = boost::asio;
-using namespace std::chrono_literals;
-using steady = std::chrono::steady_clock;
-
-namespace {
-
-// An unused pass connection is checked with NOOP before it carries a pass.
-constexpr auto health_check_after = 60s;
-
-// A full pass at least this often, even when every change is watched.
-constexpr std::chrono::seconds safety_pass_interval = 1h;
-
-asio::awaitable<void> sleep_for(std::chrono::milliseconds delay) {
-    asio::steady_timer timer(co_await asio::this_coro::executor, delay);
-    co_await timer.async_wait(asio::use_awaitable);
-}
-
-bool is_cancellation(const boost::system::system_error& e) {
-    return e.code() == asio::error::operation_aborted;
-}
-
-std::string format_delay(std::chrono::milliseconds d) {
-    return fmt::format("{:.1f} s", std::chrono::duration<double>(d).count());
-}
-
-// The end of a pass in the log: the summary, what failed, what the deletion guard held back.
-void log_pass(const config::account_config& account, const sync::pass_result& r,
-              std::chrono::milliseconds elapsed) {
-    if (r.error) {
-        spdlog::error("{}: {} failed: {}", account.name, r.error_detail, r.error.message());
-        return;
-    }
-    for (const auto& f : r.folders) {
-        for (const auto& trip : f.plan.guard_trips) {
-            sync::folder_plan only_trip{f.folder, {}, {trip}};
-            for (const auto& line : sync::describe_plan(only_trip))
-                spdlog::warn("{}: {}", account.name, line);
-        }
-        if (f.error)
-            spdlog::error("{}: folder {}: {} failed: {}; the other folders went on", account.name,
-                          f.folder, f.error_detail, f.error.message());
-    }
-    spdlog::info("{}", sync::summary_line(account.name, r, elapsed));
-}
-
-} // namespace
-
-account_worker::account_worker(asio::any_io_executor executor, std::filesystem::path state_dir,
-                               config::account_config account, account_worker_hooks hooks)
-    : executor_(executor)
-    , state_dir_(std::move(state_dir))
+account_worker::account_worker(const boost::asio::any_io_executor& executor,
+                               std::filesystem::path state_dir, config::account_config account,
+                               account_worker_hooks hooks)
+    : state_dir_(std::move(state_dir))
+    , executor_(executor)
     , account_(std::move(account))
     , hooks_(std::move(hooks))
-    , pass_due_(executor)
-    , never_(executor)
-    , state_([this] {
-        if (hooks_.on_state_change)
-            hooks_.on_state_change();
-    })
-    , server_watch_(executor, account_,
-                    {.make_connection = [this] { return make_connection(); },
-                     .request_pass = [this] { request_pass(); },
-                     .on_mode_change =
-                         [this] {
-                             if (hooks_.on_state_change)
-                                 hooks_.on_state_change();
-                         },
-                     .on_connection_lost =
-                         [this] {
-                             pass_connection_suspect_ = true;
-                         }}) {}
+    , state_([this] { notify_state_change(); }) {}
 
 account_worker::~account_worker() = default;
 
-std::string account_worker::status() const {
-    return state_.line(account_.name, server_watch_.mode());
-}
-
-void account_worker::request_pass() {
-    pass_due_.notify();
-}
-
 void account_worker::stop() {
     stopping_ = true;
-    pass_due_.notify();
-    server_watch_.stop();
+    on_stop();
 }
 
-std::unique_ptr<imap::connection> account_worker::make_connection() {
-    return std::make_unique<imap::connection>(
-        executor_, *account_.imap, imap::connection_options_for(*account_.imap, account_.name));
-}
-
-void account_worker::drop_pass_connection() {
-    remote_.reset();
-    if (connection_)
-        connection_->transport().close();
-    connection_.reset();
-}
-
-asio::awaitable<void> account_worker::run() {
-    using namespace asio::experimental::awaitable_operators;
+boost::asio::awaitable<void> account_worker::run() {
     std::string message;
     setup_status_ = open_account(state_dir_, account_, lock_, db_, message);
     if (setup_status_ != account_setup_status::ok) {
@@ -129,142 +31,15 @@ asio::awaitable<void> account_worker::run() {
         co_return;
     }
     state_.record_to(account_, db_);
-    watcher_ =
-        std::make_unique<maildir_watcher>(executor_, account_.maildir, [this] { request_pass(); });
-    if (const auto ec = watcher_->start()) {
-        spdlog::warn("{}: cannot watch the Maildir ({}); local changes wait for the next poll",
-                     account_.name, watcher_->diagnostics());
-        watcher_.reset();
-    }
     try {
-        co_await ((pass_loop() && watch_loop()) || watch_local());
+        co_await work();
         state_.set(account_state::stopped);
     } catch (const boost::system::system_error& e) {
-        if (!is_cancellation(e))
+        if (e.code() != boost::asio::error::operation_aborted)
             spdlog::error("{}: {}", account_.name, e.what());
         state_.set(stopping_ ? account_state::stopped : account_state::failed);
     }
     lock_.release();
-}
-
-asio::awaitable<void> account_worker::watch_local() {
-    if (watcher_)
-        co_await watcher_->run();
-    co_await never_.wait(); // ends when the loops end (the || cancels it)
-}
-
-asio::awaitable<void> account_worker::pause(trigger& wake, std::chrono::milliseconds delay) {
-    using namespace asio::experimental::awaitable_operators;
-    co_await (wake.wait() || sleep_for(delay));
-}
-
-asio::awaitable<void> account_worker::pass_loop() {
-    using namespace asio::experimental::awaitable_operators;
-    backoff retry;
-    bool due = true;
-    auto next_poll = steady::now();
-    try {
-        while (!stopping_) {
-            if (!connection_) {
-                state_.set(account_state::connecting);
-                auto c = make_connection();
-                if (const auto ec = co_await c->open()) {
-                    const auto failure = describe_check_failure(*account_.imap, c->failed_step(),
-                                                                ec, c->diagnostics());
-                    const auto delay = retry.next();
-                    spdlog::warn("{}: {}; trying again in {}", account_.name, failure.line,
-                                 format_delay(delay));
-                    state_.keeper()->failure(failure.line);
-                    state_.set(account_state::retrying);
-                    co_await pause(pass_due_, delay);
-                    continue;
-                }
-                retry.reset();
-                connection_ = std::move(c);
-                remote_.emplace(connection_->session());
-                last_used_ = steady::now();
-            } else if (pass_connection_suspect_ ||
-                       steady::now() - last_used_ > health_check_after) {
-                pass_connection_suspect_ = false;
-                imap::command_result r;
-                auto& session = connection_->session();
-                const auto ec = co_await session.run(session.fsm().writer().noop(), r);
-                if (ec || r.status.status != imap::status_word::ok) {
-                    spdlog::info("{}: the connection was lost while unused; connecting again",
-                                 account_.name);
-                    drop_pass_connection();
-                    continue;
-                }
-                last_used_ = steady::now();
-            }
-            if (due || pass_due_.pending()) {
-                due = false;
-                // A request made before this pass starts is served by it.
-                if (pass_due_.pending())
-                    co_await pass_due_.wait();
-                co_await run_pass();
-                if (!connection_) {
-                    due = true; // the connection failed during the pass: again once back
-                    const auto delay = retry.next();
-                    state_.set(account_state::retrying);
-                    co_await pause(pass_due_, delay);
-                    continue;
-                }
-                next_poll = steady::now() + full_pass_interval();
-            }
-            if (stopping_)
-                break;
-            state_.set(account_state::idle);
-            const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
-                std::max<steady::duration>(next_poll - steady::now(), 0ms));
-            co_await (pass_due_.wait() || sleep_for(wait));
-            due = true;
-        }
-    } catch (const boost::system::system_error& e) {
-        if (!is_cancellation(e)) {
-            // A bug, not a server problem: stop this account, never the others.
-            spdlog::error("{}: {}; the account stops", account_.name, e.what());
-            stopping_ = true;
-            server_watch_.stop();
-        }
-        throw;
-    }
-    if (connection_) {
-        co_await connection_->logout();
-        drop_pass_connection();
-    }
-}
-
-asio::awaitable<void> account_worker::run_pass() {
-    state_.set(account_state::syncing);
-    const auto started = steady::now();
-    const auto result =
-        co_await run_imap_pass(account_, *remote_, db_, pass_options_for(account_, false, false));
-    const auto elapsed =
-        std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - started);
-    state_.count_pass();
-    log_pass(account_, result, elapsed);
-    state_.keeper()->pass(result);
-    if (hooks_.after_pass)
-        hooks_.after_pass(account_, result);
-    last_used_ = steady::now();
-    if (connection_->session().fsm().current_phase() == imap::session_fsm::phase::done) {
-        spdlog::warn("{}: the connection failed: {}", account_.name,
-                     connection_->session().diagnostics());
-        drop_pass_connection();
-    }
-}
-
-std::chrono::seconds account_worker::full_pass_interval() const {
-    // While the server watch reports every server change and inotify every local one, the
-    // periodic full pass is only a safety net.
-    if (server_watch_.covers_everything() && watcher_)
-        return std::max<std::chrono::seconds>(account_.poll_interval, safety_pass_interval);
-    return account_.poll_interval;
-}
-
-asio::awaitable<void> account_worker::watch_loop() {
-    co_await server_watch_.run();
 }
 
 } // namespace postfach

@@ -4,12 +4,10 @@
 #include "daemon/pop3_account_pass.hpp"
 #include "daemon/pop3_schedule.hpp"
 
-#include <boost/asio/error.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/system/system_error.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <sstream>
@@ -49,23 +47,15 @@ std::optional<std::chrono::seconds> seconds_of(const std::optional<std::uint32_t
 
 } // namespace
 
-pop3_worker::pop3_worker(asio::any_io_executor executor, std::filesystem::path state_dir,
+pop3_worker::pop3_worker(const asio::any_io_executor& executor, std::filesystem::path state_dir,
                          config::account_config account, config::server_config server,
                          account_worker_hooks hooks)
-    : executor_(executor)
-    , state_dir_(std::move(state_dir))
-    , account_(std::move(account))
+    : account_worker(executor, std::move(state_dir), std::move(account), std::move(hooks))
     , server_(std::move(server))
-    , hooks_(std::move(hooks))
-    , wake_(executor)
-    , state_([this] {
-        if (hooks_.on_state_change)
-            hooks_.on_state_change();
-    }) {}
+    , wake_(executor) {}
 
-std::string pop3_worker::status() const {
-    return state_.line(account_.name,
-                       fmt::format("POP3 every {} s", account_.poll_interval.count()));
+std::string pop3_worker::mode() const {
+    return fmt::format("POP3 every {} s", account_.poll_interval.count());
 }
 
 void pop3_worker::request_pass() {
@@ -73,32 +63,11 @@ void pop3_worker::request_pass() {
     wake_.notify();
 }
 
-void pop3_worker::stop() {
-    stopping_ = true;
+void pop3_worker::on_stop() {
     wake_.notify();
 }
 
-asio::awaitable<void> pop3_worker::run() {
-    std::string message;
-    setup_status_ = open_account(state_dir_, account_, lock_, db_, message);
-    if (setup_status_ != account_setup_status::ok) {
-        spdlog::error("{}", message);
-        state_.set(account_state::failed);
-        co_return;
-    }
-    state_.record_to(account_, db_);
-    try {
-        co_await poll_loop();
-        state_.set(account_state::stopped);
-    } catch (const boost::system::system_error& e) {
-        if (e.code() != asio::error::operation_aborted)
-            spdlog::error("{}: {}", account_.name, e.what());
-        state_.set(stopping_ ? account_state::stopped : account_state::failed);
-    }
-    lock_.release();
-}
-
-asio::awaitable<void> pop3_worker::poll_loop() {
+asio::awaitable<void> pop3_worker::work() {
     using namespace asio::experimental::awaitable_operators;
     pop3_schedule schedule(account_.poll_interval, steady::now());
     backoff retry;

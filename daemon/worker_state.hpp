@@ -1,5 +1,5 @@
 #pragma once
-// Where a daemon worker of an account stands (account_worker, pop3_worker), kept once for
+// Where a daemon worker of an account stands (imap_worker, pop3_worker), kept once for
 // both: its account_state with the pass count for the systemd STATUS= line, and, once the
 // account's state database is open, the record `postfach status` reads (status_keeper).
 //
