@@ -23,6 +23,7 @@
 #include <fmt/format.h>
 #include <list>
 #include <memory>
+#include <optional>
 #include <spdlog/spdlog.h>
 
 namespace postfach {
@@ -35,6 +36,8 @@ namespace {
 // Passes in flight get this long after SIGTERM before they are cancelled; logging out and
 // exiting fit in the rest of systemd's and design.md's 10 s.
 constexpr auto graceful_stop = 8s;
+// Hooks still running this long after SIGTERM are killed, those not started dropped.
+constexpr auto hooks_stop = 9s;
 
 class supervisor {
 public:
@@ -143,9 +146,14 @@ private:
         finished_ = true;
     }
 
-    asio::awaitable<void> stop_workers() {
+    // exiting: hooks get until hooks_stop after now; on a reload they finish (each bounded by
+    // the hook timeout).
+    asio::awaitable<void> stop_workers(bool exiting) {
         using namespace asio::experimental::awaitable_operators;
         changing_workers_ = true;
+        std::optional<std::chrono::steady_clock::time_point> hooks_deadline;
+        if (exiting)
+            hooks_deadline = std::chrono::steady_clock::now() + hooks_stop;
         for (auto& r : workers_)
             r.worker->stop();
         asio::steady_timer deadline(io_, graceful_stop);
@@ -167,7 +175,7 @@ private:
         }
         // New mail waiting out its debounce window gets its hook now, not never.
         for (auto& r : workers_)
-            r.followup->flush();
+            r.followup->flush(hooks_deadline);
         changing_workers_ = false;
     }
 
@@ -183,7 +191,7 @@ private:
                 spdlog::info("stopping ({})", signal == SIGTERM ? "SIGTERM" : "SIGINT");
                 notifier_.stopping();
                 stopped_by_signal_ = true;
-                co_await stop_workers();
+                co_await stop_workers(true);
                 finish();
                 co_return;
             case SIGHUP:
@@ -216,7 +224,7 @@ private:
         }
         spdlog::info("SIGHUP: reloading {}", request_.config_file.string());
         notifier_.reloading();
-        co_await stop_workers();
+        co_await stop_workers(false);
         workers_.clear();
         cfg_ = std::move(*loaded.config);
         changing_workers_ = true;

@@ -19,10 +19,10 @@ void followup_timer::pass_done(const sync::pass_result& result) {
     arm();
 }
 
-void followup_timer::flush() {
+void followup_timer::flush(std::optional<pass_followup::clock::time_point> deadline) {
     timer_.cancel();
     armed_for_.reset();
-    followup_.flush();
+    followup_.flush(deadline);
 }
 
 void followup_timer::arm() {

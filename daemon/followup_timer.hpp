@@ -4,8 +4,8 @@
 // batches go to the hook runner (which runs them on its own thread) and the timer is armed
 // again for what is left. The mailboxes_file is rewritten by pass_done() itself, at once.
 //
-// flush() (SIGTERM, SIGHUP reload) runs what is pending now and waits for the hooks, each
-// bounded by the hook timeout.
+// flush() (SIGTERM, SIGHUP reload) runs what is pending now and waits for the hooks, up to the
+// deadline it is given.
 //
 // Contract: one executor (the daemon's thread); the object outlives nothing it is given and may
 // be destroyed with a wait pending (the handler then only sees operation_aborted).
@@ -29,8 +29,9 @@ public:
 
     // After a pass (also a failed one: what it fetched before failing counts).
     void pass_done(const sync::pass_result& result);
-    // Runs every pending batch now and waits for the hooks; the timer is disarmed.
-    void flush();
+    // Runs every pending batch now and waits for the hooks (until `deadline`, see
+    // pass_followup::flush); the timer is disarmed.
+    void flush(std::optional<pass_followup::clock::time_point> deadline = std::nullopt);
 
     [[nodiscard]] const pass_followup& followup() const noexcept { return followup_; }
 

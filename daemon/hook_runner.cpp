@@ -54,6 +54,19 @@ void hook_runner::wait_idle() {
     changed_.wait(lock, [&] { return queue_.empty() && !running_; });
 }
 
+void hook_runner::finish_by(std::chrono::steady_clock::time_point deadline) {
+    std::unique_lock lock(mutex_);
+    if (changed_.wait_until(lock, deadline, [&] { return queue_.empty() && !running_; }))
+        return;
+    if (!queue_.empty())
+        spdlog::warn("{}: postfach is exiting; {} on_new_mail hook run(s) dropped (the mail is "
+                     "synced)",
+                     account_, queue_.size());
+    queue_.clear();
+    cut_short_.request_stop();
+    changed_.wait(lock, [&] { return !running_; });
+}
+
 std::vector<hook_outcome> hook_runner::outcomes() const {
     std::lock_guard lock(mutex_);
     return {outcomes_.begin(), outcomes_.end()};
@@ -68,8 +81,10 @@ void hook_runner::work(const std::stop_token& stop) {
         auto batch = std::move(queue_.front());
         queue_.pop_front();
         running_ = true;
+        cut_short_ = std::stop_source();
+        const auto cut_short = cut_short_.get_token();
         lock.unlock();
-        auto outcome = run_one(batch);
+        auto outcome = run_one(batch, cut_short);
         lock.lock();
         running_ = false;
         outcomes_.push_back(std::move(outcome));
@@ -79,9 +94,10 @@ void hook_runner::work(const std::stop_token& stop) {
     }
 }
 
-hook_outcome hook_runner::run_one(const new_mail_batch& batch) const {
+hook_outcome hook_runner::run_one(const new_mail_batch& batch, std::stop_token stop) const {
     util::run_options options;
     options.timeout = options_.timeout;
+    options.stop = std::move(stop);
     options.max_output = 64 * 1024;
     options.extra_environment = {"POSTFACH_ACCOUNT=" + account_, "POSTFACH_FOLDER=" + batch.folder,
                                  "POSTFACH_NEW_COUNT=" + std::to_string(batch.count)};

@@ -8,7 +8,7 @@
 // (then killed) is logged as a warning and otherwise ignored: a hook is never fatal.
 //
 // submit() may be called from any thread; the destructor waits for the queued hooks (each
-// bounded by its timeout).
+// bounded by its timeout). finish_by() bounds that wait as a whole (the daemon's exit).
 
 #include "daemon/new_mail_debouncer.hpp"
 
@@ -16,6 +16,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <stop_token>
 #include <string>
 #include <thread>
 #include <vector>
@@ -48,13 +49,17 @@ public:
 
     // Blocks until every queued hook has run (end of `postfach sync`, tests).
     void wait_idle();
+    // As wait_idle(), but at `deadline` the hooks not yet started are dropped (logged) and the
+    // running one is killed (its outcome says "stopped"): the daemon must exit within 10 s of
+    // SIGTERM (design.md §1) even when a hook hangs.
+    void finish_by(std::chrono::steady_clock::time_point deadline);
 
     // Outcomes of the runs so far, oldest first (kept for the last 64 runs).
     [[nodiscard]] std::vector<hook_outcome> outcomes() const;
 
 private:
     void work(const std::stop_token& stop);
-    hook_outcome run_one(const new_mail_batch& batch) const;
+    hook_outcome run_one(const new_mail_batch& batch, std::stop_token stop) const;
 
     std::string account_;
     std::vector<std::string> argv_;
@@ -64,6 +69,7 @@ private:
     std::condition_variable_any changed_;
     std::deque<new_mail_batch> queue_;
     bool running_ = false;
+    std::stop_source cut_short_; // of the running hook: finish_by() kills it
     std::deque<hook_outcome> outcomes_;
     std::jthread worker_; // last: started after everything it uses
 };

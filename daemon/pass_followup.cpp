@@ -41,9 +41,12 @@ std::optional<pass_followup::clock::time_point> pass_followup::run_due(clock::ti
     return debouncer_.next_due();
 }
 
-void pass_followup::flush() {
+void pass_followup::flush(std::optional<clock::time_point> deadline) {
     hooks_.submit(debouncer_.take_all());
-    hooks_.wait_idle();
+    if (deadline)
+        hooks_.finish_by(*deadline);
+    else
+        hooks_.wait_idle();
 }
 
 } // namespace postfach

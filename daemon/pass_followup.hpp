@@ -45,8 +45,9 @@ public:
         return debouncer_.next_due();
     }
 
-    // Runs every pending batch now and waits for the hooks to finish.
-    void flush();
+    // Runs every pending batch now and waits for the hooks to finish; with a deadline, what has
+    // not finished by then is dropped or killed (hook_runner::finish_by).
+    void flush(std::optional<clock::time_point> deadline = std::nullopt);
 
     [[nodiscard]] const hook_runner& hooks() const noexcept { return hooks_; }
 

@@ -70,6 +70,8 @@ std::vector<std::string> environment_with(const std::vector<std::string>& extra)
 std::string run_result::describe_end(std::chrono::milliseconds timeout) const {
     if (timed_out)
         return "timed out after " + std::to_string(timeout.count()) + " ms";
+    if (stopped)
+        return "stopped before its end";
     if (signal != 0)
         return std::string("killed by signal ") + std::to_string(signal) + " (" +
                ::strsignal(signal) + ")";
@@ -92,6 +94,11 @@ std::error_code run_process(const std::vector<std::string>& argv, const run_opti
     if (::pipe2(err.data(), O_CLOEXEC) != 0)
         return last_error();
     fd_closer err_r(err[0]), err_w(err[1]);
+    // A stop request (options.stop) wakes the poll() below through this pipe.
+    std::array<int, 2> wake{-1, -1};
+    if (options.stop.stop_possible() && ::pipe2(wake.data(), O_CLOEXEC | O_NONBLOCK) != 0)
+        return last_error();
+    fd_closer wake_r(wake[0]), wake_w(wake[1]);
 
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
@@ -129,6 +136,11 @@ std::error_code run_process(const std::vector<std::string>& argv, const run_opti
     if (pending_input.empty())
         in_w.reset();
     const auto deadline = clock::now() + options.timeout;
+    std::stop_callback on_stop(options.stop, [fd = wake_w.fd] {
+        if (fd >= 0) {
+            [[maybe_unused]] const auto n = ::write(fd, "x", 1);
+        }
+    });
     std::error_code overflow;
     std::array<char, 65536> buffer{};
 
@@ -139,8 +151,15 @@ std::error_code run_process(const std::vector<std::string>& argv, const run_opti
             ::kill(pid, SIGKILL);
             break;
         }
-        std::array<pollfd, 3> fds{
-            {{out_r.fd, POLLIN, 0}, {err_r.fd, POLLIN, 0}, {in_w.fd, POLLOUT, 0}}};
+        if (options.stop.stop_requested()) {
+            result.stopped = true;
+            ::kill(pid, SIGKILL);
+            break;
+        }
+        std::array<pollfd, 4> fds{{{out_r.fd, POLLIN, 0},
+                                   {err_r.fd, POLLIN, 0},
+                                   {in_w.fd, POLLOUT, 0},
+                                   {wake_r.fd, POLLIN, 0}}};
         const auto wait_ms =
             std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1;
         const int n = ::poll(fds.data(), fds.size(), static_cast<int>(wait_ms));
@@ -178,7 +197,7 @@ std::error_code run_process(const std::vector<std::string>& argv, const run_opti
     }
     if (WIFEXITED(status))
         result.exit_code = WEXITSTATUS(status);
-    else if (WIFSIGNALED(status) && !result.timed_out)
+    else if (WIFSIGNALED(status) && !result.timed_out && !result.stopped)
         result.signal = WTERMSIG(status);
     return overflow;
 }

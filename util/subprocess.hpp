@@ -5,6 +5,7 @@
 #include <chrono>
 #include <filesystem>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <sys/types.h>
 #include <system_error>
@@ -17,19 +18,23 @@ struct run_options {
     std::chrono::milliseconds timeout{std::chrono::seconds(30)};
     std::size_t max_output = 16 * 1024 * 1024;  // per stream; more is an error (E2BIG)
     std::vector<std::string> extra_environment; // "NAME=value", added to ours
+    // A stop request kills the child at once, as the timeout does (run_result::stopped).
+    std::stop_token stop;
 };
 
 struct run_result {
     int exit_code = -1; // valid when !signaled && !timed_out
     int signal = 0;     // the signal that ended the child, 0 if it exited
     bool timed_out = false;
+    bool stopped = false; // killed because options.stop was requested
     std::string out;
     std::string err;
 
     [[nodiscard]] bool succeeded() const noexcept {
-        return !timed_out && signal == 0 && exit_code == 0;
+        return !timed_out && !stopped && signal == 0 && exit_code == 0;
     }
-    // "exited with status 3", "killed by signal 9", "timed out after 30s": for error messages.
+    // "exited with status 3", "killed by signal 9", "timed out after 30s", "stopped before its
+    // end": for error messages.
     [[nodiscard]] std::string describe_end(std::chrono::milliseconds timeout) const;
 };
 

@@ -108,11 +108,13 @@ protected:
 
     // An executable script in the test directory that appends its hook environment to
     // hook.out, then exits with `status`.
-    fs::path hook_script(int status) const {
+    // hang: the hook never ends by itself (after its line).
+    fs::path hook_script(int status, bool hang = false) const {
         const auto path = dir_ / "hook.sh";
         std::ofstream(path) << "#!/bin/sh\n"
                                "echo \"$POSTFACH_ACCOUNT $POSTFACH_FOLDER $POSTFACH_NEW_COUNT\" >> "
-                            << (dir_ / "hook.out").string() << "\nexit " << status << "\n";
+                            << (dir_ / "hook.out").string() << "\n"
+                            << (hang ? "exec sleep 300\n" : "") << "exit " << status << "\n";
         fs::permissions(path, fs::perms::owner_all);
         return path;
     }
@@ -493,6 +495,21 @@ TEST_F(daemon_test, sigterm_runs_the_hook_of_mail_still_in_its_debounce_window) 
     d->signal(SIGTERM); // well within the 2 s window
     EXPECT_EQ(d->wait_exit(10s), 0) << d->log();
     EXPECT_EQ(hook_output(), "work INBOX 1\n") << d->log();
+}
+
+TEST_F(daemon_test, sigterm_exits_within_10s_even_when_a_hook_hangs) {
+    account_extra_ =
+        fmt::format("    hooks:\n      on_new_mail: {}\n", hook_script(0, true).string());
+    auto d = start();
+    server.add_message("alice", "INBOX", make_message("one", "1\r\n"));
+    ASSERT_TRUE(wait_for([&] { return messages_in(maildir()).size() == 1; }, 2s)) << d->log();
+    const auto signalled = std::chrono::steady_clock::now();
+    d->signal(SIGTERM); // the hook starts now (debounce window flushed) and never ends
+    EXPECT_EQ(d->wait_exit(15s), 0) << d->log();
+    EXPECT_LE(std::chrono::steady_clock::now() - signalled, 10s) << d->log();
+    EXPECT_EQ(hook_output(), "work INBOX 1\n") << d->log();
+    EXPECT_TRUE(d->log_has("on_new_mail hook for INBOX (1 new) stopped before its end"))
+        << d->log();
 }
 
 } // namespace

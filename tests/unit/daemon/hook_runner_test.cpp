@@ -80,6 +80,31 @@ TEST(hook_runner, a_hanging_hook_is_killed_at_the_timeout_and_the_next_one_runs)
     EXPECT_TRUE(std::filesystem::exists(mark));
 }
 
+TEST(hook_runner, finish_by_kills_the_running_hook_and_drops_the_queued_ones) {
+    test::temp_dir tmp;
+    const auto mark = tmp.path() / "ran";
+    hook_runner hooks("work", {"sh", "-c", "touch " + mark.string() + "; exec sleep 60"}, {60s});
+    const auto started = std::chrono::steady_clock::now();
+    hooks.submit({{"INBOX", 1}, {"Sent", 1}});
+    hooks.finish_by(started + 300ms);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 30s);
+    const auto outcomes = hooks.outcomes();
+    ASSERT_EQ(outcomes.size(), 1u); // Sent's run was dropped, never started
+    EXPECT_EQ(outcomes[0].batch.folder, "INBOX");
+    EXPECT_FALSE(outcomes[0].ok);
+    EXPECT_NE(outcomes[0].problem.find("stopped"), std::string::npos) << outcomes[0].problem;
+}
+
+TEST(hook_runner, finish_by_waits_for_hooks_that_end_in_time) {
+    test::temp_dir tmp;
+    const auto log = tmp.path() / "log";
+    hook_runner hooks("work", {"sh", "-c", "echo \"$POSTFACH_FOLDER\" >> " + log.string()});
+    hooks.submit({{"INBOX", 1}, {"Sent", 2}});
+    hooks.finish_by(std::chrono::steady_clock::now() + 30s);
+    ASSERT_EQ(hooks.outcomes().size(), 2u);
+    EXPECT_EQ(read_file(log), "INBOX\nSent\n");
+}
+
 TEST(hook_runner, without_a_command_nothing_runs) {
     hook_runner hooks("work", {});
     EXPECT_FALSE(hooks.configured());

@@ -1,6 +1,10 @@
 #include "util/subprocess.hpp"
 
+#include <filesystem>
 #include <gtest/gtest.h>
+#include <stop_token>
+#include <thread>
+#include <unistd.h>
 
 namespace {
 
@@ -36,6 +40,32 @@ TEST(run_process, kills_at_the_deadline) {
     EXPECT_TRUE(r.timed_out);
     EXPECT_FALSE(r.succeeded());
     EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
+}
+
+TEST(run_process, a_stop_request_kills_the_running_child) {
+    const auto mark =
+        std::filesystem::temp_directory_path() / ("postfach-stop-" + std::to_string(::getpid()));
+    std::filesystem::remove(mark);
+    std::stop_source stop;
+    // Stops once the child has shown it runs (it made the mark), within a deadline.
+    std::jthread stopper([&] {
+        const auto give_up = std::chrono::steady_clock::now() + 10s;
+        while (!std::filesystem::exists(mark) && std::chrono::steady_clock::now() < give_up)
+            std::this_thread::sleep_for(5ms);
+        stop.request_stop();
+    });
+    run_options o;
+    o.stop = stop.get_token();
+    run_result r;
+    const auto start = std::chrono::steady_clock::now();
+    ASSERT_FALSE(run_process({"sh", "-c", "touch " + mark.string() + "; exec sleep 30"}, o, r));
+    EXPECT_TRUE(r.stopped);
+    EXPECT_FALSE(r.timed_out);
+    EXPECT_FALSE(r.succeeded());
+    EXPECT_EQ(r.describe_end(30s), "stopped before its end");
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 15s);
+    EXPECT_TRUE(std::filesystem::exists(mark));
+    std::filesystem::remove(mark);
 }
 
 TEST(run_process, missing_program_is_an_error) {
