@@ -6,6 +6,7 @@
 #include "tests/integration/daemon_process.hpp"
 #include "tests/integration/maildir_contents.hpp"
 #include "tests/integration/postfach_binary.hpp"
+#include "tests/support/account_yaml.hpp"
 
 #include <arpa/inet.h>
 #include <atomic>
@@ -131,26 +132,15 @@ protected:
     // block on the IMAPS port (refused on a POP3-only Dovecot).
     std::unique_ptr<daemon_process> start(const dovecot_server& server, const std::string& protocol,
                                           const std::string& poll_interval) {
-        const auto block = [&](const char* kind, std::uint16_t port) {
-            return fmt::format("    {}:\n"
-                               "      host: localhost\n"
-                               "      port: {}\n"
-                               "      ca_file: {}\n"
-                               "      user: alice\n"
-                               "      password: \"{}\"\n",
-                               kind, port, server.ca_file().string(),
-                               server.user("alice").password);
-        };
-        config_ = write_config(
-            fmt::format("state_dir: {}\n"
-                        "accounts:\n"
-                        "  - name: mbox\n"
-                        "    maildir: {}\n"
-                        "    protocol: {}\n"
-                        "    poll_interval: {}\n{}{}",
-                        (dir_ / "state").string(), maildir().string(), protocol, poll_interval,
-                        protocol == "auto" ? block("imap", server.imaps_port()) : std::string(),
-                        block("pop3", server.pop3s_port())));
+        fixture_account account;
+        account.name = "mbox";
+        account.maildir = maildir();
+        account.protocol = protocol;
+        account.imap = protocol == "auto";
+        account.pop3_port = 0;
+        account.exclude_trash = false;
+        account.account_lines = {"poll_interval: " + poll_interval};
+        config_ = write_config(config_yaml(dir_ / "state", {account_yaml(server, account)}));
         return std::make_unique<daemon_process>(
             std::vector<std::string>{"--config", config_.string(), "daemon"}, dir_ / "daemon.log",
             std::vector<std::string>{});

@@ -7,6 +7,7 @@
 #include "tests/integration/daemon_process.hpp"
 #include "tests/integration/maildir_contents.hpp"
 #include "tests/integration/postfach_binary.hpp"
+#include "tests/support/account_yaml.hpp"
 
 #include <csignal>
 #include <fcntl.h>
@@ -86,24 +87,11 @@ protected:
     fs::path log_file() const { return dir_ / "daemon.log"; }
 
     std::string config_text(const std::string& poll_interval, std::uint16_t port = 0) const {
-        return fmt::format("state_dir: {}\n"
-                           "accounts:\n"
-                           "  - name: work\n"
-                           "    maildir: {}\n"
-                           "    protocol: imap\n"
-                           "    poll_interval: {}\n"
-                           "    folders:\n"
-                           "      exclude: [Trash]\n"
-                           "    imap:\n"
-                           "      host: localhost\n"
-                           "      port: {}\n"
-                           "      ca_file: {}\n"
-                           "      user: alice\n"
-                           "      password: \"{}\"\n",
-                           state_dir().string(), maildir().string(), poll_interval,
-                           port != 0 ? port : server.imaps_port(), server.ca_file().string(),
-                           server.user("alice").password) +
-               account_extra_;
+        fixture_account account;
+        account.maildir = maildir();
+        account.port = port;
+        account.account_lines = {"poll_interval: " + poll_interval};
+        return config_yaml(state_dir(), {account_yaml(server, account) + account_extra_});
     }
 
     // An executable script in the test directory that appends its hook environment to

@@ -35,7 +35,7 @@ protected:
             "exit {}\n",
             hook_log().string(), hook_exit);
         fs::permissions(hook, fs::perms::owner_all);
-        imap_account_yaml account;
+        fixture_account account;
         account.maildir = dir_ / "Mail";
         account.account_lines = {"hooks:", "  on_new_mail: " + hook.string(),
                                  "mailboxes_file: " + mailboxes().string()};

@@ -5,6 +5,7 @@
 #include "tests/fixture/dovecot_server.hpp"
 #include "tests/integration/maildir_contents.hpp"
 #include "tests/integration/postfach_binary.hpp"
+#include "tests/support/account_yaml.hpp"
 
 #include <filesystem>
 #include <fmt/format.h>
@@ -30,23 +31,15 @@ protected:
     // port of `server`.
     fs::path config(const dovecot_server& server, std::uint16_t imap_port,
                     const std::string& password) {
-        const auto block = [&](const char* kind, std::uint16_t port) {
-            return fmt::format("    {}:\n"
-                               "      host: localhost\n"
-                               "      port: {}\n"
-                               "      ca_file: {}\n"
-                               "      user: alice\n"
-                               "      password: \"{}\"\n",
-                               kind, port, server.ca_file().string(), password);
-        };
-        return write_config(fmt::format("state_dir: {}\n"
-                                        "accounts:\n"
-                                        "  - name: auto\n"
-                                        "    maildir: {}\n"
-                                        "    protocol: auto\n{}{}",
-                                        (dir_ / "state").string(), maildir().string(),
-                                        block("imap", imap_port),
-                                        block("pop3", server.pop3s_port())));
+        fixture_account account;
+        account.name = "auto";
+        account.maildir = maildir();
+        account.protocol = "auto";
+        account.port = imap_port;
+        account.pop3_port = 0;
+        account.password = password;
+        account.exclude_trash = false;
+        return write_config(config_yaml(dir_ / "state", {account_yaml(server, account)}));
     }
 
     run_output run(const fs::path& config, const std::string& command) {

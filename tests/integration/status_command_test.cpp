@@ -22,7 +22,7 @@ protected:
     // Account work on the fixture; account home never synced; `port` lets a test break work.
     fs::path config(std::uint16_t port = 0) {
         const auto account = [&](const std::string& name, std::uint16_t p) {
-            imap_account_yaml a;
+            fixture_account a;
             a.name = name;
             a.maildir = dir_ / ("Mail-" + name);
             a.port = p;

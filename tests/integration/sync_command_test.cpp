@@ -40,7 +40,7 @@ protected:
     }
 
     fs::path config() {
-        imap_account_yaml account;
+        fixture_account account;
         account.maildir = maildir();
         account.layout = GetParam();
         return write_config(config_yaml(state_dir(), {account_yaml(server, account)}));

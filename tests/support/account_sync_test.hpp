@@ -67,7 +67,7 @@ protected:
     // The account's config; port 0 means the fixture's IMAPS port. `imap_extra` lines are
     // added to the imap block (e.g. "timeout: 3s").
     std::filesystem::path config(std::uint16_t port = 0, const std::string& imap_extra = "") {
-        imap_account_yaml account;
+        fixture_account account;
         account.maildir = maildir();
         account.layout = layout_name_;
         account.port = port;

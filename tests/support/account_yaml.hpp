@@ -6,17 +6,22 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace postfach::test {
 
-struct imap_account_yaml {
+struct fixture_account {
     std::string name = "work";
     std::filesystem::path maildir;
-    std::string layout;                     // empty: the default layout
-    std::uint16_t port = 0;                 // 0: the fixture's IMAPS port
-    std::string user = "alice";             // a fixture user; its password is written
+    std::string layout; // empty: the default layout
+    std::string protocol = "imap";
+    bool imap = true;                       // write an imap block
+    std::uint16_t port = 0;                 // of the imap block; 0: the fixture's IMAPS port
+    std::optional<std::uint16_t> pop3_port; // write a pop3 block; 0: the fixture's POP3S port
+    std::string user = "alice";             // a fixture user
+    std::string password;                   // empty: the fixture user's password
     bool exclude_trash = true;              // folders: exclude: [Trash]
     std::vector<std::string> account_lines; // more lines of the account ("idle: false"; nested
                                             // keys indented relative to the account)
@@ -24,7 +29,7 @@ struct imap_account_yaml {
 };
 
 // One "  - name: ..." entry of the accounts list.
-std::string account_yaml(const dovecot_server& server, const imap_account_yaml& account);
+std::string account_yaml(const dovecot_server& server, const fixture_account& account);
 
 // A whole config: state_dir and the given account entries.
 std::string config_yaml(const std::filesystem::path& state_dir,
