@@ -71,6 +71,7 @@ public:
     folder_plan run() {
         for (std::size_t i = 0; i < records_.size(); ++i)
             plan_record(i);
+        plan_half_gone();
         plan_new_messages();
         apply_deletion_guard();
         return std::move(plan_);
@@ -82,6 +83,9 @@ private:
     const plan_options& options_;
     std::array<std::unordered_map<std::string, const scanned_message*>, 2> by_id_;
     std::array<std::unordered_set<std::string>, 2> claimed_;
+    // Records whose message one side no longer has under its id: decided once every record
+    // claimed its messages (plan_half_gone).
+    std::vector<std::pair<std::size_t, side>> half_gone_; // record, the side without it
     folder_plan plan_;
 
     const scanned_message* find(side s, const std::optional<std::string>& id) const {
@@ -94,7 +98,7 @@ private:
     void add_flag_actions(const std::array<flag_bits, 2>& current, flag_bits wanted, flag_bits base,
                           const std::array<std::optional<std::string>, 2>& ids,
                           const std::string& identity, std::optional<std::size_t> record,
-                          action_kind record_kind, flag_bits previously_recorded) {
+                          action_kind record_kind, std::optional<flag_bits> previously_recorded) {
         const auto outcome = settle_flags(current, wanted, base, options_);
         bool stored = false;
         for (side s : both_sides) {
@@ -116,7 +120,7 @@ private:
         }
         // A link must always be recorded; a known pair only when its record changes.
         if (record_kind == action_kind::link ||
-            (!stored && outcome.recorded != previously_recorded)) {
+            (!stored && outcome.recorded != previously_recorded)) { // nullopt: always
             action a;
             a.kind = record_kind;
             a.target = side::local;
@@ -140,34 +144,80 @@ private:
         const auto* local = present[index(side::local)];
 
         if (remote != nullptr && local != nullptr) {
-            const std::array<flag_bits, 2> current{remote->flags, local->flags};
-            const flag_bits changed_remote = static_cast<flag_bits>(remote->flags ^ record.flags);
-            const flag_bits changed_local = static_cast<flag_bits>(local->flags ^ record.flags);
-            const flag_bits unchanged = static_cast<flag_bits>(~(changed_remote | changed_local));
-            const flag_bits wanted =
-                static_cast<flag_bits>((remote->flags & changed_remote) |
-                                       (local->flags & changed_local) | (record.flags & unchanged));
-            add_flag_actions(current, wanted, record.flags, record.ids, record.identity, i,
-                             action_kind::record, record.flags);
+            plan_pair(i, *remote, *local);
             return;
         }
         if (remote == nullptr && local == nullptr) {
             push_record_action(action_kind::forget, side::local, record, i);
             return;
         }
-        // Exactly one side still has it.
-        const side kept = remote != nullptr ? side::remote : side::local;
-        const side gone = other(kept);
-        const auto* message = present[index(kept)];
+        const side gone = remote != nullptr ? side::local : side::remote;
         if (!record.id(gone))
             return; // a tombstone: deliberately kept on one side only
-        if (message->flags != record.flags && options_.may_change[index(gone)]) {
+        half_gone_.emplace_back(i, gone);
+    }
+
+    // Both copies of record i are there: three-way flags. The ids recorded are the messages'
+    // (a renumbered message gets its new id recorded).
+    void plan_pair(std::size_t i, const scanned_message& remote, const scanned_message& local) {
+        const auto& record = records_[i];
+        const std::array<flag_bits, 2> current{remote.flags, local.flags};
+        const flag_bits changed_remote = static_cast<flag_bits>(remote.flags ^ record.flags);
+        const flag_bits changed_local = static_cast<flag_bits>(local.flags ^ record.flags);
+        const flag_bits unchanged = static_cast<flag_bits>(~(changed_remote | changed_local));
+        const flag_bits wanted =
+            static_cast<flag_bits>((remote.flags & changed_remote) | (local.flags & changed_local) |
+                                   (record.flags & unchanged));
+        const std::array<std::optional<std::string>, 2> ids{remote.id, local.id};
+        // A new id must be recorded even when the flags stay.
+        std::optional<flag_bits> recorded;
+        if (ids == record.ids)
+            recorded = record.flags;
+        add_flag_actions(current, wanted, record.flags, ids, record.identity, i,
+                         action_kind::record, recorded);
+    }
+
+    // A record's message gone from one side under its id: when a message new on that side has
+    // the record's identity, it is the same message under a new id (a server that renumbered
+    // its UIDs without a new UIDVALIDITY, a message moved out and back): the pair is kept with
+    // the new id, nothing is transferred or deleted. Otherwise it was deleted there.
+    void plan_half_gone() {
+        std::array<std::unordered_multimap<std::string_view, const scanned_message*>, 2> fresh;
+        for (side s : both_sides)
+            for (const auto& m : scans_[index(s)])
+                if (!m.identity.empty() && !claimed_[index(s)].contains(m.id))
+                    fresh[index(s)].emplace(m.identity, &m);
+        for (const auto& [i, gone] : half_gone_) {
+            const auto& record = records_[i];
+            const auto* kept = find(other(gone), record.id(other(gone)));
+            auto& candidates = fresh[index(gone)];
+            const auto it =
+                record.identity.empty() ? candidates.end() : candidates.find(record.identity);
+            if (it != candidates.end()) {
+                const auto* again = it->second;
+                candidates.erase(it);
+                claimed_[index(gone)].insert(again->id);
+                if (gone == side::remote)
+                    plan_pair(i, *again, *kept);
+                else
+                    plan_pair(i, *kept, *again);
+                continue;
+            }
+            plan_deleted_on(i, gone, *kept);
+        }
+    }
+
+    // Record i's message was deleted on `gone` and is still on the other side as `message`.
+    void plan_deleted_on(std::size_t i, side gone, const scanned_message& message) {
+        const auto& record = records_[i];
+        const side kept = other(gone);
+        if (message.flags != record.flags && options_.may_change[index(gone)]) {
             // Deleted on one side, changed on the other: the change wins; copy it back.
             action a;
             a.kind = action_kind::copy;
             a.target = gone;
-            a.ids[index(kept)] = message->id;
-            a.flags = message->flags;
+            a.ids[index(kept)] = message.id;
+            a.flags = message.flags;
             a.identity = record.identity;
             a.record_index = i;
             plan_.actions.push_back(std::move(a));

@@ -69,10 +69,12 @@ struct world {
             case action_kind::store_flags: {
                 auto& m = sides[t].at(*a.ids[t]);
                 m.flags = static_cast<flag_bits>((m.flags | a.add) & ~a.remove);
-                if (a.record_index)
+                if (a.record_index) {
+                    records[*a.record_index].ids = a.ids; // as the engine records it
                     records[*a.record_index].flags = a.flags;
-                else
+                } else {
                     upsert(added, a);
+                }
                 break;
             }
             case action_kind::remove:
@@ -185,6 +187,58 @@ TEST(folder_planner, deleted_on_one_side_and_changed_on_the_other_is_kept) {
         EXPECT_EQ(w.records.size(), 1u);
         EXPECT_TRUE(w.plan().actions.empty());
     }
+}
+
+TEST(folder_planner, a_message_renumbered_on_either_side_keeps_its_pair_and_transfers_nothing) {
+    for (int renumbered : {R, L}) {
+        world w;
+        w.pair("1", "a", 0, "m1");
+        w.pair("2", "b", seen, "m2");
+        w.pair("3", "c", 0, "m3");
+        // Every id changes on one side (a server that renumbered its UIDs under the same
+        // UIDVALIDITY); meanwhile the other side flagged m1.
+        auto old = w.sides[renumbered];
+        w.sides[renumbered].clear();
+        for (const auto& [id, m] : old)
+            w.put(renumbered, id + "'", m.flags, m.identity);
+        const int other = 1 - renumbered;
+        w.sides[other][other == R ? "1" : "a"].flags = flagged;
+
+        const auto p = w.plan();
+        EXPECT_EQ(p.count(action_kind::copy), 0u) << "nothing transferred";
+        EXPECT_EQ(p.count(action_kind::remove), 0u) << "nothing deleted";
+        EXPECT_EQ(p.count(action_kind::record), 2u) << "new ids recorded";
+        ASSERT_EQ(p.count(action_kind::store_flags), 1u);
+        for (const auto& a : p.actions)
+            if (a.kind == action_kind::store_flags) {
+                EXPECT_EQ(static_cast<int>(a.target), renumbered);
+                EXPECT_EQ(*a.ids[renumbered], renumbered == R ? "1'" : "a'");
+                EXPECT_EQ(a.add, flagged);
+            }
+        w.apply(p);
+        EXPECT_TRUE(w.plan().actions.empty());
+        ASSERT_EQ(w.records.size(), 3u);
+        for (const auto& r : w.records)
+            EXPECT_TRUE(r.id(static_cast<side>(renumbered))->ends_with("'"));
+    }
+}
+
+TEST(folder_planner, a_renumbered_message_is_told_apart_from_a_deletion_and_a_new_one) {
+    world w;
+    w.pair("1", "a", 0, "m1");
+    w.pair("2", "b", 0, "m2");
+    w.sides[R].erase("1");
+    w.sides[R].erase("2");
+    w.put(R, "7", 0, "m2"); // m2 under a new UID, m1 deleted, m3 new
+    w.put(R, "8", 0, "m3");
+    const auto p = w.plan();
+    EXPECT_EQ(p.count(action_kind::remove, side::local), 1u);
+    EXPECT_EQ(p.count(action_kind::copy, side::local), 1u);
+    EXPECT_EQ(p.count(action_kind::record), 1u);
+    w.apply(p);
+    EXPECT_TRUE(w.plan().actions.empty());
+    EXPECT_EQ(w.sides[L].size(), 2u);
+    EXPECT_EQ(w.records.size(), 2u);
 }
 
 TEST(folder_planner, gone_from_both_sides_is_forgotten) {
