@@ -1,12 +1,18 @@
 #include "daemon/account_runner.hpp"
 
+#include "daemon/backoff.hpp"
 #include "daemon/check_failure.hpp"
 #include "daemon/imap_worker.hpp"
 #include "daemon/pop3_account_pass.hpp"
 #include "daemon/pop3_worker.hpp"
 #include "daemon/protocol_fallback.hpp"
 
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <chrono>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 namespace postfach {
@@ -18,7 +24,8 @@ account_runner::account_runner(asio::any_io_executor executor, std::filesystem::
     : executor_(std::move(executor))
     , state_dir_(std::move(state_dir))
     , account_(std::move(account))
-    , hooks_(std::move(hooks)) {}
+    , hooks_(std::move(hooks))
+    , stop_requested_(executor_) {}
 
 account_runner::~account_runner() = default;
 
@@ -32,7 +39,37 @@ void account_runner::start_pop3(config::server_config server) {
 }
 
 asio::awaitable<void> account_runner::choose_protocol() {
-    auto opening = co_await open_imap(account_);
+    backoff retry;
+    for (;;) {
+        auto opening = co_await open_imap(account_);
+        if (!opening.no_imap) {
+            co_await start_imap_from(std::move(opening));
+            co_return;
+        }
+        const auto pop3 = pop3_server_of(account_);
+        std::string diagnostics;
+        const auto unreachable = co_await reach_pop3(pop3, diagnostics);
+        if (!unreachable) {
+            spdlog::info("{}: protocol auto: {}; kept until a reload", account_.name,
+                         describe_fallback(opening.reasons, pop3));
+            start_pop3(pop3);
+            co_return;
+        }
+        const auto delay = retry.next();
+        spdlog::warn("{}: protocol auto: neither IMAP ({}) nor POP3 ({}:{}: {}) answers; the "
+                     "server is down or unreachable; trying both again in {:.1f} s",
+                     account_.name, fmt::join(opening.reasons, "; "), pop3.host, pop3.port,
+                     diagnostics.empty() ? unreachable.message() : diagnostics,
+                     std::chrono::duration<double>(delay).count());
+        using namespace asio::experimental::awaitable_operators;
+        asio::steady_timer timer(executor_, delay);
+        co_await (stop_requested_.wait() || timer.async_wait(asio::use_awaitable));
+        if (stopping_)
+            co_return;
+    }
+}
+
+asio::awaitable<void> account_runner::start_imap_from(imap_opening opening) {
     if (opening.connection) {
         co_await opening.connection->logout();
         spdlog::info("{}: protocol auto: IMAP at {}:{}; kept until a reload", account_.name,
@@ -48,11 +85,6 @@ asio::awaitable<void> account_runner::choose_protocol() {
                      "POP3; staying with IMAP",
                      account_.name, opening.server.host, opening.server.port, failure.line);
         start_imap(account_);
-    } else {
-        const auto pop3 = pop3_server_of(account_);
-        spdlog::info("{}: protocol auto: {}; kept until a reload", account_.name,
-                     describe_fallback(opening.reasons, pop3));
-        start_pop3(pop3);
     }
 }
 
@@ -63,7 +95,7 @@ asio::awaitable<void> account_runner::run() {
         start_imap(account_);
     else
         co_await choose_protocol();
-    if (stopping_) {
+    if (stopping_ || !worker_) {
         worker_.reset();
         co_return;
     }
@@ -80,6 +112,7 @@ void account_runner::request_pass() {
 
 void account_runner::stop() {
     stopping_ = true;
+    stop_requested_.notify();
     if (worker_)
         worker_->stop();
 }

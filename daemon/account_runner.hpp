@@ -2,17 +2,20 @@
 // One account in the daemon, whatever its protocol: the supervisor's handle on it.
 //   protocol imap: an imap_worker (IDLE, inotify, passes over a kept connection);
 //   protocol pop3: a pop3_worker (a POP3 pass every poll_interval, LOGIN-DELAY respected);
-//   protocol auto: IMAP is tried once at start (open_imap(), as `sync` does per pass); the
-//     decision is logged once and kept for the daemon's lifetime (until a SIGHUP reload):
-//     IMAP when a server answered as IMAP, or failed for another reason (a wrong password is
-//     never a reason to use POP3: the IMAP worker reports it and retries), POP3 when no IMAP
-//     service answered at all.
+//   protocol auto: IMAP is tried at start (open_imap(), as `sync` does per pass); the decision
+//     is logged once and kept for the daemon's lifetime (until a SIGHUP reload): IMAP when a
+//     server answered as IMAP, or failed for another reason (a wrong password is never a
+//     reason to use POP3: the IMAP worker reports it and retries), POP3 when no IMAP service
+//     answered but the POP3 port does (reach_pop3). When neither answers (the server is down,
+//     no network yet at boot) nothing is decided: both are tried again with backoff.
 //
 // Contract: one single-threaded executor; the runner outlives run().
 
 #include "config/config.hpp"
 #include "daemon/account_setup.hpp"
 #include "daemon/account_worker.hpp"
+#include "daemon/protocol_fallback.hpp"
+#include "daemon/trigger.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -42,6 +45,8 @@ public:
 
 private:
     boost::asio::awaitable<void> choose_protocol();
+    // An IMAP worker after open_imap() found IMAP (or an IMAP failure to report).
+    boost::asio::awaitable<void> start_imap_from(imap_opening opening);
     void start_imap(config::account_config account);
     void start_pop3(config::server_config server);
 
@@ -50,6 +55,7 @@ private:
     config::account_config account_;
     account_worker_hooks hooks_;
     bool stopping_ = false;
+    trigger stop_requested_; // ends choose_protocol()'s wait between probes
     std::unique_ptr<account_worker> worker_;
 };
 

@@ -2,6 +2,8 @@
 
 #include "imap/imap_errc.hpp"
 #include "net/net_errc.hpp"
+#include "net/transport.hpp"
+#include "pop3/client.hpp"
 
 #include <boost/asio/this_coro.hpp>
 #include <fmt/format.h>
@@ -42,6 +44,15 @@ std::string describe_fallback(const std::vector<std::string>& reasons,
                               const config::server_config& pop3) {
     return fmt::format("no IMAP service ({}); using POP3 at {}:{}", fmt::join(reasons, "; "),
                        pop3.host, pop3.port);
+}
+
+boost::asio::awaitable<std::error_code> reach_pop3(config::server_config server,
+                                                   std::string& diagnostics) {
+    net::transport transport(co_await boost::asio::this_coro::executor,
+                             net::transport_options_for(server));
+    const auto ec = co_await pop3::connect_pop3(transport, server, diagnostics);
+    transport.close();
+    co_return ec;
 }
 
 boost::asio::awaitable<imap_opening> open_imap(config::account_config account) {

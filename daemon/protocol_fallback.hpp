@@ -43,6 +43,12 @@ struct imap_opening {
     std::error_code failed_ec;
 };
 
+// Whether something answers at a POP3 block: TCP, and the TLS handshake where TLS is implicit.
+// An account whose IMAP had no service uses POP3 only then: when neither answers, the server is
+// down or unreachable (no network yet at boot), which says nothing about its protocols.
+boost::asio::awaitable<std::error_code> reach_pop3(config::server_config server,
+                                                   std::string& diagnostics);
+
 // Tries imap_attempts(account) in order, as `sync` does for each pass and the daemon once per
 // account: the first that opens wins. The account is taken by value (coroutine).
 boost::asio::awaitable<imap_opening> open_imap(config::account_config account);

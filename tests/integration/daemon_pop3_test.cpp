@@ -10,6 +10,7 @@
 
 #include <arpa/inet.h>
 #include <atomic>
+#include <csignal>
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -233,6 +234,22 @@ TEST_F(daemon_pop3, protocol_auto_with_imap_runs_the_imap_worker) {
     EXPECT_TRUE(d->log_has(fmt::format("protocol auto: IMAP at localhost:{}", server.imaps_port())))
         << d->log();
     EXPECT_FALSE(d->log_has("POP3")) << d->log();
+    d->signal(SIGTERM);
+    EXPECT_EQ(d->wait_exit(10s), 0) << d->log();
+}
+
+TEST_F(daemon_pop3, protocol_auto_with_the_server_down_at_start_waits_and_then_uses_imap) {
+    dovecot_server server;
+    server.add_message("alice", "INBOX", make_message("one", "1\r\n"));
+    ::kill(-server.master_pid(), SIGKILL); // down (both protocols refused) when the daemon starts
+    auto d = start(server, "auto", "1h");
+    ASSERT_TRUE(wait_for([&] { return d->log_has("neither IMAP"); }, 10s)) << d->log();
+    server.restart();
+    EXPECT_TRUE(wait_for([&] { return messages_in(maildir()).size() == 1; }, 20s)) << d->log();
+    EXPECT_TRUE(d->log_has(fmt::format("protocol auto: IMAP at localhost:{}", server.imaps_port())))
+        << d->log();
+    EXPECT_FALSE(d->log_has("using POP3")) << "no POP3 for an IMAP server that was down\n"
+                                           << d->log();
     d->signal(SIGTERM);
     EXPECT_EQ(d->wait_exit(10s), 0) << d->log();
 }
