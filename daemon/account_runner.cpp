@@ -29,8 +29,10 @@ account_runner::account_runner(asio::any_io_executor executor, std::filesystem::
 
 account_runner::~account_runner() = default;
 
-void account_runner::start_imap(config::account_config account) {
-    worker_ = std::make_unique<imap_worker>(executor_, state_dir_, std::move(account), hooks_);
+void account_runner::start_imap(config::account_config account,
+                                std::unique_ptr<imap::connection> opened) {
+    worker_ = std::make_unique<imap_worker>(executor_, state_dir_, std::move(account), hooks_,
+                                            std::move(opened));
 }
 
 void account_runner::start_pop3(config::server_config server) {
@@ -43,7 +45,7 @@ asio::awaitable<void> account_runner::choose_protocol() {
     for (;;) {
         auto opening = co_await open_imap(account_);
         if (!opening.no_imap) {
-            co_await start_imap_from(std::move(opening));
+            start_imap_from(std::move(opening));
             co_return;
         }
         const auto pop3 = pop3_server_of(account_);
@@ -69,14 +71,13 @@ asio::awaitable<void> account_runner::choose_protocol() {
     }
 }
 
-asio::awaitable<void> account_runner::start_imap_from(imap_opening opening) {
+void account_runner::start_imap_from(imap_opening opening) {
     if (opening.connection) {
-        co_await opening.connection->logout();
         spdlog::info("{}: protocol auto: IMAP at {}:{}; kept until a reload", account_.name,
                      opening.server.host, opening.server.port);
         auto imap = account_;
         imap.imap = opening.server;
-        start_imap(std::move(imap));
+        start_imap(std::move(imap), std::move(opening.connection)); // its first pass uses it
     } else if (opening.failed) {
         const auto failure =
             describe_check_failure(opening.server, opening.failed->failed_step(), opening.failed_ec,

@@ -46,8 +46,9 @@ public:
 private:
     boost::asio::awaitable<void> choose_protocol();
     // An IMAP worker after open_imap() found IMAP (or an IMAP failure to report).
-    boost::asio::awaitable<void> start_imap_from(imap_opening opening);
-    void start_imap(config::account_config account);
+    void start_imap_from(imap_opening opening);
+    void start_imap(config::account_config account,
+                    std::unique_ptr<imap::connection> opened = nullptr);
     void start_pop3(config::server_config server);
 
     boost::asio::any_io_executor executor_;

@@ -67,7 +67,8 @@ void log_pass(const config::account_config& account, const sync::pass_result& r,
 } // namespace
 
 imap_worker::imap_worker(const asio::any_io_executor& executor, std::filesystem::path state_dir,
-                         config::account_config account, account_worker_hooks hooks)
+                         config::account_config account, account_worker_hooks hooks,
+                         std::unique_ptr<imap::connection> opened)
     : account_worker(executor, std::move(state_dir), std::move(account), std::move(hooks))
     , pass_due_(executor)
     , never_(executor)
@@ -78,7 +79,13 @@ imap_worker::imap_worker(const asio::any_io_executor& executor, std::filesystem:
                      .on_connection_lost =
                          [this] {
                              pass_connection_suspect_ = true;
-                         }}) {}
+                         }}) {
+    if (opened) {
+        connection_ = std::move(opened);
+        remote_.emplace(connection_->session());
+        last_used_ = steady::now();
+    }
+}
 
 imap_worker::~imap_worker() = default;
 

@@ -45,8 +45,11 @@ class maildir_watcher;
 
 class imap_worker final : public account_worker {
 public:
+    // opened: a ready connection to the account's server to use for the first pass (protocol
+    // auto's probe), or nullptr.
     imap_worker(const boost::asio::any_io_executor& executor, std::filesystem::path state_dir,
-                config::account_config account, account_worker_hooks hooks);
+                config::account_config account, account_worker_hooks hooks,
+                std::unique_ptr<imap::connection> opened = nullptr);
     ~imap_worker() override;
 
     void request_pass() override;
