@@ -150,10 +150,13 @@ public:
             }
             result_.folders.push_back(std::move(outcome));
         }
-        // After every folder: a move recorded in one folder touched another.
-        for (std::size_t i = 0; i < inputs.size(); ++i)
+        // After every folder: a move recorded in one folder touched another. A folder settled
+        // is not needed any more: its records and scans go (peak RSS, issue 5).
+        for (std::size_t i = 0; i < inputs.size(); ++i) {
             if (applied[i])
                 co_await settle_tokens(inputs[i], idle[i]);
+            inputs[i] = folder_input{};
+        }
         if (!options_.dry_run) {
             co_await flush(nullptr);
             co_await finish_deletions(folders.deletions);
@@ -193,8 +196,9 @@ private:
     // message has a record with the flags it was scanned with, every record's id was scanned.
     // A side whose own changes void its token (a Maildir) is scanned again once changed, and
     // that scan must match the records with no exception. `idle`: the folder's plan was empty,
-    // so its records are still those read.
-    task<void> settle_tokens(const folder_input& in, bool idle) {
+    // so its records are still those read. Frees the records and scans of `in` it no longer
+    // needs before reading new ones.
+    task<void> settle_tokens(folder_input& in, bool idle) {
         static const touched_ids none;
         const auto touched_here = touched_.find(in.name);
         const bool records_as_read = idle && touched_here == touched_.end();
@@ -207,6 +211,7 @@ private:
                 touched_here == touched_.end() ? &none : &touched_here->second[index(s)];
             folder_scan again;
             if (touched->any && !at(s).token_survives_own_changes()) {
+                in.scans[index(s)] = {};
                 token.clear();
                 if (!co_await at(s).scan(in.name, again))
                     token = again.token;
@@ -219,6 +224,7 @@ private:
                 continue;
             }
             if (!have_records) {
+                in.records = {};
                 if (state_.load(in.name, loaded)) {
                     state_.set_scan_token(in.name, s, "");
                     continue;
