@@ -83,9 +83,28 @@ void maildir_store::cache_entry(std::unordered_map<std::string, cached_entry>& f
     folder_cache.insert_or_assign(std::move(base), to_cached(std::move(entry)));
 }
 
+std::unordered_map<std::string, maildir_store::cached_entry>&
+maildir_store::fresh_cache(const std::string& folder) {
+    entries_.clear();
+    return entries_[folder];
+}
+
 std::error_code maildir_store::entry_of(const std::string& folder, const fs::path& dir,
                                         const std::string& id, message_entry& out) {
-    if (const auto f = entries_.find(folder); f != entries_.end())
+    auto f = entries_.find(folder);
+    if (f == entries_.end()) {
+        // Not the folder scanned last: list it once for all the operations on it to come. A
+        // failed or incomplete listing caches nothing; find() then looks each message up.
+        scan_result found;
+        if (!maildir_folder(dir).scan(found, scan_detail::names_only) && found.complete) {
+            auto& cache = fresh_cache(folder);
+            cache.reserve(found.messages.size());
+            for (auto& entry : found.messages)
+                cache_entry(cache, std::move(entry));
+            f = entries_.find(folder);
+        }
+    }
+    if (f != entries_.end())
         if (const auto m = f->second.find(id); m != f->second.end()) {
             out = from_cached(m->first, m->second);
             return {};
@@ -94,8 +113,11 @@ std::error_code maildir_store::entry_of(const std::string& folder, const fs::pat
 }
 
 void maildir_store::remember(const std::string& folder, const message_entry& entry) {
-    message_entry copy = entry;
-    cache_entry(entries_[folder], std::move(copy));
+    // A folder without a cache is listed when next needed, this message included.
+    if (const auto f = entries_.find(folder); f != entries_.end()) {
+        message_entry copy = entry;
+        cache_entry(f->second, std::move(copy));
+    }
 }
 
 void maildir_store::forget(const std::string& folder, const std::string& id) {
@@ -176,8 +198,7 @@ sync::task<std::error_code> maildir_store::scan(const std::string& folder,
         co_return ec;
     if (!found.complete)
         co_return maildir_errc::scan_incomplete; // a partial list would read as deletions
-    auto& cache = entries_[folder];
-    cache.clear();
+    auto& cache = fresh_cache(folder);
     scan.epoch.clear();
     scan.token = timed ? trusted_token(times, now) : std::string();
     scan.messages.reserve(scan.messages.size() + found.messages.size());
@@ -201,8 +222,7 @@ sync::task<std::error_code> maildir_store::scan_since(const std::string& folder,
     // The files are as the token's listing found them, which the base says: their names are
     // known without a listing. (A guess that is wrong after all, a name with letters we do
     // not keep, is corrected by the operation that uses it: it looks the base name up.)
-    auto& cache = entries_[folder];
-    cache.clear();
+    auto& cache = fresh_cache(folder);
     scan.epoch.clear();
     scan.token = base.token;
     scan.messages = base.messages;

@@ -133,7 +133,12 @@ private:
     static message_entry from_cached(const std::string& base, const cached_entry& cached);
     void cache_entry(std::unordered_map<std::string, cached_entry>& folder_cache,
                      message_entry&& entry);
-    // Per folder, base name -> entry as last seen (spares a directory listing per operation).
+    // The cache of `folder`, emptied, and no other folder's (see entries_).
+    std::unordered_map<std::string, cached_entry>& fresh_cache(const std::string& folder);
+    // Base name -> entry as last seen, of one folder at a time (spares a directory listing per
+    // operation): the folder scanned last, or listed for the operation before. The engine
+    // scans every folder, then works through them one by one; a cache per folder would hold
+    // an entry for every message of the account (peak RSS, issue 5).
     std::map<std::string, std::unordered_map<std::string, cached_entry>> entries_;
     std::set<std::filesystem::path> touched_dirs_; // to fsync at the next commit
 };
