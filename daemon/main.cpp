@@ -8,6 +8,7 @@
 #include "daemon/migrate_command.hpp"
 #include "daemon/status_command.hpp"
 #include "daemon/sync_command.hpp"
+#include "util/heap_settings.hpp"
 #include "util/logging.hpp"
 
 #include <fmt/format.h>
@@ -17,6 +18,7 @@
 
 int main(int argc, char* argv[]) {
     using namespace postfach;
+    util::apply_heap_settings();
     const auto cli = parse_command_line(argc, argv);
     if (cli.finished_exit_code) {
         std::cout << cli.output;

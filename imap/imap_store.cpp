@@ -506,15 +506,15 @@ sync::task<std::error_code> imap_store::scan_from(const std::string& folder,
         std::uint64_t modseq = 0;
         if (parse_number(base->epoch, uidvalidity) && parse_number(base->token, modseq) &&
             uidvalidity != 0 && modseq != 0) {
-            scanned_folder seeded{uidvalidity, modseq, {}};
+            std::map<std::uint32_t, sync::flag_bits> seeded;
             bool valid = true;
             for (const auto& m : base->messages) {
                 std::uint32_t uid = 0;
                 valid = valid && parse_number(m.id, uid) && uid != 0;
-                seeded.flags[uid] = m.flags;
+                seeded[uid] = m.flags;
             }
             if (valid)
-                scanned_[folder] = std::move(seeded);
+                scanned_[folder] = {uidvalidity, modseq, {seeded.begin(), seeded.end()}};
         }
     }
     const auto last = scanned_.find(folder);
@@ -532,7 +532,7 @@ sync::task<std::error_code> imap_store::scan_from(const std::string& folder,
                              *selected_modseq_ >= last->second.highestmodseq;
     std::map<std::uint32_t, sync::flag_bits> messages;
     if (incremental)
-        messages = last->second.flags;
+        messages.insert(last->second.flags.begin(), last->second.flags.end());
     // QRESYNC: the SELECT itself reported what changed (FETCH) and what went (VANISHED
     // (EARLIER)) since the last scan.
     const bool resynced = incremental && options.qresync.has_value();
@@ -610,7 +610,7 @@ sync::task<std::error_code> imap_store::scan_from(const std::string& folder,
     for (const auto& [uid, flags] : messages)
         scan.messages.push_back({std::to_string(uid), flags, {}});
     if (selected_modseq_)
-        scanned_[folder] = {uidvalidity, *selected_modseq_, std::move(messages)};
+        scanned_[folder] = {uidvalidity, *selected_modseq_, {messages.begin(), messages.end()}};
     else
         scanned_.erase(folder);
     co_return std::error_code();

@@ -31,6 +31,8 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 namespace postfach::imap {
 
@@ -157,7 +159,8 @@ private:
     struct scanned_folder {
         std::uint32_t uidvalidity = 0;
         std::uint64_t highestmodseq = 0;
-        std::map<std::uint32_t, sync::flag_bits> flags;
+        // UID and flags, sorted by UID: kept for every folder of a pass, so no tree nodes.
+        std::vector<std::pair<std::uint32_t, sync::flag_bits>> flags;
     };
     std::map<std::string, scanned_folder> scanned_;
     // Size and internal date of the messages of each folder, from any FETCH that had them

@@ -111,9 +111,10 @@ stat_outcome stat_message(const dir_fds& dirs, location where, const std::string
     return stat_outcome::message;
 }
 
-// One pass over new/ then cur/.
+// One pass over new/ then cur/. The keys view the names of the listing's items (a base name
+// is the start of its file name), which outlive the pass: no third copy of every name.
 struct scan_pass {
-    std::unordered_map<std::string, message_entry> by_base;
+    std::unordered_map<std::string_view, message_entry> by_base;
     std::set<std::string> vanished;
     std::vector<std::string> ignored;
 
@@ -149,8 +150,7 @@ struct scan_pass {
         }
         const auto it = by_base.find(entry.base);
         if (it == by_base.end()) {
-            std::string key = entry.base;
-            by_base.emplace(std::move(key), std::move(entry));
+            by_base.emplace(std::string_view(name).substr(0, entry.base.size()), std::move(entry));
             return;
         }
         // Same base twice: a reader moved new/ -> cur/ between our two listings (keep cur/),
@@ -186,39 +186,47 @@ std::error_code maildir_folder::scan(scan_result& out, scan_detail detail,
         if (hooks != nullptr && hooks->after_listing)
             hooks->after_listing(attempt);
 
-        scan_pass pass;
-        pass.by_base.reserve(new_names.size() + cur_names.size());
-        const dir_fds dirs(dir_);
-        for (const auto& item : new_names)
-            pass.add(dir_, dirs, location::new_dir, item, detail);
-        for (const auto& item : cur_names)
-            pass.add(dir_, dirs, location::cur_dir, item, detail);
-        // Files renamed between listing and stat: look for their new names, in one more
-        // listing for all of them (a reader renaming thousands must not make this quadratic).
-        std::erase_if(pass.vanished, [&](const auto& base) { return pass.by_base.contains(base); });
-        if (!pass.vanished.empty()) {
-            if (auto ec = list_both(dir_, new_again, cur_again))
-                return ec;
-            for (location where : {location::cur_dir, location::new_dir}) {
-                for (const auto& item : where == location::cur_dir ? cur_again : new_again) {
-                    const std::string& name = item.name;
-                    const file_name parsed = file_name::parse(name);
-                    if (!pass.vanished.contains(parsed.base) || pass.by_base.contains(parsed.base))
-                        continue;
-                    message_entry found;
-                    if (stat_message(dirs, where, name, parsed, found) == stat_outcome::message)
-                        pass.by_base.emplace(parsed.base, std::move(found));
+        // Scoped: the pass goes before the listing that checks it (peak RSS, issue 5).
+        {
+            scan_pass pass;
+            pass.by_base.reserve(new_names.size() + cur_names.size());
+            const dir_fds dirs(dir_);
+            for (const auto& item : new_names)
+                pass.add(dir_, dirs, location::new_dir, item, detail);
+            for (const auto& item : cur_names)
+                pass.add(dir_, dirs, location::cur_dir, item, detail);
+            // Files renamed between listing and stat: look for their new names, in one more
+            // listing for all of them (a reader renaming thousands must not make this quadratic).
+            std::erase_if(pass.vanished,
+                          [&](const auto& base) { return pass.by_base.contains(base); });
+            if (!pass.vanished.empty()) {
+                if (auto ec = list_both(dir_, new_again, cur_again))
+                    return ec;
+                for (location where : {location::cur_dir, location::new_dir}) {
+                    for (const auto& item : where == location::cur_dir ? cur_again : new_again) {
+                        const std::string& name = item.name;
+                        const file_name parsed = file_name::parse(name);
+                        if (!pass.vanished.contains(parsed.base) ||
+                            pass.by_base.contains(parsed.base))
+                            continue;
+                        message_entry found;
+                        if (stat_message(dirs, where, name, parsed, found) == stat_outcome::message)
+                            pass.by_base.emplace(
+                                std::string_view(name).substr(0, parsed.base.size()),
+                                std::move(found));
+                    }
                 }
             }
-        }
 
-        out.messages.clear();
-        out.messages.reserve(pass.by_base.size());
-        for (auto& [base, entry] : pass.by_base)
-            out.messages.push_back(std::move(entry));
-        std::sort(out.messages.begin(), out.messages.end(),
-                  [](const message_entry& a, const message_entry& b) { return a.base < b.base; });
-        out.ignored = std::move(pass.ignored);
+            out.messages.clear();
+            out.messages.reserve(pass.by_base.size());
+            for (auto& [base, entry] : pass.by_base)
+                out.messages.push_back(std::move(entry));
+            std::sort(
+                out.messages.begin(), out.messages.end(),
+                [](const message_entry& a, const message_entry& b) { return a.base < b.base; });
+            out.ignored = std::move(pass.ignored);
+        }
         // Directory mtimes are too coarse (one kernel tick) to notice a rename during the pass;
         // listing again and comparing is exact for anything that changed since the listing.
         if (auto ec = list_both(dir_, new_again, cur_again))

@@ -40,18 +40,84 @@ std::error_code maildir_store::folder_of(const std::string& folder, fs::path& di
     return {};
 }
 
+namespace {
+
+// The name a message of these flags has in that directory when nothing else is in its name.
+std::string canonical_name(const std::string& base, flag_set flags, location where) {
+    file_name name;
+    name.base = base;
+    name.flags = flags;
+    return where == location::new_dir ? name.compose_for_new() : name.compose();
+}
+
+} // namespace
+
+maildir_store::cached_entry maildir_store::to_cached(message_entry&& entry) {
+    cached_entry out;
+    if (entry.file_name != canonical_name(entry.base, entry.flags, entry.where))
+        out.file_name = std::move(entry.file_name);
+    out.where = entry.where;
+    out.flags = entry.flags;
+    out.size = entry.size;
+    out.mtime = entry.mtime;
+    out.inode = entry.inode;
+    return out;
+}
+
+message_entry maildir_store::from_cached(const std::string& base, const cached_entry& cached) {
+    message_entry out;
+    out.base = base;
+    out.file_name = cached.file_name.empty() ? canonical_name(base, cached.flags, cached.where)
+                                             : cached.file_name;
+    out.where = cached.where;
+    out.flags = cached.flags;
+    out.size = cached.size;
+    out.mtime = cached.mtime;
+    out.inode = cached.inode;
+    return out;
+}
+
+void maildir_store::cache_entry(std::unordered_map<std::string, cached_entry>& folder_cache,
+                                message_entry&& entry) {
+    std::string base = std::move(entry.base);
+    folder_cache.insert_or_assign(std::move(base), to_cached(std::move(entry)));
+}
+
+std::unordered_map<std::string, maildir_store::cached_entry>&
+maildir_store::fresh_cache(const std::string& folder) {
+    entries_.clear();
+    return entries_[folder];
+}
+
 std::error_code maildir_store::entry_of(const std::string& folder, const fs::path& dir,
                                         const std::string& id, message_entry& out) {
-    if (const auto f = entries_.find(folder); f != entries_.end())
+    auto f = entries_.find(folder);
+    if (f == entries_.end()) {
+        // Not the folder scanned last: list it once for all the operations on it to come. A
+        // failed or incomplete listing caches nothing; find() then looks each message up.
+        scan_result found;
+        if (!maildir_folder(dir).scan(found, scan_detail::names_only) && found.complete) {
+            auto& cache = fresh_cache(folder);
+            cache.reserve(found.messages.size());
+            for (auto& entry : found.messages)
+                cache_entry(cache, std::move(entry));
+            f = entries_.find(folder);
+        }
+    }
+    if (f != entries_.end())
         if (const auto m = f->second.find(id); m != f->second.end()) {
-            out = m->second;
+            out = from_cached(m->first, m->second);
             return {};
         }
     return maildir_folder(dir).find(id, out);
 }
 
 void maildir_store::remember(const std::string& folder, const message_entry& entry) {
-    entries_[folder][entry.base] = entry;
+    // A folder without a cache is listed when next needed, this message included.
+    if (const auto f = entries_.find(folder); f != entries_.end()) {
+        message_entry copy = entry;
+        cache_entry(f->second, std::move(copy));
+    }
 }
 
 void maildir_store::forget(const std::string& folder, const std::string& id) {
@@ -132,16 +198,16 @@ sync::task<std::error_code> maildir_store::scan(const std::string& folder,
         co_return ec;
     if (!found.complete)
         co_return maildir_errc::scan_incomplete; // a partial list would read as deletions
-    auto& cache = entries_[folder];
-    cache.clear();
+    auto& cache = fresh_cache(folder);
     scan.epoch.clear();
     scan.token = timed ? trusted_token(times, now) : std::string();
     scan.messages.reserve(scan.messages.size() + found.messages.size());
+    cache.reserve(found.messages.size());
     for (auto& entry : found.messages) {
         scan.messages.push_back({entry.base, entry.flags.bits(), ""});
-        std::string key = entry.base;
-        cache.emplace(std::move(key), std::move(entry));
+        cache_entry(cache, std::move(entry));
     }
+    found = {};
     co_return std::error_code{};
 }
 
@@ -156,21 +222,16 @@ sync::task<std::error_code> maildir_store::scan_since(const std::string& folder,
     // The files are as the token's listing found them, which the base says: their names are
     // known without a listing. (A guess that is wrong after all, a name with letters we do
     // not keep, is corrected by the operation that uses it: it looks the base name up.)
-    auto& cache = entries_[folder];
-    cache.clear();
+    auto& cache = fresh_cache(folder);
     scan.epoch.clear();
     scan.token = base.token;
     scan.messages = base.messages;
+    cache.reserve(base.messages.size());
     for (const auto& m : base.messages) {
-        message_entry entry;
-        entry.base = m.id;
+        cached_entry entry; // the canonical file name (to_cached)
         entry.flags = flags_from_bits(m.flags);
         entry.where = entry.flags.empty() ? location::new_dir : location::cur_dir;
-        file_name name;
-        name.base = m.id;
-        name.flags = entry.flags;
-        entry.file_name = entry.where == location::new_dir ? m.id : name.compose();
-        cache.emplace(m.id, std::move(entry));
+        cache.insert_or_assign(m.id, std::move(entry));
     }
     co_return std::error_code{};
 }

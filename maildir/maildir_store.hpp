@@ -119,8 +119,27 @@ private:
     delivery_batch batch_;
     commit_hooks hooks_;
     scan_hooks scan_hooks_;
-    // Per folder, base name -> entry as last seen (spares a directory listing per operation).
-    std::map<std::string, std::unordered_map<std::string, message_entry>> entries_;
+    // A message_entry without its base name (the key) and, when it is the usual one for its
+    // flags and directory, without its file name: a scan of a large folder keeps one per file.
+    struct cached_entry {
+        std::string file_name; // empty: canonical_name(base, flags, where)
+        location where = location::new_dir;
+        flag_set flags;
+        std::uint64_t size = 0;
+        std::chrono::system_clock::time_point mtime;
+        ino_t inode = 0;
+    };
+    static cached_entry to_cached(message_entry&& entry);
+    static message_entry from_cached(const std::string& base, const cached_entry& cached);
+    void cache_entry(std::unordered_map<std::string, cached_entry>& folder_cache,
+                     message_entry&& entry);
+    // The cache of `folder`, emptied, and no other folder's (see entries_).
+    std::unordered_map<std::string, cached_entry>& fresh_cache(const std::string& folder);
+    // Base name -> entry as last seen, of one folder at a time (spares a directory listing per
+    // operation): the folder scanned last, or listed for the operation before. The engine
+    // scans every folder, then works through them one by one; a cache per folder would hold
+    // an entry for every message of the account (peak RSS, issue 5).
+    std::map<std::string, std::unordered_map<std::string, cached_entry>> entries_;
     std::set<std::filesystem::path> touched_dirs_; // to fsync at the next commit
 };
 

@@ -150,10 +150,13 @@ public:
             }
             result_.folders.push_back(std::move(outcome));
         }
-        // After every folder: a move recorded in one folder touched another.
-        for (std::size_t i = 0; i < inputs.size(); ++i)
+        // After every folder: a move recorded in one folder touched another. A folder settled
+        // is not needed any more: its records and scans go (peak RSS, issue 5).
+        for (std::size_t i = 0; i < inputs.size(); ++i) {
             if (applied[i])
                 co_await settle_tokens(inputs[i], idle[i]);
+            inputs[i] = folder_input{};
+        }
         if (!options_.dry_run) {
             co_await flush(nullptr);
             co_await finish_deletions(folders.deletions);
@@ -169,12 +172,21 @@ private:
     std::vector<pending_change> pending_;
     std::size_t pending_writes_ = 0;
     pass_progress progress_; // of the folder being applied
-    // Per folder and side, the ids this pass changed there (flags, removals, new messages,
-    // moves in and out): the scan token may not vouch for them (settle_tokens).
-    std::map<std::string, std::array<std::set<std::string>, 2>> touched_;
+    // Per folder and side, what this pass changed there (flags, removals, new messages, moves
+    // in and out): the scan token may not vouch for it (settle_tokens). The ids only where the
+    // token survives the store's own changes; elsewhere the folder is scanned again anyway, and
+    // an initial sync would keep every new id.
+    struct touched_ids {
+        bool any = false;
+        std::set<std::string> ids;
+    };
+    std::map<std::string, std::array<touched_ids, 2>> touched_;
 
     void touch(const std::string& folder, side s, const std::string& id) {
-        touched_[folder][index(s)].insert(id);
+        auto& t = touched_[folder][index(s)];
+        t.any = true;
+        if (at(s).token_survives_own_changes())
+            t.ids.insert(id);
     }
 
     // A scan token is kept only when the records now say exactly what each side had at the
@@ -184,9 +196,10 @@ private:
     // message has a record with the flags it was scanned with, every record's id was scanned.
     // A side whose own changes void its token (a Maildir) is scanned again once changed, and
     // that scan must match the records with no exception. `idle`: the folder's plan was empty,
-    // so its records are still those read.
-    task<void> settle_tokens(const folder_input& in, bool idle) {
-        static const std::set<std::string> none;
+    // so its records are still those read. Frees the records and scans of `in` it no longer
+    // needs before reading new ones.
+    task<void> settle_tokens(folder_input& in, bool idle) {
+        static const touched_ids none;
         const auto touched_here = touched_.find(in.name);
         const bool records_as_read = idle && touched_here == touched_.end();
         std::vector<synced_message> loaded;
@@ -194,10 +207,11 @@ private:
         for (side s : both_sides) {
             std::string token = in.tokens[index(s)];
             const std::vector<scanned_message>* scanned = &in.scans[index(s)];
-            const std::set<std::string>* touched =
+            const touched_ids* touched =
                 touched_here == touched_.end() ? &none : &touched_here->second[index(s)];
             folder_scan again;
-            if (!touched->empty() && !at(s).token_survives_own_changes()) {
+            if (touched->any && !at(s).token_survives_own_changes()) {
+                in.scans[index(s)] = {};
                 token.clear();
                 if (!co_await at(s).scan(in.name, again))
                     token = again.token;
@@ -210,6 +224,7 @@ private:
                 continue;
             }
             if (!have_records) {
+                in.records = {};
                 if (state_.load(in.name, loaded)) {
                     state_.set_scan_token(in.name, s, "");
                     continue;
@@ -225,7 +240,7 @@ private:
             bool complete = true;
             std::size_t matched = 0;
             for (const auto& m : *scanned) {
-                if (touched->contains(m.id))
+                if (touched->ids.contains(m.id))
                     continue;
                 const auto r = recorded.find(m.id);
                 complete = complete && r != recorded.end() && r->second == m.flags;
@@ -239,7 +254,7 @@ private:
                     seen.insert(m.id);
                 for (const auto& [id, flags] : recorded)
                     complete =
-                        complete && (seen.contains(id) || touched->contains(std::string(id)));
+                        complete && (seen.contains(id) || touched->ids.contains(std::string(id)));
             }
             state_.set_scan_token(in.name, s, complete ? token : std::string());
         }

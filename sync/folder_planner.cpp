@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -63,9 +64,11 @@ public:
         , scans_(scans)
         , options_(options) {
         plan_.folder = std::move(folder);
-        for (side s : both_sides)
+        for (side s : both_sides) {
+            by_id_[index(s)].reserve(scans_[index(s)].size());
             for (const auto& m : scans_[index(s)])
                 by_id_[index(s)].emplace(m.id, &m);
+        }
     }
 
     folder_plan run() {
@@ -74,6 +77,7 @@ public:
         plan_half_gone();
         plan_new_messages();
         apply_deletion_guard();
+        plan_.actions.shrink_to_fit(); // a plan is kept until the pass ends
         return std::move(plan_);
     }
 
@@ -81,8 +85,9 @@ private:
     const std::vector<synced_message>& records_;
     const std::array<std::vector<scanned_message>, 2>& scans_;
     const plan_options& options_;
-    std::array<std::unordered_map<std::string, const scanned_message*>, 2> by_id_;
-    std::array<std::unordered_set<std::string>, 2> claimed_;
+    // Keys view the ids of the scans, which outlive the planner: no second copy of every id.
+    std::array<std::unordered_map<std::string_view, const scanned_message*>, 2> by_id_;
+    std::array<std::unordered_set<std::string_view>, 2> claimed_;
     // Records whose message one side no longer has under its id: decided once every record
     // claimed its messages (plan_half_gone).
     std::vector<std::pair<std::size_t, side>> half_gone_; // record, the side without it
@@ -138,7 +143,7 @@ private:
         for (side s : both_sides) {
             present[index(s)] = find(s, record.id(s));
             if (present[index(s)] != nullptr)
-                claimed_[index(s)].insert(*record.id(s));
+                claimed_[index(s)].insert(present[index(s)]->id);
         }
         const auto* remote = present[index(side::remote)];
         const auto* local = present[index(side::local)];

@@ -188,6 +188,32 @@ TEST_P(maildir_store_test, set_flags_follows_a_rename_by_a_reader) {
     EXPECT_EQ(entry("INBOX", id).file_name, id + ":2,FS");
 }
 
+// The store caches the entries of one folder at a time (the one scanned last): a folder
+// scanned before another is listed again for its operations, unusual file names included.
+TEST_P(maildir_store_test, operations_on_a_folder_scanned_before_another_find_their_files) {
+    const auto kept = write("INBOX", wire_message, seen);
+    const auto plain = write("INBOX", wire_message);
+    const auto other = write("Archive", wire_message);
+    ASSERT_FALSE(run(store_.commit()));
+    const auto before = entry("INBOX", kept);
+    ASSERT_EQ(::rename(before.path(dir("INBOX")).c_str(),
+                       (dir("INBOX") / "cur" / (kept + ":2,Sa")).c_str()),
+              0); // a Dovecot keyword letter
+    scan("INBOX");
+    scan("Archive");
+    ASSERT_FALSE(run(store_.set_flags("INBOX", kept, flagged, 0)));
+    string_sink sink;
+    ASSERT_FALSE(run(store_.read_message("INBOX", plain, sink)));
+    EXPECT_EQ(sink.data, wire_message);
+    ASSERT_FALSE(run(store_.set_flags("Archive", other, seen, 0)));
+    ASSERT_FALSE(run(store_.remove_message("INBOX", plain)));
+    ASSERT_FALSE(run(store_.commit()));
+    EXPECT_EQ(entry("INBOX", kept).file_name, kept + ":2,FSa");
+    EXPECT_EQ(entry("INBOX", kept).inode, before.inode);
+    EXPECT_EQ(entry("Archive", other).file_name, other + ":2,S");
+    EXPECT_EQ(scan("INBOX").messages.size(), 1u);
+}
+
 TEST_P(maildir_store_test, remove_deletes_and_a_message_already_gone_is_no_error) {
     const auto id = write("INBOX", wire_message);
     ASSERT_FALSE(run(store_.commit()));
