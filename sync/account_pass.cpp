@@ -199,8 +199,10 @@ private:
             folder_scan again;
             if (!touched->empty() && !at(s).token_survives_own_changes()) {
                 token.clear();
-                if (!co_await at(s).scan(in.name, again))
-                    token = again.token;
+                // Changed just now (as it usually is): a scan could not vouch for it.
+                if (at(s).token_possible(in.name))
+                    if (!co_await at(s).scan(in.name, again))
+                        token = again.token;
                 scanned = &again.messages;
                 touched = &none;
             }
