@@ -161,6 +161,10 @@ std::error_code state_store::open(const fs::path& db_path, state_store& out) {
     }
     ::sqlite3_extended_result_codes(d.db, 1);
     ::sqlite3_busy_timeout(d.db, 5000);
+    // The WAL file stays when the last connection closes (emptied by the checkpoint): the next
+    // run need not create it again and fsync the directory for it.
+    int persist_wal = 1;
+    (void)::sqlite3_file_control(d.db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist_wal);
     // WAL: readers (postfach status) never block the writer. synchronous=FULL: every COMMIT,
     // i.e. every commit point, fsyncs the WAL before returning.
     auto ec = sqlite_exec(d.db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
