@@ -78,6 +78,11 @@ std::vector<std::string> message_id_items() {
 std::vector<std::string> qresync_capability() {
     return {"QRESYNC"};
 }
+// What a listing tells of each folder for unchanged_since (RFC 7162 §3.1.6, §3.2.3: with
+// QRESYNC, expunges raise HIGHESTMODSEQ too).
+std::vector<std::string> listed_status_items() {
+    return {"UIDVALIDITY", "HIGHESTMODSEQ"};
+}
 std::vector<std::string> deleted_flag() {
     return {"\\Deleted"};
 }
@@ -253,6 +258,7 @@ void imap_store::forget(const std::string& folder) {
     std::erase_if(uidvalidity_, [&](const auto& entry) { return under(entry.first); });
     std::erase_if(scanned_, [&](const auto& entry) { return under(entry.first); });
     std::erase_if(meta_, [&](const auto& entry) { return under(entry.first); });
+    std::erase_if(listed_, [&](const auto& entry) { return under(entry.first); });
 }
 
 void imap_store::learn_meta(const std::string& folder, const command_result& r) {
@@ -288,14 +294,31 @@ std::error_code imap_store::parse_id(const std::string& id, std::uint32_t& uid) 
 sync::task<std::error_code> imap_store::run(command cmd, command_result& result,
                                             const run_options& options) {
     const std::string name = cmd.name;
-    if (const auto ec = co_await session_.run(std::move(cmd), result, options)) {
+    const auto ec = co_await session_.run(std::move(cmd), result, options);
+    co_return outcome(ec, name, result);
+}
+
+std::error_code imap_store::outcome(std::error_code ec, const std::string& name,
+                                    const command_result& result) {
+    if (ec) {
         selected_.reset();
-        co_return fail(ec, name + ": " + session_.diagnostics());
+        return fail(ec, name + ": " + session_.diagnostics());
     }
     if (result.status.status != status_word::ok)
-        co_return fail(imap_errc::command_failed,
-                       name + " refused: " + util::quote_server_text(result.status.text));
-    co_return std::error_code();
+        return fail(imap_errc::command_failed,
+                    name + " refused: " + util::quote_server_text(result.status.text));
+    return {};
+}
+
+std::error_code imap_store::folder_name(const std::string& wire, std::string& name) {
+    if (const auto ec = decode_mailbox_name(wire, name))
+        return fail(ec, "LIST: folder " + util::quote_server_text(wire));
+    if (delimiter_ != '/')
+        std::replace(name.begin(), name.end(), delimiter_, '/');
+    // INBOX is case-insensitive (RFC 3501 §5.1); the engine compares names exactly.
+    if (util::ascii_iequals(name, "INBOX"))
+        name = "INBOX";
+    return {};
 }
 
 sync::task<std::error_code> imap_store::select(const std::string& folder, bool fresh,
@@ -370,9 +393,38 @@ sync::task<std::error_code> imap_store::list_folders(std::vector<sync::folder_in
     auto& fsm = session_.fsm();
     list_return_options returns;
     returns.special_use = fsm.has_capability("SPECIAL-USE");
+    const bool with_status = fsm.has_capability("LIST-STATUS") && fsm.has_capability("QRESYNC");
+    if (with_status)
+        returns.status_items = listed_status_items();
+    listed_.clear();
     command_result r;
-    if (const auto ec = co_await run(fsm.writer().list("", "*", returns), r))
+    if (!qresync_tried_ && !selected_) {
+        // ENABLE QRESYNC (needed before the first scan) does not depend on the listing: one
+        // round trip for both. Untagged responses may come with either command's result.
+        qresync_tried_ = true;
+        const bool enable = fsm.has_capability("QRESYNC");
+        std::string enable_tag;
+        std::string list_tag;
+        if (enable)
+            if (const auto ec =
+                    session_.submit(fsm.writer().enable(qresync_capability()), enable_tag))
+                co_return fail(ec, "ENABLE: " + session_.diagnostics());
+        if (const auto ec = session_.submit(fsm.writer().list("", "*", returns), list_tag))
+            co_return fail(ec, "LIST: " + session_.diagnostics());
+        command_result enabled;
+        std::error_code enable_ec;
+        if (enable)
+            enable_ec = outcome(co_await session_.wait(enable_tag, enabled), "ENABLE", enabled);
+        // Read the LIST's answer even after a refused ENABLE: the session stays usable.
+        if (const auto ec = outcome(co_await session_.wait(list_tag, r), "LIST", r))
+            co_return ec;
+        if (enable_ec)
+            co_return enable_ec;
+        r.untagged.insert(r.untagged.begin(), enabled.untagged.begin(), enabled.untagged.end());
+        note_enabled(r.untagged);
+    } else if (const auto ec = co_await run(fsm.writer().list("", "*", returns), r)) {
         co_return ec;
+    }
     for (const auto& u : r.untagged) {
         const auto* l = std::get_if<list_data>(&u);
         if (l == nullptr || l->lsub)
@@ -386,20 +438,33 @@ sync::task<std::error_code> imap_store::list_folders(std::vector<sync::folder_in
             has_attribute(*l, "\\NonExistent"))
             continue;
         sync::folder_info f;
-        if (const auto ec = decode_mailbox_name(l->mailbox, f.name))
-            co_return fail(ec, "LIST: folder " + util::quote_server_text(l->mailbox));
-        if (delimiter_ != '/')
-            std::replace(f.name.begin(), f.name.end(), delimiter_, '/');
-        // INBOX is case-insensitive (RFC 3501 §5.1); the engine compares names exactly.
-        if (util::ascii_iequals(f.name, "INBOX"))
-            f.name = "INBOX";
+        if (const auto ec = folder_name(l->mailbox, f.name))
+            co_return ec;
         f.special_use = special_use_of(*l);
         folders.push_back(std::move(f));
+    }
+    // Only what a server with QRESYNC enabled reports counts; HIGHESTMODSEQ 0 means the folder
+    // has no persistent mod-sequences (RFC 7162 §3.1.6): never a match for a token. The
+    // selected folder's STATUS need not be current (RFC 3501 §6.3.10): not taken.
+    if (!with_status || !qresync_)
+        co_return std::error_code();
+    for (const auto& u : r.untagged) {
+        const auto* st = std::get_if<status_data>(&u);
+        if (st == nullptr)
+            continue;
+        const auto uidvalidity = st->get("UIDVALIDITY");
+        const auto modseq = st->get("HIGHESTMODSEQ");
+        std::string name;
+        if (!uidvalidity || !modseq || *uidvalidity == 0 || *modseq == 0 ||
+            *uidvalidity > UINT32_MAX || folder_name(st->mailbox, name) || selected_ == name)
+            continue;
+        listed_[name] = {static_cast<std::uint32_t>(*uidvalidity), *modseq};
     }
     co_return std::error_code();
 }
 
 sync::task<std::error_code> imap_store::create_folder(const std::string& folder) {
+    forget(folder);
     std::string wire;
     if (const auto ec = wire_name(folder, wire))
         co_return ec;
@@ -440,6 +505,7 @@ sync::task<std::error_code> imap_store::rename_folder(const std::string& from,
     const auto it = uidvalidity_.find(from);
     const auto kept = it != uidvalidity_.end() ? std::optional(it->second) : std::nullopt;
     forget(from);
+    forget(to);
     if (kept)
         uidvalidity_[to] = *kept;
     co_return std::error_code();
@@ -467,6 +533,10 @@ sync::task<std::error_code> imap_store::unchanged_since(const std::string& folde
     if (!qresync_ || !parse_number(epoch, uidvalidity) || !parse_number(token, modseq) ||
         uidvalidity == 0 || modseq == 0)
         co_return std::error_code();
+    if (const auto it = listed_.find(folder); it != listed_.end()) {
+        unchanged = it->second.uidvalidity == uidvalidity && it->second.highestmodseq == modseq;
+        co_return std::error_code();
+    }
     select_options options;
     options.condstore = true;
     if (const auto ec = co_await select(folder, true, options))
@@ -485,12 +555,16 @@ sync::task<std::error_code> imap_store::enable_qresync() {
     command_result r;
     if (const auto ec = co_await run(session_.fsm().writer().enable(qresync_capability()), r))
         co_return ec;
+    note_enabled(r.untagged);
+    co_return std::error_code();
+}
+
+void imap_store::note_enabled(const std::vector<response>& untagged) {
     // Only what the server says it enabled counts (some advertise QRESYNC and do not).
-    for (const auto& u : r.untagged)
+    for (const auto& u : untagged)
         if (const auto* e = std::get_if<enabled_data>(&u))
             for (const auto& c : e->capabilities)
-                qresync_ = qresync_ || c == "QRESYNC";
-    co_return std::error_code();
+                qresync_ = qresync_ || util::ascii_iequals(c, "QRESYNC");
 }
 
 sync::task<std::error_code> imap_store::scan_from(const std::string& folder,
@@ -1010,6 +1084,7 @@ private:
 sync::task<std::error_code>
 imap_store::begin_message(const sync::new_message& message,
                           std::unique_ptr<sync::message_writer>& writer) {
+    listed_.erase(message.folder);
     std::string wire;
     if (const auto ec = wire_name(message.folder, wire))
         co_return ec;
@@ -1104,6 +1179,7 @@ sync::task<std::error_code> imap_store::message_id_of(std::uint32_t uid, std::st
 
 sync::task<std::error_code> imap_store::set_flags(const std::string& folder, const std::string& id,
                                                   sync::flag_bits add, sync::flag_bits remove) {
+    listed_.erase(folder);
     std::uint32_t uid = 0;
     if (const auto ec = parse_id(id, uid))
         co_return ec;
@@ -1143,6 +1219,7 @@ sync::task<std::error_code> imap_store::expunge_one(std::uint32_t uid) {
 
 sync::task<std::error_code> imap_store::remove_message(const std::string& folder,
                                                        const std::string& id) {
+    listed_.erase(folder);
     std::uint32_t uid = 0;
     if (const auto ec = parse_id(id, uid))
         co_return ec;
@@ -1159,6 +1236,8 @@ sync::task<std::error_code> imap_store::move_message(const std::string& from_fol
                                                      const std::string& id,
                                                      const std::string& to_folder,
                                                      std::string& new_id) {
+    listed_.erase(from_folder);
+    listed_.erase(to_folder);
     std::uint32_t uid = 0;
     if (const auto ec = parse_id(id, uid))
         co_return ec;

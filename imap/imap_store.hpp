@@ -48,6 +48,9 @@ public:
     // The server's words (quoted) or the store's reason for the last failed operation.
     [[nodiscard]] const std::string& diagnostics() const noexcept { return diagnostics_; }
 
+    // LIST "" "*" RETURN (SPECIAL-USE), the first time pipelined with ENABLE QRESYNC. Where
+    // the server offers LIST-STATUS (RFC 5819) and QRESYNC, RETURN (... STATUS (UIDVALIDITY
+    // HIGHESTMODSEQ)) too: each folder's state at the listing, for unchanged_since.
     sync::task<std::error_code> list_folders(std::vector<sync::folder_info>& folders) override;
     sync::task<std::error_code> create_folder(const std::string& folder) override;
     sync::task<std::error_code> delete_folder(const std::string& folder) override;
@@ -66,8 +69,10 @@ public:
     // a scan is the HIGHESTMODSEQ of its SELECT.
     sync::task<std::error_code> scan_since(const std::string& folder, const sync::scan_base& base,
                                            sync::folder_scan& scan) override;
-    // With QRESYNC only (a QRESYNC server gives expunges a mod-sequence too, RFC 7162): one
-    // SELECT, unchanged when UIDVALIDITY and HIGHESTMODSEQ are those of the token.
+    // With QRESYNC only (a QRESYNC server gives expunges a mod-sequence too, RFC 7162):
+    // unchanged when UIDVALIDITY and HIGHESTMODSEQ are those of the token, as the last
+    // list_folders reported them (no command), else as one SELECT does. A change after the
+    // listing is seen by the next pass's listing.
     sync::task<std::error_code> unchanged_since(const std::string& folder, const std::string& epoch,
                                                 const std::string& token, bool& unchanged) override;
     // UID FETCH (RFC822.SIZE BODY.PEEK[HEADER]) in batches; messages gone meanwhile keep an
@@ -124,6 +129,13 @@ private:
     // Runs one command; a NO or BAD becomes command_failed with the server's text.
     sync::task<std::error_code> run(command cmd, command_result& result,
                                     const run_options& options = {});
+    // The error of a command `name` that ended with `ec` and `result` (see run).
+    std::error_code outcome(std::error_code ec, const std::string& name,
+                            const command_result& result);
+    // Records what an ENABLE's responses say was enabled.
+    void note_enabled(const std::vector<response>& untagged);
+    // The UTF-8 folder name of a wire name ("/" between levels, INBOX spelt so).
+    std::error_code folder_name(const std::string& wire, std::string& name);
     // SELECTs the folder unless it is selected already (or `fresh`); checks the UIDVALIDITY
     // against the one of the folder's scan.
     // The SELECT's responses go to `result` when given.
@@ -155,6 +167,14 @@ private:
     std::uint32_t selected_exists_ = 0;
     std::optional<std::uint64_t> selected_modseq_;     // HIGHESTMODSEQ of a SELECT (CONDSTORE)
     std::map<std::string, std::uint32_t> uidvalidity_; // of each folder's last SELECT
+    // Each folder's UIDVALIDITY and HIGHESTMODSEQ at the last listing (LIST-STATUS under
+    // QRESYNC). A folder this store changes, creates, deletes or renames is dropped: the
+    // listing no longer tells its state.
+    struct listed_status {
+        std::uint32_t uidvalidity = 0;
+        std::uint64_t highestmodseq = 0;
+    };
+    std::map<std::string, listed_status> listed_;
     // The CONDSTORE fast path: each folder's last scan, and the HIGHESTMODSEQ it was made at.
     struct scanned_folder {
         std::uint32_t uidvalidity = 0;

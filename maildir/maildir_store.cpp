@@ -17,6 +17,25 @@ namespace {
 // How much of a file identify() reads at a time: most header blocks fit in one read.
 constexpr std::size_t header_read_size = 16 * 1024;
 
+// A name guessed from the records (scan_since) for a message without flags says new/, but a
+// reader may have moved it to cur/ with an empty flag list (as our own removal of its last flag
+// does), and the other way round: tries the other place before listing the folder to find it.
+bool found_in_other_place(const fs::path& dir, message_entry& entry) {
+    if (!entry.flags.empty())
+        return false;
+    message_entry other = entry;
+    other.where = entry.where == location::new_dir ? location::cur_dir : location::new_dir;
+    file_name name;
+    name.base = entry.base;
+    name.flags = entry.flags;
+    other.file_name = other.where == location::new_dir ? entry.base : name.compose();
+    struct stat st {};
+    if (::lstat(other.path(dir).c_str(), &st) != 0)
+        return false;
+    entry = std::move(other);
+    return true;
+}
+
 } // namespace
 
 flag_set flags_from_bits(sync::flag_bits bits) noexcept {
@@ -249,6 +268,16 @@ sync::task<std::error_code> maildir_store::unchanged_since(const std::string& fo
     co_return std::error_code{};
 }
 
+bool maildir_store::token_possible(const std::string& folder) {
+    fs::path dir;
+    if (folder_of(folder, dir))
+        return true; // the scan says what is wrong
+    struct timespec now {};
+    ::clock_gettime(CLOCK_REALTIME, &now);
+    folder_times times;
+    return read_folder_times(dir, times) || !trusted_token(times, now).empty();
+}
+
 sync::task<std::error_code> maildir_store::identify(const std::string& folder,
                                                     std::vector<sync::scanned_message*>& messages) {
     std::string chunk;
@@ -389,7 +418,7 @@ sync::task<std::error_code> maildir_store::set_flags(const std::string& folder,
     // The new flags are computed from the file's current name: a reader may have changed
     // flags since the scan (mutt marking it seen), and those must not be undone.
     struct stat st {};
-    if (::lstat(entry.path(dir).c_str(), &st) != 0)
+    if (::lstat(entry.path(dir).c_str(), &st) != 0 && !found_in_other_place(dir, entry))
         if (auto ec = maildir_folder(dir).find(id, entry))
             co_return ec;
     const auto bits = static_cast<sync::flag_bits>((entry.flags.bits() | add) & ~remove);

@@ -246,16 +246,16 @@ std::error_code sqlite_sync_state::load(const std::string& folder,
     return {};
 }
 
-std::error_code sqlite_sync_state::count_records(const std::string& folder,
-                                                 std::array<std::size_t, 2>& counts) {
-    counts = {};
+std::error_code sqlite_sync_state::has_records(const std::string& folder,
+                                               std::array<bool, 2>& any) {
+    any = {};
     std::optional<folder_record> row;
     if (auto ec = store_.find_folder(folder, row))
         return ec;
     if (!row)
         return {};
-    return store_.count_messages(row->id, counts[index(sync::side::remote)],
-                                 counts[index(sync::side::local)]);
+    return store_.any_messages(row->id, any[index(sync::side::remote)],
+                               any[index(sync::side::local)]);
 }
 
 void sqlite_sync_state::put(const std::string& folder, const sync::synced_message* previous,

@@ -49,8 +49,7 @@ public:
 
     std::error_code load(const std::string& folder,
                          std::vector<sync::synced_message>& records) override;
-    std::error_code count_records(const std::string& folder,
-                                  std::array<std::size_t, 2>& counts) override;
+    std::error_code has_records(const std::string& folder, std::array<bool, 2>& any) override;
     void put(const std::string& folder, const sync::synced_message* previous,
              const sync::synced_message& record) override;
     void erase(const std::string& folder, const sync::synced_message& record) override;

@@ -161,6 +161,10 @@ std::error_code state_store::open(const fs::path& db_path, state_store& out) {
     }
     ::sqlite3_extended_result_codes(d.db, 1);
     ::sqlite3_busy_timeout(d.db, 5000);
+    // The WAL file stays when the last connection closes (emptied by the checkpoint): the next
+    // run need not create it again and fsync the directory for it.
+    int persist_wal = 1;
+    (void)::sqlite3_file_control(d.db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist_wal);
     // WAL: readers (postfach status) never block the writer. synchronous=FULL: every COMMIT,
     // i.e. every commit point, fsyncs the WAL before returning. cache_size: 512 KiB of pages
     // instead of SQLite's 2 MB; a pass reads each folder's records once, in order, and commits
@@ -372,18 +376,22 @@ std::error_code state_store::list_messages(std::int64_t folder_id,
     return impl_->query_all(*s, read_message, out);
 }
 
-std::error_code state_store::count_messages(std::int64_t folder_id, std::size_t& with_uid,
-                                            std::size_t& with_base_name) {
+std::error_code state_store::any_messages(std::int64_t folder_id, bool& with_uid,
+                                          bool& with_base_name) {
     std::error_code ec;
+    // EXISTS stops at the first entry of the (folder_id, uid) and (folder_id, base_name)
+    // indexes; count() read every record of the folder (12 ms for 20,000).
     auto* s = impl_->prepare(
-        "SELECT count(uid), count(base_name) FROM messages WHERE folder_id = ?1", ec);
+        "SELECT EXISTS (SELECT 1 FROM messages WHERE folder_id = ?1 AND uid IS NOT NULL), "
+        "EXISTS (SELECT 1 FROM messages WHERE folder_id = ?1 AND base_name IS NOT NULL)",
+        ec);
     if (s == nullptr)
         return ec;
     s->bind(1, folder_id);
-    with_uid = with_base_name = 0;
+    with_uid = with_base_name = false;
     if (s->step(ec)) {
-        with_uid = static_cast<std::size_t>(s->column_int(0));
-        with_base_name = static_cast<std::size_t>(s->column_int(1));
+        with_uid = s->column_int(0) != 0;
+        with_base_name = s->column_int(1) != 0;
     }
     impl_->note(ec);
     return ec;

@@ -73,9 +73,9 @@ public:
     std::error_code list_messages(std::int64_t folder_id, std::vector<message_record>& out);
     // All pairs of a folder, e.g. after UIDVALIDITY changed.
     std::error_code delete_messages_of_folder(std::int64_t folder_id);
-    // How many records of the folder have a UID, and how many a base name.
-    std::error_code count_messages(std::int64_t folder_id, std::size_t& with_uid,
-                                   std::size_t& with_base_name);
+    // Whether any record of the folder has a UID, and any a base name (two index lookups,
+    // whatever the folder's size).
+    std::error_code any_messages(std::int64_t folder_id, bool& with_uid, bool& with_base_name);
 
     // POP3 UIDLs (the account's INBOX).
     std::error_code add_pop3_uidl(const pop3_uidl_record& uidl);

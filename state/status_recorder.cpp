@@ -15,6 +15,22 @@ std::int64_t unix_seconds(status_recorder::clock::time_point t) {
 // The account row exists once anything was recorded; every writer starts here.
 constexpr const char* ensure_account_row = "INSERT OR IGNORE INTO account_status (id) VALUES (1)";
 
+// While it lives, the connection's commits are not fsync'd (WAL with synchronous=NORMAL: still
+// atomic and in order; durable with the next synchronous commit or checkpoint).
+class unsynced_commits {
+public:
+    explicit unsynced_commits(sqlite3* db)
+        : db_(db) {
+        (void)sqlite_exec(db_, "PRAGMA synchronous = NORMAL");
+    }
+    ~unsynced_commits() { (void)sqlite_exec(db_, "PRAGMA synchronous = FULL"); }
+    unsynced_commits(const unsynced_commits&) = delete;
+    unsynced_commits& operator=(const unsynced_commits&) = delete;
+
+private:
+    sqlite3* db_;
+};
+
 // What went wrong in a folder, in the words `postfach sync` prints; empty if nothing.
 std::string folder_problem(const sync::folder_outcome& f) {
     if (f.error)
@@ -36,6 +52,7 @@ std::string folder_problem(const sync::folder_outcome& f) {
 
 std::error_code status_recorder::set_connection(connection_state s, clock::time_point now) {
     sqlite3* db = db_.connection();
+    const unsynced_commits unsynced(db);
     if (auto ec = sqlite_exec(db, ensure_account_row))
         return ec;
     std::error_code ec;
@@ -50,6 +67,7 @@ std::error_code status_recorder::set_connection(connection_state s, clock::time_
 
 std::error_code status_recorder::record_failure(std::string_view what, clock::time_point now) {
     sqlite3* db = db_.connection();
+    const unsynced_commits unsynced(db);
     if (auto ec = sqlite_exec(db, ensure_account_row))
         return ec;
     std::error_code ec;
@@ -68,6 +86,7 @@ std::error_code status_recorder::record_pass(const sync::pass_result& result,
                                   : result.error_detail + " failed: " + result.error.message(),
                               now);
     sqlite3* db = db_.connection();
+    const unsynced_commits unsynced(db);
     const auto when = unix_seconds(now);
     transaction tx;
     if (auto ec = db_.begin(tx))

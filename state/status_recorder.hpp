@@ -5,7 +5,10 @@
 //
 // Each call is one small commit of its own, outside the pass's transactions; call it between
 // commit points, never inside an open transaction of the same store. Errors are returned but
-// are not worth failing a pass for: callers log them.
+// are not worth failing a pass for: callers log them. The commits are not fsync'd (status is
+// a report, not sync state; a pass writes it up to four times): a power cut may lose the last
+// of them, never the sync state's own commits, which stay synchronous=FULL and make the WAL
+// durable up to themselves.
 
 #include "state/account_status.hpp"
 #include "state/state_store.hpp"

@@ -41,9 +41,9 @@ struct folder_input {
     std::array<bool, 2> had_token{};   // the state had one (the scan started from it)
     bool epoch_changed = false;
     // Both sides unchanged since their tokens: records and scans were not even read, the
-    // folder has nothing to do. `counts` are its records with an id on each side.
+    // folder has nothing to do. `has`: it has records with an id on each side.
     bool skipped = false;
-    std::array<std::size_t, 2> counts{};
+    std::array<bool, 2> has{};
 };
 
 // A state change waiting for the stores' next commit.
@@ -115,9 +115,11 @@ public:
         for (side s : both_sides) {
             std::size_t scanned = 0, remembered = 0;
             for (const auto& in : inputs) {
-                // A skipped folder has on each side exactly what its records say.
-                scanned += in.skipped ? in.counts[index(s)] : in.scans[index(s)].size();
-                remembered += in.skipped ? in.counts[index(s)] : 0;
+                // A skipped folder has on each side exactly what its records say (whether
+                // that is anything is all that counts here).
+                const std::size_t kept = in.skipped && in.has[index(s)] ? 1 : 0;
+                scanned += in.skipped ? kept : in.scans[index(s)].size();
+                remembered += kept;
                 for (const auto& r : in.records)
                     remembered += r.id(s) ? 1 : 0;
             }
@@ -213,8 +215,10 @@ private:
             if (touched->any && !at(s).token_survives_own_changes()) {
                 in.scans[index(s)] = {};
                 token.clear();
-                if (!co_await at(s).scan(in.name, again))
-                    token = again.token;
+                // Changed just now (as it usually is): a scan could not vouch for it.
+                if (at(s).token_possible(in.name))
+                    if (!co_await at(s).scan(in.name, again))
+                        token = again.token;
                 scanned = &again.messages;
                 touched = &none;
             }
@@ -383,7 +387,7 @@ private:
         in.name = name;
         in.deleted_on = deleted_on;
         if (!absent_on && !deleted_on && co_await unchanged(name)) {
-            if (auto ec = state_.count_records(name, in.counts)) {
+            if (auto ec = state_.has_records(name, in.has)) {
                 in.error = ec;
                 in.error_detail = "reading the sync state";
             }

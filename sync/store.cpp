@@ -13,6 +13,10 @@ task<std::error_code> store::unchanged_since(const std::string&, const std::stri
     co_return std::error_code{};
 }
 
+bool store::token_possible(const std::string&) {
+    return true;
+}
+
 task<std::error_code> store::read_messages(const std::string& folder,
                                            const std::vector<std::string>& ids,
                                            message_receiver& receiver) {

@@ -38,17 +38,17 @@ public:
 
     virtual std::error_code load(const std::string& folder,
                                  std::vector<synced_message>& records) = 0;
-    // How many records of the folder have an id on each side (for a folder the pass skipped,
-    // unchanged since its tokens, without loading them). The default loads them.
-    virtual std::error_code count_records(const std::string& folder,
-                                          std::array<std::size_t, 2>& counts) {
+    // Whether any record of the folder has an id on each side (for a folder the pass skipped,
+    // unchanged since its tokens, without loading them: all the deletion guard asks). The
+    // default loads them.
+    virtual std::error_code has_records(const std::string& folder, std::array<bool, 2>& any) {
         std::vector<synced_message> records;
-        counts = {};
+        any = {};
         if (auto ec = load(folder, records))
             return ec;
         for (const auto& r : records)
-            for (int s = 0; s < 2; ++s)
-                counts[static_cast<std::size_t>(s)] += r.ids[static_cast<std::size_t>(s)] ? 1 : 0;
+            for (std::size_t s = 0; s < 2; ++s)
+                any[s] = any[s] || r.ids[s].has_value();
         return {};
     }
     // Adds `record` to `folder`, replacing every record there that shares an id on either side

@@ -17,6 +17,7 @@
 #include <gtest/gtest.h>
 #include <memory>
 #include <set>
+#include <sys/stat.h>
 
 namespace postfach::imap {
 namespace {
@@ -81,16 +82,18 @@ protected:
         return s;
     }
 
-    // One pass over a store of an open connection.
-    asio::awaitable<sync::pass_result> pass_over(imap_store& remote) {
+    // One pass over a store of an open connection. The selector is asked about each folder
+    // right after each side's listing (the server's first).
+    asio::awaitable<sync::pass_result> pass_over(imap_store& remote,
+                                                 sync::folder_selector select = every_folder) {
         std::array<sync::store*, 2> stores{&remote, &local_};
-        auto result = co_await sync::run_account_pass(
-            stores, *state_, [](const sync::folder_info&) { return true; }, {});
+        auto result = co_await sync::run_account_pass(stores, *state_, std::move(select), {});
         EXPECT_FALSE(result.any_error()) << describe(result) << remote.diagnostics();
         co_return result;
     }
+    static bool every_folder(const sync::folder_info&) { return true; }
 
-    sync::pass_result pass() {
+    sync::pass_result pass(sync::folder_selector select = every_folder) {
         asio::io_context io;
         const auto s = alice();
         connection c(io.get_executor(), s, connection_options_for(s, "test"));
@@ -98,10 +101,24 @@ protected:
         run_until_done(io, [&]() -> asio::awaitable<void> {
             CO_ASSERT_NO_ERROR(co_await c.open(), c.diagnostics());
             imap_store remote(c.session());
-            result = co_await pass_over(remote);
+            result = co_await pass_over(remote, select);
             CO_ASSERT_NO_ERROR(co_await c.logout(), c.diagnostics());
         });
         return result;
+    }
+
+    // Sets the mtimes of every local new/ and cur/ 10 s into the past, as if the Maildir had
+    // not changed for a while: its scans then give tokens (maildir/folder_token.hpp).
+    void age_local_folders() {
+        struct timespec now {};
+        ::clock_gettime(CLOCK_REALTIME, &now);
+        const struct timespec times[2] = {{0, UTIME_OMIT}, {now.tv_sec - 10, 123456789}};
+        for (const auto& e : std::filesystem::recursive_directory_iterator(dir_.path() / "mail")) {
+            const auto name = e.path().filename();
+            if (e.is_directory() && (name == "new" || name == "cur")) {
+                ASSERT_EQ(::utimensat(AT_FDCWD, e.path().c_str(), times, 0), 0) << e.path();
+            }
+        }
     }
 
     void expect_nothing_to_do() {
@@ -282,6 +299,7 @@ struct sync_path {
     const char* name;
     const char* capability; // imap_capability; nullptr: Dovecot's defaults (QRESYNC)
     bool tracks_changes;    // a scan token is kept
+    bool lists_status;      // LIST-STATUS and QRESYNC: the listing tells unchanged folders
 };
 
 class imap_sync_paths : public imap_sync_fixture, public ::testing::WithParamInterface<sync_path> {
@@ -315,12 +333,36 @@ TEST_P(imap_sync_paths, new_mail_flag_change_and_expunge_on_the_server_are_seen)
     EXPECT_EQ(state_->scan_token("INBOX", sync::side::remote).empty(), !GetParam().tracks_changes);
 }
 
+// A folder unchanged on both sides is skipped; with LIST-STATUS on what the listing said, so
+// mail that arrives after the listing is not seen by this pass: the next one finds it (its
+// listing shows a new HIGHESTMODSEQ). Without LIST-STATUS the skip's SELECT sees it at once.
+TEST_P(imap_sync_paths, mail_arriving_after_the_listing_is_found_by_this_pass_or_the_next) {
+    seed_and_sync();
+    age_local_folders();
+    pass(); // scans with settled mtimes: tokens on both sides
+    bool arrived = false;
+    const auto during = pass([&](const sync::folder_info&) {
+        if (!arrived) // right after the server's listing
+            server_.add_message("alice", "INBOX", make_message("spät"));
+        arrived = true;
+        return true;
+    });
+    ASSERT_TRUE(arrived);
+    EXPECT_EQ(during.copied[1], GetParam().lists_status ? 0U : 1U);
+    const auto next = pass();
+    EXPECT_EQ(during.copied[1] + next.copied[1], 1U);
+    EXPECT_EQ(local_count("INBOX"), 3U);
+    expect_nothing_to_do();
+}
+
 INSTANTIATE_TEST_SUITE_P(
     capabilities, imap_sync_paths,
-    ::testing::Values(sync_path{"qresync", nullptr, true},
-                      sync_path{"condstore", "IMAP4rev1 LITERAL+ UIDPLUS MOVE UNSELECT CONDSTORE",
-                                true},
-                      sync_path{"plain", "IMAP4rev1 LITERAL+ UIDPLUS MOVE UNSELECT", false}),
+    ::testing::Values(
+        sync_path{"qresync", nullptr, true, true},
+        sync_path{"qresync_without_list_status",
+                  "IMAP4rev1 LITERAL+ UIDPLUS MOVE UNSELECT ENABLE CONDSTORE QRESYNC", true, false},
+        sync_path{"condstore", "IMAP4rev1 LITERAL+ UIDPLUS MOVE UNSELECT CONDSTORE", true, false},
+        sync_path{"plain", "IMAP4rev1 LITERAL+ UIDPLUS MOVE UNSELECT", false, false}),
     [](const ::testing::TestParamInfo<sync_path>& param) { return std::string(param.param.name); });
 
 } // namespace

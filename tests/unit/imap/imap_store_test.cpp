@@ -253,6 +253,89 @@ TEST(imap_store_transcript, condstore_rescan_asks_only_for_changes) {
                        "A7 UID SEARCH ALL\r\n");
 }
 
+// LIST-STATUS under QRESYNC: the listing tells each folder's UIDVALIDITY and HIGHESTMODSEQ,
+// so a folder is judged without a SELECT; one the listing said nothing of, or one the store
+// changed since, is SELECTed as before.
+TEST(imap_store_transcript, list_status_tells_unchanged_folders_without_a_select) {
+    const auto written = run_store(
+        "CONDSTORE QRESYNC LIST-STATUS UIDPLUS",
+        {
+            "* ENABLED QRESYNC\r\nA2 OK enabled\r\n",
+            "* LIST () \"/\" INBOX\r\n* STATUS INBOX (UIDVALIDITY 7 HIGHESTMODSEQ 20)\r\n"
+            "* LIST () \"/\" Sent\r\n* STATUS Sent (UIDVALIDITY 8 HIGHESTMODSEQ 31)\r\n"
+            "* LIST () \"/\" Old\r\n* STATUS Old (UIDVALIDITY 9 HIGHESTMODSEQ 0)\r\n"
+            "* LIST () \"/\" Quiet\r\nA3 OK listed\r\n",
+            // Quiet: no STATUS in the listing, so a SELECT.
+            "* 0 EXISTS\r\n* OK [UIDVALIDITY 10] ok\r\n* OK [HIGHESTMODSEQ 4] ok\r\n"
+            "A4 OK [READ-WRITE] selected\r\n",
+            // INBOX after a flag change of ours: the listing's word is void.
+            "* 1 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n* OK [HIGHESTMODSEQ 20] ok\r\n"
+            "A5 OK [READ-WRITE] selected\r\n",
+            "* 1 FETCH (UID 3 MODSEQ (21))\r\nA6 OK stored\r\n",
+            "* 1 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n* OK [HIGHESTMODSEQ 21] ok\r\n"
+            "A7 OK [READ-WRITE] selected\r\n",
+        },
+        [](imap_store& store) -> asio::awaitable<void> {
+            std::vector<sync::folder_info> folders;
+            CO_ASSERT_NO_ERROR(co_await store.list_folders(folders), store.diagnostics());
+            EXPECT_EQ(folders.size(), 4u);
+            bool unchanged = false;
+            CO_ASSERT_NO_ERROR(co_await store.unchanged_since("INBOX", "7", "20", unchanged),
+                               store.diagnostics());
+            EXPECT_TRUE(unchanged);
+            CO_ASSERT_NO_ERROR(co_await store.unchanged_since("Sent", "8", "30", unchanged),
+                               store.diagnostics());
+            EXPECT_FALSE(unchanged) << "HIGHESTMODSEQ moved on";
+            CO_ASSERT_NO_ERROR(co_await store.unchanged_since("Sent", "9", "31", unchanged),
+                               store.diagnostics());
+            EXPECT_FALSE(unchanged) << "another UIDVALIDITY";
+            // HIGHESTMODSEQ 0: no persistent mod-sequences (RFC 7162), never unchanged; the
+            // listing's 0 is not taken, so a SELECT would decide; here the token is 0 too,
+            // which no check accepts.
+            CO_ASSERT_NO_ERROR(co_await store.unchanged_since("Old", "9", "0", unchanged),
+                               store.diagnostics());
+            EXPECT_FALSE(unchanged);
+            CO_ASSERT_NO_ERROR(co_await store.unchanged_since("Quiet", "10", "4", unchanged),
+                               store.diagnostics());
+            EXPECT_TRUE(unchanged);
+            CO_ASSERT_NO_ERROR(co_await store.set_flags("INBOX", "3", seen, 0),
+                               store.diagnostics());
+            CO_ASSERT_NO_ERROR(co_await store.unchanged_since("INBOX", "7", "20", unchanged),
+                               store.diagnostics());
+            EXPECT_FALSE(unchanged) << "our own change";
+        });
+    EXPECT_EQ(written, "A2 ENABLE QRESYNC\r\n"
+                       "A3 LIST \"\" * RETURN (STATUS (UIDVALIDITY HIGHESTMODSEQ))\r\n"
+                       "A4 SELECT Quiet (CONDSTORE)\r\n"
+                       "A5 SELECT INBOX\r\n"
+                       "A6 UID STORE 3 +FLAGS.SILENT (\\Seen)\r\n"
+                       "A7 SELECT INBOX (CONDSTORE)\r\n");
+}
+
+// Without LIST-STATUS the listing is a plain LIST (ENABLE still sent along with it) and each
+// folder is judged by a SELECT, as before.
+TEST(imap_store_transcript, without_list_status_unchanged_folders_are_selected) {
+    const auto written = run_store(
+        "CONDSTORE QRESYNC",
+        {
+            "* ENABLED QRESYNC\r\nA2 OK enabled\r\n",
+            "* LIST () \"/\" INBOX\r\nA3 OK listed\r\n",
+            "* 1 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n* OK [HIGHESTMODSEQ 20] ok\r\n"
+            "A4 OK [READ-WRITE] selected\r\n",
+        },
+        [](imap_store& store) -> asio::awaitable<void> {
+            std::vector<sync::folder_info> folders;
+            CO_ASSERT_NO_ERROR(co_await store.list_folders(folders), store.diagnostics());
+            bool unchanged = false;
+            CO_ASSERT_NO_ERROR(co_await store.unchanged_since("INBOX", "7", "20", unchanged),
+                               store.diagnostics());
+            EXPECT_TRUE(unchanged);
+        });
+    EXPECT_EQ(written, "A2 ENABLE QRESYNC\r\n"
+                       "A3 LIST \"\" *\r\n"
+                       "A4 SELECT INBOX (CONDSTORE)\r\n");
+}
+
 } // namespace
 } // namespace postfach::imap
 

@@ -392,6 +392,39 @@ TEST_P(maildir_store_test, scan_since_an_unchanged_token_needs_no_listing_and_fi
     EXPECT_EQ(entry("INBOX", unflagged).file_name, unflagged + ":2,R");
 }
 
+// The access time of a directory: a listing sets it (relatime: when it is older than the
+// mtime), a lookup or rename of one name does not.
+struct timespec listed_at(const fs::path& d) {
+    struct stat st {};
+    EXPECT_EQ(::stat(d.c_str(), &st), 0);
+    return st.st_atim;
+}
+
+TEST_P(maildir_store_test, a_flagless_message_moved_to_cur_is_found_without_a_listing) {
+    const auto id = write("INBOX", wire_message);
+    ASSERT_FALSE(run(store_.commit()));
+    // A reader (or our own removal of its last flag) moved it to cur/ with no flags.
+    ASSERT_EQ(::rename((dir("INBOX") / "new" / id).c_str(),
+                       (dir("INBOX") / "cur" / (id + ":2,")).c_str()),
+              0);
+    age_folder(dir("INBOX"), 10);
+    const auto token = scan("INBOX").token;
+    ASSERT_FALSE(token.empty());
+    // Access times older than the mtimes: a listing would set them now.
+    const struct timespec old_access[2] = {{1000000000, 0}, {0, UTIME_OMIT}};
+    for (const char* sub : {"new", "cur"})
+        ASSERT_EQ(::utimensat(AT_FDCWD, (dir("INBOX") / sub).c_str(), old_access, 0), 0);
+    maildir_store fresh{folder_layout(tmp_.path() / "mail", GetParam())}; // a new process
+    sync::scan_base base{"", token, {{id, 0, ""}}}; // no flags: the base implies new/
+    sync::folder_scan s;
+    ASSERT_FALSE(run(fresh.scan_since("INBOX", base, s)));
+    ASSERT_FALSE(run(fresh.set_flags("INBOX", id, flagged, 0)));
+    ASSERT_FALSE(run(fresh.commit()));
+    for (const char* sub : {"new", "cur"})
+        EXPECT_EQ(listed_at(dir("INBOX") / sub).tv_sec, 1000000000) << sub << " was listed";
+    EXPECT_EQ(entry("INBOX", id).file_name, id + ":2,F");
+}
+
 INSTANTIATE_TEST_SUITE_P(layouts, maildir_store_test,
                          ::testing::Values(layout_kind::maildir_plus_plus, layout_kind::verbatim),
                          maildir::testing::layout_name);

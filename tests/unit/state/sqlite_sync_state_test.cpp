@@ -162,17 +162,20 @@ TEST_F(sqlite_sync_state_test, both_scan_tokens_are_kept_and_records_counted_per
     synced_message tombstone;
     tombstone.ids[static_cast<int>(side::remote)] = "3"; // its local copy was deleted
     state_->put("INBOX", nullptr, tombstone);
+    state_->put("Sent", nullptr, tombstone); // a folder with a server side only
     ASSERT_FALSE(state_->commit());
     reopen();
     EXPECT_EQ(state_->scan_token("INBOX", side::remote), "1234");
     EXPECT_EQ(state_->scan_token("INBOX", side::local),
               "1795700385.946472356/1795700385.946472357");
-    std::array<std::size_t, 2> counts{};
-    ASSERT_FALSE(state_->count_records("INBOX", counts));
-    EXPECT_EQ(counts[static_cast<int>(side::remote)], 3u);
-    EXPECT_EQ(counts[static_cast<int>(side::local)], 2u);
-    ASSERT_FALSE(state_->count_records("Nowhere", counts));
-    EXPECT_EQ(counts, (std::array<std::size_t, 2>{0, 0}));
+    std::array<bool, 2> any{};
+    ASSERT_FALSE(state_->has_records("INBOX", any));
+    EXPECT_EQ(any, (std::array<bool, 2>{true, true}));
+    ASSERT_FALSE(state_->has_records("Sent", any));
+    EXPECT_TRUE(any[static_cast<int>(side::remote)]);
+    EXPECT_FALSE(any[static_cast<int>(side::local)]);
+    ASSERT_FALSE(state_->has_records("Nowhere", any));
+    EXPECT_EQ(any, (std::array<bool, 2>{false, false}));
     state_->set_scan_token("INBOX", side::local, "");
     ASSERT_FALSE(state_->commit());
     EXPECT_EQ(state_->scan_token("INBOX", side::local), "");

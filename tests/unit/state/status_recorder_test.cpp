@@ -1,6 +1,7 @@
 // status_recorder writes what `postfach status` reads back with read_account_status: the
 // connection state, pass times and errors per account and folder, and counts from the pairs.
 
+#include "state/sqlite_statement.hpp"
 #include "state/state_store.hpp"
 #include "state/status_reader.hpp"
 #include "state/status_recorder.hpp"
@@ -117,6 +118,30 @@ TEST_F(status_recorder_test, a_clean_pass_sets_the_account_success_and_drops_van
     ASSERT_EQ(s.folders.size(), 1u);
     EXPECT_EQ(s.folders[0].name, "INBOX");
     EXPECT_EQ(s.folders[0].last_success, 3100);
+}
+
+// Status commits are not fsync'd, the sync state's are: every recorder call leaves the
+// connection at synchronous = FULL (2) as it found it.
+TEST_F(status_recorder_test, status_writes_leave_the_sync_state_commits_synchronous) {
+    const auto synchronous = [&] {
+        std::error_code ec;
+        sqlite_statement s(db_.connection(), "PRAGMA synchronous", ec);
+        EXPECT_FALSE(ec);
+        EXPECT_TRUE(s.step(ec));
+        return s.column_int(0);
+    };
+    ASSERT_EQ(synchronous(), 2);
+    ASSERT_FALSE(recorder_.set_connection(connection_state::syncing, at(10)));
+    EXPECT_EQ(synchronous(), 2);
+    sync::pass_result pass;
+    pass.folders = {folder_ok("INBOX")};
+    ASSERT_FALSE(recorder_.record_pass(pass, at(20)));
+    EXPECT_EQ(synchronous(), 2);
+    ASSERT_FALSE(recorder_.record_failure("no route to host", at(30)));
+    EXPECT_EQ(synchronous(), 2);
+    const auto s = read();
+    EXPECT_EQ(s.last_success, 20);
+    EXPECT_EQ(s.last_error, "no route to host");
 }
 
 TEST_F(status_recorder_test, guard_trips_are_folder_errors) {

@@ -311,6 +311,31 @@ TEST(account_pass, a_side_without_a_token_is_never_skipped) {
     EXPECT_EQ(a.remote.durable().at("INBOX").begin()->second.flags, seen);
 }
 
+TEST(account_pass, no_rescan_after_own_changes_where_no_token_could_come_of_it) {
+    skipping_account a;
+    a.remote.add("INBOX", "one");
+    // The Maildir changed just now (its mtimes are too young to vouch for a token).
+    a.local.tokens_possible = false;
+    const int before = a.local.scans;
+    EXPECT_FALSE(a.pass().any_error());
+    EXPECT_EQ(a.local.durable().at("INBOX").size(), 1u);
+    // INBOX was written to and not scanned again; the untouched Archive keeps its scan's token.
+    EXPECT_EQ(a.local.scans, before + 2) << "one scan per folder, no rescan of INBOX";
+    EXPECT_TRUE(a.state.scan_token("INBOX", side::local).empty());
+    EXPECT_FALSE(a.state.scan_token("Archive", side::local).empty());
+
+    // Later the mtimes are old enough: the next pass scans INBOX in full and keeps its token,
+    // and the one after skips it.
+    a.local.tokens_possible = true;
+    EXPECT_FALSE(a.pass().any_error());
+    EXPECT_FALSE(a.state.scan_token("INBOX", side::local).empty());
+    EXPECT_FALSE(a.pass().any_error());
+    const int settled = a.scans();
+    EXPECT_FALSE(a.pass().any_error());
+    EXPECT_EQ(a.scans(), settled) << "nothing scanned";
+    EXPECT_EQ(contents(a.remote.durable()), contents(a.local.durable()));
+}
+
 TEST(account_pass, the_guard_counts_the_mail_of_skipped_folders) {
     skipping_account a;
     for (int i = 0; i < 20; ++i)

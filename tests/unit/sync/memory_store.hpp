@@ -122,6 +122,9 @@ public:
         co_return std::error_code{};
     }
     [[nodiscard]] bool token_survives_own_changes() const override { return survive_; }
+    bool token_possible(const std::string&) override { return tokens_possible; }
+    // What token_possible() answers (a Maildir: false right after a change of its own).
+    bool tokens_possible = true;
     task<std::error_code> scan_since(const std::string& folder, const scan_base& base,
                                      folder_scan& result) override {
         last_base = base;
