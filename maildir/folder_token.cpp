@@ -16,10 +16,16 @@ std::chrono::nanoseconds to_duration(const struct timespec& t) {
     return std::chrono::seconds(t.tv_sec) + std::chrono::nanoseconds(t.tv_nsec);
 }
 
-// Whether a change after `now` is sure to get an mtime other than `mtime`.
-bool settled(const struct timespec& mtime, const struct timespec& now) {
+// How long after `now` a change is sure to get an mtime other than `mtime`.
+std::chrono::nanoseconds until_settled(const struct timespec& mtime, const struct timespec& now) {
     const auto step = mtime.tv_nsec != 0 ? fine_step : coarse_step;
-    return to_duration(now) - to_duration(mtime) > step;
+    const auto left = to_duration(mtime) + step - to_duration(now);
+    return left < std::chrono::nanoseconds::zero() ? std::chrono::nanoseconds::zero()
+                                                   : left + std::chrono::nanoseconds(1);
+}
+
+bool settled(const struct timespec& mtime, const struct timespec& now) {
+    return until_settled(mtime, now) == std::chrono::nanoseconds::zero();
 }
 
 } // namespace
@@ -38,6 +44,10 @@ std::error_code read_folder_times(const std::filesystem::path& folder_dir, folde
 std::string token_text(const folder_times& times) {
     return fmt::format("{}.{:09}/{}.{:09}", times.new_dir.tv_sec, times.new_dir.tv_nsec,
                        times.cur_dir.tv_sec, times.cur_dir.tv_nsec);
+}
+
+std::chrono::nanoseconds time_to_trust(const folder_times& times, const struct timespec& now) {
+    return std::max(until_settled(times.new_dir, now), until_settled(times.cur_dir, now));
 }
 
 std::string trusted_token(const folder_times& times, const struct timespec& now) {

@@ -13,6 +13,7 @@
 // (A network file system takes the server's clock: a skewed one may defeat this, as it does
 // every mtime-based Maildir tool.)
 
+#include <chrono>
 #include <ctime>
 #include <filesystem>
 #include <string>
@@ -34,5 +35,8 @@ std::string token_text(const folder_times& times);
 // The token a listing made after reading `times` at `now` may vouch for: token_text(times), or
 // "" when a later change could still get the same mtimes (see above).
 std::string trusted_token(const folder_times& times, const struct timespec& now);
+
+// How long after `now` trusted_token() starts giving a token for `times` (zero: already now).
+std::chrono::nanoseconds time_to_trust(const folder_times& times, const struct timespec& now);
 
 } // namespace postfach::maildir

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <sys/stat.h>
+#include <thread>
 
 namespace fs = std::filesystem;
 
@@ -16,6 +17,9 @@ namespace {
 
 // How much of a file identify() reads at a time: most header blocks fit in one read.
 constexpr std::size_t header_read_size = 16 * 1024;
+
+// token_possible() waits this long at most for a folder's mtimes to settle.
+constexpr std::chrono::milliseconds max_token_wait{60};
 
 // A name guessed from the records (scan_since) for a message without flags says new/, but a
 // reader may have moved it to cur/ with an empty flag list (as our own removal of its last flag
@@ -275,7 +279,17 @@ bool maildir_store::token_possible(const std::string& folder) {
     struct timespec now {};
     ::clock_gettime(CLOCK_REALTIME, &now);
     folder_times times;
-    return read_folder_times(dir, times) || !trusted_token(times, now).empty();
+    if (read_folder_times(dir, times))
+        return true; // the scan says what is wrong
+    // Changed within the clock's step (this pass's own writes, usually): waiting out the rest
+    // (under 50 ms on a file system with sub-second mtimes) lets the scan vouch for the folder,
+    // and the next pass skip it. Blocking, as every Maildir operation here is.
+    const auto wait = time_to_trust(times, now);
+    if (wait > max_token_wait)
+        return false; // a whole-second file system: the next pass lists the folder
+    if (wait > std::chrono::nanoseconds::zero())
+        std::this_thread::sleep_for(wait);
+    return true;
 }
 
 sync::task<std::error_code> maildir_store::identify(const std::string& folder,

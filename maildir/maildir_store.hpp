@@ -71,7 +71,8 @@ public:
                                                 const std::string& token, bool& unchanged) override;
     // Every change of ours changes an mtime.
     [[nodiscard]] bool token_survives_own_changes() const override { return false; }
-    // False while new/ or cur/ changed within the clock's step (trusted_token gives "").
+    // Waits out the rest of the clock's step when new/ or cur/ changed within it (at most
+    // 60 ms, the sub-second case); false when that would take longer (whole-second mtimes).
     bool token_possible(const std::string& folder) override;
     // Reads each file's header block only (up to the empty line) and its wire size.
     sync::task<std::error_code> identify(const std::string& folder,

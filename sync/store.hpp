@@ -132,9 +132,9 @@ public:
     // folder again after changing it, for a token that covers the result.
     [[nodiscard]] virtual bool token_survives_own_changes() const { return true; }
     // Whether a scan of the folder now could give a token at all: false when the store knows
-    // it could not (a Maildir changed within its clock's step, maildir/folder_token.hpp). The
-    // engine then spares the scan after its own changes that could only end without a token.
-    // The default: perhaps.
+    // it could not (a Maildir changed within its clock's step, maildir/folder_token.hpp); a
+    // store may wait a moment first to make it possible. The engine then spares the scan
+    // after its own changes that could only end without a token. The default: perhaps.
     virtual bool token_possible(const std::string& folder);
     // Fills in the identity of the given messages of a folder (only those the engine cannot
     // pair from its state, so a pass over known mail reads no message content).

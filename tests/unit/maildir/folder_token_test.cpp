@@ -34,6 +34,20 @@ TEST(folder_token, both_directories_must_have_settled) {
     EXPECT_EQ(trusted_token({{900, 1}, {900, 2}}, now), "900.000000001/900.000000002");
 }
 
+TEST(folder_token, time_to_trust_says_when_the_token_becomes_trusted) {
+    using std::chrono::nanoseconds;
+    const struct timespec now { 1000, 500'000'000 };
+    const auto fine = both({1000, 480'000'000}); // 20 ms old
+    const auto wait = time_to_trust(fine, now);
+    EXPECT_GT(wait, std::chrono::milliseconds(30));
+    EXPECT_LE(wait, std::chrono::milliseconds(31));
+    const struct timespec then { 1000, 500'000'000 + static_cast<long>(wait.count()) };
+    EXPECT_EQ(trusted_token(fine, then), token_text(fine)) << "trusted once the wait is over";
+    EXPECT_EQ(time_to_trust(both({1000, 400'000'000}), now), nanoseconds::zero());
+    // The later of the two directories counts; whole seconds wait for the 2 s step.
+    EXPECT_GT(time_to_trust({{900, 1}, {1000, 0}}, now), std::chrono::seconds(1));
+}
+
 TEST(folder_token, the_text_tells_every_nanosecond_apart) {
     EXPECT_NE(token_text(both({5, 1})), token_text(both({5, 2})));
     EXPECT_NE(token_text({{5, 1}, {5, 2}}), token_text({{5, 2}, {5, 1}}));
