@@ -405,7 +405,9 @@ private:
             folder_scan scan;
             const auto token = state_.scan_token(name, s);
             std::error_code ec;
-            if (token.empty()) {
+            // Records voided by the other side's new epoch cannot say what this side had at
+            // its token: only a full scan can.
+            if (token.empty() || in.epoch_changed) {
                 ec = co_await at(s).scan(name, scan);
             } else {
                 // The records are what the side had at the token (settle_tokens).

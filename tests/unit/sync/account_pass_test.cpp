@@ -295,6 +295,24 @@ TEST(account_pass, a_change_on_either_side_is_not_skipped) {
     EXPECT_EQ(contents(a.remote.durable()), contents(a.local.durable()));
 }
 
+TEST(account_pass, a_new_epoch_on_one_side_scans_the_other_in_full) {
+    skipping_account a;
+    a.remote.renumber("100");
+    for (int i = 0; i < 3; ++i)
+        a.remote.add("INBOX", "m" + std::to_string(i));
+    EXPECT_FALSE(a.pass().any_error());
+    ASSERT_FALSE(a.state.scan_token("INBOX", side::local).empty());
+    a.remote.renumber("200"); // the records are void, so they cannot be the local scan's base
+    a.local.last_base.reset();
+    const auto r = a.pass();
+    EXPECT_FALSE(r.any_error());
+    EXPECT_EQ(r.copied[0] + r.copied[1], 0u);
+    EXPECT_EQ(r.removed[0] + r.removed[1], 0u);
+    EXPECT_EQ(r.linked, 3u);
+    EXPECT_FALSE(a.local.last_base) << "scanned in full, not from its token";
+    EXPECT_EQ(contents(a.remote.durable()), contents(a.local.durable()));
+}
+
 TEST(account_pass, a_side_without_a_token_is_never_skipped) {
     skipping_account a;
     a.remote.add("INBOX", "one");
