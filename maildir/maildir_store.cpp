@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <sys/stat.h>
+#include <utility>
 
 namespace fs = std::filesystem;
 
@@ -384,19 +385,25 @@ sync::task<std::error_code> maildir_store::move_message(const std::string& from_
 }
 
 sync::task<std::error_code> maildir_store::commit() {
-    std::vector<delivered_message> done;
-    std::error_code first_error = batch_.commit(done, hooks_);
-    if (first_error == maildir_errc::commit_interrupted)
-        co_return first_error; // a simulated crash: nothing more happens
-    for (const auto& dir : touched_dirs_) {
-        // A directory gone since (its folder deleted or renamed, which fsynced the parent
-        // itself) has nothing left to make durable.
-        if (auto ec = fsync_directory(dir); ec && ec != std::errc::no_such_file_or_directory)
-            if (!first_error)
-                first_error = ec;
-    }
-    touched_dirs_.clear();
-    co_return first_error;
+    // What this commit covers is taken now: messages finished while it runs on the worker
+    // thread go into the next batch.
+    delivery_batch batch = std::exchange(batch_, delivery_batch());
+    std::set<fs::path> dirs = std::exchange(touched_dirs_, {});
+    const commit_hooks hooks = hooks_;
+    co_return co_await worker_.run([&]() -> std::error_code {
+        std::vector<delivered_message> done;
+        std::error_code first_error = batch.commit(done, hooks);
+        if (first_error == maildir_errc::commit_interrupted)
+            return first_error; // a simulated crash: nothing more happens
+        for (const auto& dir : dirs) {
+            // A directory gone since (its folder deleted or renamed, which fsynced the parent
+            // itself) has nothing left to make durable.
+            if (auto ec = fsync_directory(dir); ec && ec != std::errc::no_such_file_or_directory)
+                if (!first_error)
+                    first_error = ec;
+        }
+        return first_error;
+    });
 }
 
 } // namespace postfach::maildir
