@@ -9,8 +9,10 @@
 //
 // Contract: jobs run one at a time, in the order run() was called, on one thread started at the
 // first run(). A job must touch nothing the loop thread uses until its run() completes (the
-// awaiting coroutine is suspended; other coroutines of the loop go on). A pending job keeps the
-// loop's io_context from running out of work. The destructor waits for queued jobs.
+// awaiting coroutine is suspended; other coroutines of the loop go on). If that coroutine is
+// cancelled, run() completes at once with operation_canceled and the job finishes alone: a job
+// owns what it works on (captures by value). A running job keeps the loop from running out of
+// work. The destructor waits for queued jobs.
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/thread_pool.hpp>
