@@ -7,6 +7,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/experimental/channel.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <map>
@@ -757,6 +758,10 @@ private:
             const boost::system::error_code none;
             (void)co_await batches_.async_send(none, std::move(batch),
                                                boost::asio::as_tuple(boost::asio::use_awaitable));
+            // The send completes before commit_behind runs: let it start the commit now rather
+            // than after the read's next wait.
+            const auto executor = co_await boost::asio::this_coro::executor;
+            co_await boost::asio::post(executor, boost::asio::use_awaitable);
             co_return commit_error_;
         }
 
