@@ -7,8 +7,10 @@
 #include "sync/message_identity.hpp"
 
 #include <chrono>
+#include <memory>
 #include <sys/stat.h>
 #include <thread>
+#include <utility>
 
 namespace fs = std::filesystem;
 
@@ -488,19 +490,29 @@ sync::task<std::error_code> maildir_store::move_message(const std::string& from_
 }
 
 sync::task<std::error_code> maildir_store::commit() {
-    std::vector<delivered_message> done;
-    std::error_code first_error = batch_.commit(done, hooks_);
-    if (first_error == maildir_errc::commit_interrupted)
-        co_return first_error; // a simulated crash: nothing more happens
-    for (const auto& dir : touched_dirs_) {
-        // A directory gone since (its folder deleted or renamed, which fsynced the parent
-        // itself) has nothing left to make durable.
-        if (auto ec = fsync_directory(dir); ec && ec != std::errc::no_such_file_or_directory)
-            if (!first_error)
-                first_error = ec;
-    }
-    touched_dirs_.clear();
-    co_return first_error;
+    // What this commit covers is taken now: messages finished while it runs on the worker
+    // thread go into the next batch. The job owns it (the awaiting coroutine may be cancelled).
+    struct work {
+        delivery_batch batch;
+        std::set<fs::path> dirs;
+        commit_hooks hooks;
+    };
+    auto w = std::make_shared<work>(
+        work{std::exchange(batch_, delivery_batch()), std::exchange(touched_dirs_, {}), hooks_});
+    co_return co_await worker_.run([w]() -> std::error_code {
+        std::vector<delivered_message> done;
+        std::error_code first_error = w->batch.commit(done, w->hooks);
+        if (first_error == maildir_errc::commit_interrupted)
+            return first_error; // a simulated crash: nothing more happens
+        for (const auto& dir : w->dirs) {
+            // A directory gone since (its folder deleted or renamed, which fsynced the parent
+            // itself) has nothing left to make durable.
+            if (auto ec = fsync_directory(dir); ec && ec != std::errc::no_such_file_or_directory)
+                if (!first_error)
+                    first_error = ec;
+        }
+        return first_error;
+    });
 }
 
 } // namespace postfach::maildir

@@ -20,13 +20,15 @@
 // our rename could still be lost; the next pass then sees and syncs the difference).
 //
 // Not thread-safe: one per account, used from the account's coroutine tree. Its operations
-// are coroutines for the store interface but do their (local, short) I/O synchronously.
+// are coroutines for the store interface but do their (local, short) I/O synchronously, except
+// commit(), whose fsyncs run on a worker thread (util::blocking_worker).
 
 #include "maildir/delivery.hpp"
 #include "maildir/folder_layout.hpp"
 #include "maildir/maildir_folder.hpp"
 #include "maildir/unique_name.hpp"
 #include "sync/store.hpp"
+#include "util/blocking_worker.hpp"
 
 #include <filesystem>
 #include <map>
@@ -101,7 +103,9 @@ public:
                                              const std::string& to_folder,
                                              std::string& new_id) override;
     // Delivers the batch (file fsyncs, renames, directory fsyncs), then fsyncs every directory
-    // touched by flag changes, moves and removals since the last commit.
+    // touched by flag changes, moves and removals since the last commit. The blocking part runs
+    // on a worker thread, so the loop goes on (the download of the next batch) meanwhile;
+    // messages finished while it runs belong to the next commit.
     sync::task<std::error_code> commit() override;
 
 private:
@@ -144,6 +148,8 @@ private:
     // an entry for every message of the account (peak RSS, issue 5).
     std::map<std::string, std::unordered_map<std::string, cached_entry>> entries_;
     std::set<std::filesystem::path> touched_dirs_; // to fsync at the next commit
+    util::blocking_worker worker_;                 // runs the commits; declared last, so its
+                                                   // destructor waits before the rest goes
 };
 
 } // namespace postfach::maildir

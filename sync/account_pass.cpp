@@ -4,11 +4,18 @@
 #include "sync/message_identity.hpp"
 
 #include <algorithm>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/experimental/channel.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <map>
 #include <optional>
 #include <set>
 #include <tuple>
 #include <unordered_set>
+#include <utility>
 
 namespace postfach::sync {
 
@@ -515,12 +522,20 @@ private:
 
     // Commits both stores, then records what they made durable (see account_pass.hpp).
     task<std::error_code> flush(folder_outcome* outcome) {
-        for (side s : both_sides) {
+        auto changes = std::exchange(pending_, {});
+        pending_writes_ = 0;
+        co_return co_await commit_and_record(both_sides, changes, outcome);
+    }
+
+    // Commits the given stores, then records `changes`, which are changes of those stores only.
+    // On a failure nothing of them is recorded (the next pass finds and links what is on disk).
+    template <std::size_t n>
+    task<std::error_code> commit_and_record(std::array<side, n> sides,
+                                            std::vector<pending_change>& changes,
+                                            folder_outcome* outcome) {
+        for (side s : sides) {
             if (auto ec = co_await at(s).commit()) {
-                // Nothing of this batch is recorded; the next pass finds and links it.
                 state_.rollback();
-                pending_.clear();
-                pending_writes_ = 0;
                 if (outcome != nullptr) {
                     outcome->error = ec;
                     outcome->error_detail = std::string("committing the ") + to_string(s) + " side";
@@ -528,15 +543,13 @@ private:
                 co_return ec;
             }
         }
-        for (auto& change : pending_) {
+        for (auto& change : changes) {
             if (change.record)
                 state_.put(change.folder, change.previous ? &*change.previous : nullptr,
                            *change.record);
             else if (change.previous)
                 state_.erase(change.folder, *change.previous);
         }
-        pending_.clear();
-        pending_writes_ = 0;
         if (auto ec = state_.commit()) {
             if (outcome != nullptr) {
                 outcome->error = ec;
@@ -658,16 +671,47 @@ private:
     }
 
     // Copies messages of a folder to one side: a batch read of the other side feeds a writer
-    // per message on this one; each is recorded once committed (group commit every
-    // commit_every messages, from inside the read).
+    // per message on this one; each is recorded once committed. Every commit_every messages the
+    // batch goes to a group commit that runs behind the read (commit_behind): the download of
+    // the next batch goes on while the target store makes this one durable, and its records
+    // are written only after that. One batch commits at a time; the read waits when the next
+    // one is full before the previous commit is done.
     class copier final : public message_receiver {
     public:
         copier(pass& p, folder_outcome& outcome, side target,
-               const std::vector<synced_message>& records)
+               const std::vector<synced_message>& records, const boost::asio::any_io_executor& ex)
             : pass_(p)
             , outcome_(outcome)
             , target_(target)
-            , records_(records) {}
+            , records_(records)
+            , batches_(ex) {}
+
+        // The read of the other store into this receiver; ends the commits behind it.
+        task<std::error_code> read(std::string folder, std::vector<std::string> ids) {
+            const auto ec = co_await pass_.at(other(target_)).read_messages(folder, ids, *this);
+            batches_.close();
+            co_return ec;
+        }
+
+        // Commits the batches the read hands over, one after the other, until the read ends.
+        // After a failed commit the later batches are not recorded (the read stops at its next
+        // hand-over).
+        task<void> commit_behind() {
+            for (;;) {
+                auto [ec, batch] = co_await batches_.async_receive(
+                    boost::asio::as_tuple(boost::asio::use_awaitable));
+                if (ec)
+                    co_return; // closed: the read is over
+                if (commit_error_)
+                    continue;
+                const std::array<side, 1> sides{target_};
+                commit_error_ = co_await pass_.commit_and_record(sides, batch, &outcome_);
+            }
+        }
+
+        // The read stopped on a failed commit, or a commit behind it failed: nothing more
+        // may be recorded for this folder.
+        [[nodiscard]] bool commit_failed() const { return commit_failed_ || commit_error_; }
 
         void add(const action& a) { actions_[*a.id(other(target_))] = &a; }
         [[nodiscard]] std::vector<std::string> ids() const {
@@ -717,14 +761,31 @@ private:
             pass_.remember(outcome_.folder, a.record_index ? &records_[*a.record_index] : nullptr,
                            record);
             if (++pass_.pending_writes_ >= pass_.options_.commit_every)
-                if (auto flush_ec = co_await pass_.flush(&outcome_)) {
-                    commit_failed = true;
-                    co_return flush_ec;
+                if (auto commit_ec = co_await hand_over()) {
+                    commit_failed_ = true;
+                    co_return commit_ec;
                 }
             co_return std::error_code{};
         }
 
     private:
+        // Hands the pending records to commit_behind; completes once it took them, that is
+        // once the commit before is done, and returns that commit's error.
+        task<std::error_code> hand_over() {
+            if (commit_error_)
+                co_return commit_error_;
+            auto batch = std::exchange(pass_.pending_, {});
+            pass_.pending_writes_ = 0;
+            const boost::system::error_code none;
+            (void)co_await batches_.async_send(none, std::move(batch),
+                                               boost::asio::as_tuple(boost::asio::use_awaitable));
+            // The send completes before commit_behind runs: let it start the commit now rather
+            // than after the read's next wait.
+            const auto executor = co_await boost::asio::this_coro::executor;
+            co_await boost::asio::post(executor, boost::asio::use_awaitable);
+            co_return commit_error_;
+        }
+
         // Passes the bytes on to the writer, reading the identity from the header on the way.
         struct identity_tee final : message_sink {
             message_sink* next = nullptr;
@@ -743,9 +804,12 @@ private:
         const std::vector<synced_message>& records_;
         std::map<std::string, const action*> actions_; // by the source's id
         std::unique_ptr<message_writer> writer_;
-
-    public:
-        bool commit_failed = false; // a group commit failed: outcome_ says why
+        // Unbuffered: a send completes when commit_behind takes the batch.
+        boost::asio::experimental::channel<void(boost::system::error_code,
+                                                std::vector<pending_change>)>
+            batches_;
+        std::error_code commit_error_; // of a commit behind the read: outcome_ says why
+        bool commit_failed_ = false;
     };
 
     // Returns the read's error; commit_failed when a group commit failed (the pass must not
@@ -754,11 +818,24 @@ private:
                                    const std::vector<const action*>& copies, side target,
                                    const std::vector<synced_message>& records,
                                    bool& commit_failed) {
-        copier c(*this, outcome, target, records);
+        using namespace boost::asio::experimental::awaitable_operators;
+        // The records of earlier actions wait for both stores' commit, which the commits
+        // behind the read (of the target only) do not make.
+        if (!pending_.empty())
+            if (auto ec = co_await flush(&outcome)) {
+                commit_failed = true;
+                co_return ec;
+            }
+        copier c(*this, outcome, target, records, co_await boost::asio::this_coro::executor);
         for (const auto* a : copies)
             c.add(*a);
-        const auto ec = co_await at(other(target)).read_messages(outcome.folder, c.ids(), c);
-        commit_failed = c.commit_failed;
+        const auto ec = co_await (c.read(outcome.folder, c.ids()) && c.commit_behind());
+        commit_failed = c.commit_failed();
+        if (commit_failed) {
+            // Not committed with a batch: recorded by no one (the next pass links them).
+            pending_.clear();
+            pending_writes_ = 0;
+        }
         co_return ec;
     }
 };

@@ -17,6 +17,9 @@
 //  - Messages travel between two different stores: a batch read of one store (read_messages)
 //    feeds writers of the other (begin_message); commit() of either may be called from inside
 //    the read's receiver. A store never reads into itself.
+//  - The writing store's commit() may also run beside the read (the engine commits a batch while
+//    the next one comes in): messages finished while it runs belong to the next commit. At most
+//    one commit() of a store runs at a time.
 
 #include "sync/plan.hpp"
 

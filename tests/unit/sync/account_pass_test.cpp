@@ -3,12 +3,19 @@
 
 #include "sync/account_pass.hpp"
 #include "tests/unit/sync/memory_store.hpp"
+#include "tests/unit/sync/store_decorators.hpp"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
+#include <chrono>
 #include <gtest/gtest.h>
+#include <optional>
 
 namespace {
 
@@ -539,6 +546,72 @@ TEST(account_pass, a_pass_killed_at_any_step_is_repaired_by_the_next) {
         // Remote: 2 uploads; local: 6 deliveries and commits in batches of 2.
         EXPECT_GE(steps, victim == 0 ? 2 : 9) << "victim " << victim;
     }
+}
+
+} // namespace
+
+namespace {
+
+// A Maildir-like store whose first commit() of copied messages takes its time: it waits until the
+// read begins another message meanwhile (or a deadline passes, so an engine that waits for it fails
+// the test instead of hanging), noting what the state held then.
+class slow_commit_store final : public postfach::sync::testing::forwarding_store {
+public:
+    slow_commit_store(store& next, memory_state& state)
+        : forwarding_store(next)
+        , state_(state) {}
+
+    int begun_during_commit = 0;
+    std::size_t records_while_committing = 0;
+
+    task<std::error_code> begin_message(const new_message& message,
+                                        std::unique_ptr<message_writer>& writer) override {
+        ++begun_;
+        if (release_) {
+            ++begun_during_commit;
+            release_->cancel();
+        }
+        co_return co_await next_.begin_message(message, writer);
+    }
+    task<std::error_code> commit() override {
+        if (begun_ > 0 && !held_) { // the first commit of copied messages
+            held_ = true;
+            const auto executor = co_await boost::asio::this_coro::executor;
+            release_.emplace(executor, std::chrono::seconds(5));
+            (void)co_await release_->async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+            release_.reset();
+            records_while_committing = state_.records("INBOX").size();
+        }
+        co_return co_await next_.commit();
+    }
+
+private:
+    memory_state& state_;
+    int begun_ = 0;
+    bool held_ = false;
+    std::optional<boost::asio::steady_timer> release_;
+};
+
+TEST(account_pass, the_download_goes_on_while_a_batch_commits_and_is_recorded_after_it) {
+    account a;
+    for (int i = 0; i < 6; ++i)
+        a.remote.add("INBOX", "message " + std::to_string(i));
+    slow_commit_store local(a.local, a.state);
+    pass_options options;
+    options.commit_every = 2;
+    boost::asio::io_context io;
+    auto future = boost::asio::co_spawn(
+        io,
+        run_account_pass(
+            {&a.remote, &local}, a.state, [](const folder_info&) { return true; }, options),
+        boost::asio::use_future);
+    io.run();
+    const auto result = future.get();
+    EXPECT_FALSE(result.any_error());
+    EXPECT_GE(local.begun_during_commit, 1) << "the read waited for the commit";
+    EXPECT_EQ(local.records_while_committing, 0U) << "recorded before its commit was done";
+    EXPECT_EQ(a.state.records("INBOX").size(), 6U);
+    EXPECT_EQ(contents(a.remote.durable()), contents(a.local.durable()));
 }
 
 } // namespace
