@@ -7,6 +7,7 @@
 #include "sync/message_identity.hpp"
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <sys/stat.h>
 #include <thread>
@@ -499,7 +500,9 @@ sync::task<std::error_code> maildir_store::commit() {
     };
     auto w = std::make_shared<work>(
         work{std::exchange(batch_, delivery_batch()), std::exchange(touched_dirs_, {}), hooks_});
-    co_return co_await worker_.run([w]() -> std::error_code {
+    // A named job, not a temporary in the co_await: GCC 12 destroys such temporaries twice (the
+    // captured shared_ptr was released twice: ASan, daemon_pop3 tests).
+    std::function<std::error_code()> job = [w]() -> std::error_code {
         std::vector<delivered_message> done;
         std::error_code first_error = w->batch.commit(done, w->hooks);
         if (first_error == maildir_errc::commit_interrupted)
@@ -512,7 +515,9 @@ sync::task<std::error_code> maildir_store::commit() {
                     first_error = ec;
         }
         return first_error;
-    });
+    };
+    const auto ec = co_await worker_.run(std::move(job));
+    co_return ec;
 }
 
 } // namespace postfach::maildir
