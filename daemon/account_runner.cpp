@@ -7,9 +7,6 @@
 #include "daemon/pop3_worker.hpp"
 #include "daemon/protocol_fallback.hpp"
 
-#include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -63,9 +60,7 @@ asio::awaitable<void> account_runner::choose_protocol() {
                      account_.name, fmt::join(opening.reasons, "; "), pop3.host, pop3.port,
                      diagnostics.empty() ? unreachable.message() : diagnostics,
                      std::chrono::duration<double>(delay).count());
-        using namespace asio::experimental::awaitable_operators;
-        asio::steady_timer timer(executor_, delay);
-        co_await (stop_requested_.wait() || timer.async_wait(asio::use_awaitable));
+        co_await stop_requested_.wait_for(delay);
         if (stopping_)
             co_return;
     }

@@ -1,6 +1,7 @@
 #include "daemon/account_worker.hpp"
 
-#include <boost/asio/error.hpp>
+#include "daemon/trigger.hpp"
+
 #include <boost/system/system_error.hpp>
 #include <spdlog/spdlog.h>
 
@@ -35,7 +36,7 @@ boost::asio::awaitable<void> account_worker::run() {
         co_await work();
         state_.set(account_state::stopped);
     } catch (const boost::system::system_error& e) {
-        if (e.code() != boost::asio::error::operation_aborted)
+        if (!is_cancellation(e))
             spdlog::error("{}: {}", account_.name, e.what());
         state_.set(stopping_ ? account_state::stopped : account_state::failed);
     }

@@ -8,11 +8,7 @@
 #include "sync/pass_report.hpp"
 
 #include <algorithm>
-#include <boost/asio/error.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -30,15 +26,6 @@ constexpr auto health_check_after = 60s;
 
 // A full pass at least this often, even when every change is watched.
 constexpr std::chrono::seconds safety_pass_interval = 1h;
-
-asio::awaitable<void> sleep_for(std::chrono::milliseconds delay) {
-    asio::steady_timer timer(co_await asio::this_coro::executor, delay);
-    co_await timer.async_wait(asio::use_awaitable);
-}
-
-bool is_cancellation(const boost::system::system_error& e) {
-    return e.code() == asio::error::operation_aborted;
-}
 
 std::string format_delay(std::chrono::milliseconds d) {
     return fmt::format("{:.1f} s", std::chrono::duration<double>(d).count());
@@ -132,13 +119,7 @@ asio::awaitable<void> imap_worker::watch_local() {
     co_await never_.wait(); // ends when the loops end (the || cancels it)
 }
 
-asio::awaitable<void> imap_worker::pause(trigger& wake, std::chrono::milliseconds delay) {
-    using namespace asio::experimental::awaitable_operators;
-    co_await (wake.wait() || sleep_for(delay));
-}
-
 asio::awaitable<void> imap_worker::pass_loop() {
-    using namespace asio::experimental::awaitable_operators;
     backoff retry;
     bool due = true;
     auto next_poll = steady::now();
@@ -155,7 +136,7 @@ asio::awaitable<void> imap_worker::pass_loop() {
                                  format_delay(delay));
                     state_.keeper()->failure(failure.line);
                     state_.set(account_state::retrying);
-                    co_await pause(pass_due_, delay);
+                    co_await pass_due_.wait_for(delay);
                     continue;
                 }
                 retry.reset();
@@ -186,7 +167,7 @@ asio::awaitable<void> imap_worker::pass_loop() {
                     due = true; // the connection failed during the pass: again once back
                     const auto delay = retry.next();
                     state_.set(account_state::retrying);
-                    co_await pause(pass_due_, delay);
+                    co_await pass_due_.wait_for(delay);
                     continue;
                 }
                 next_poll = steady::now() + full_pass_interval();
@@ -194,9 +175,7 @@ asio::awaitable<void> imap_worker::pass_loop() {
             if (stopping_)
                 break;
             state_.set(account_state::idle);
-            const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
-                std::max<steady::duration>(next_poll - steady::now(), 0ms));
-            co_await (pass_due_.wait() || sleep_for(wait));
+            co_await pass_due_.wait_until(next_poll);
             due = true;
         }
     } catch (const boost::system::system_error& e) {

@@ -64,8 +64,6 @@ private:
     [[nodiscard]] std::chrono::seconds full_pass_interval() const;
     boost::asio::awaitable<void> watch_local();
     boost::asio::awaitable<void> run_pass();
-    // Waits `delay`, or less if a pass is requested or stop() called.
-    boost::asio::awaitable<void> pause(trigger& wake, std::chrono::milliseconds delay);
     std::unique_ptr<imap::connection> make_connection();
     void drop_pass_connection();
 

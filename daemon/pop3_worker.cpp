@@ -4,10 +4,6 @@
 #include "daemon/pop3_account_pass.hpp"
 #include "daemon/pop3_schedule.hpp"
 
-#include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <sstream>
@@ -19,11 +15,6 @@ using namespace std::chrono_literals;
 using steady = std::chrono::steady_clock;
 
 namespace {
-
-asio::awaitable<void> sleep_until(steady::time_point at) {
-    asio::steady_timer timer(co_await asio::this_coro::executor, at);
-    co_await timer.async_wait(asio::use_awaitable);
-}
 
 std::string in_seconds(steady::duration d) {
     return fmt::format("{:.1f} s", std::chrono::duration<double>(d).count());
@@ -68,7 +59,6 @@ void pop3_worker::on_stop() {
 }
 
 asio::awaitable<void> pop3_worker::work() {
-    using namespace asio::experimental::awaitable_operators;
     pop3_schedule schedule(account_.poll_interval, steady::now());
     backoff retry;
     std::optional<std::chrono::seconds> announced; // the LOGIN-DELAY last logged
@@ -87,7 +77,7 @@ asio::awaitable<void> pop3_worker::work() {
             }
             if (stopping_ || steady::now() >= schedule.next_pass())
                 break;
-            co_await (wake_.wait() || sleep_until(schedule.next_pass()));
+            co_await wake_.wait_until(schedule.next_pass());
         }
         if (stopping_)
             break;

@@ -2,6 +2,8 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/error.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
@@ -27,6 +29,30 @@ asio::awaitable<void> trigger::wait() {
             throw boost::system::system_error(asio::error::operation_aborted);
     }
     pending_ = false;
+}
+
+bool is_cancellation(const boost::system::system_error& e) noexcept {
+    return e.code() == asio::error::operation_aborted;
+}
+
+namespace {
+
+asio::awaitable<void> sleep_until(std::chrono::steady_clock::time_point deadline) {
+    asio::steady_timer timer(co_await asio::this_coro::executor, deadline);
+    co_await timer.async_wait(asio::use_awaitable);
+}
+
+} // namespace
+
+asio::awaitable<bool> trigger::wait_until(std::chrono::steady_clock::time_point deadline) {
+    using namespace asio::experimental::awaitable_operators;
+    const auto first = co_await (wait() || sleep_until(deadline));
+    co_return first.index() == 0;
+}
+
+asio::awaitable<bool> trigger::wait_for(std::chrono::steady_clock::duration timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    co_return co_await wait_until(deadline);
 }
 
 } // namespace postfach

@@ -300,7 +300,8 @@ TEST_F(daemon_test, it_reconnects_after_a_dovecot_restart_and_catches_up) {
     // And IDLE works again on the new connection.
     EXPECT_TRUE(wait_for([&] { return d->log_has("connected again"); }, 10s)) << d->log();
     server.add_message("alice", "INBOX", make_message("after the outage", "a\r\n"));
-    EXPECT_TRUE(wait_for([&] { return messages_in(maildir()).size() == 2; }, 2s)) << d->log();
+    // Push latency is another test's (<= 2 s); here, under load, the catch-up pass may still run.
+    EXPECT_TRUE(wait_for([&] { return messages_in(maildir()).size() == 2; }, 10s)) << d->log();
     d->signal(SIGTERM);
     EXPECT_EQ(d->wait_exit(10s), 0) << d->log();
 }
