@@ -26,8 +26,8 @@ namespace {
 sync::task<bool> open_state_aside(std::filesystem::path state_dir,
                                   const config::account_config& account, state::state_store& db,
                                   std::string& message) {
-    util::blocking_worker worker;
     bool opened = false;
+    util::blocking_worker worker; // after what the job writes: its destructor waits for the job
     std::function<std::error_code()> job = [&] {
         opened = open_account_state(state_dir, account, db, message);
         return std::error_code();
