@@ -187,8 +187,8 @@ std::error_code state_store::open(const fs::path& db_path, state_store& out) {
     }
     ::sqlite3_extended_result_codes(d.db, 1);
     ::sqlite3_busy_timeout(d.db, 5000);
-    // The WAL file stays when the last connection closes (emptied by the checkpoint): the next
-    // run need not create it again and fsync the directory for it.
+    // The WAL file stays when the last connection closes (emptied only when long, see
+    // close_checkpoint_frames): the next run need not create it again.
     int persist_wal = 1;
     (void)::sqlite3_file_control(d.db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist_wal);
     // Closing checkpoints only a long WAL (see close_checkpoint_frames).
