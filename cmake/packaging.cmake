@@ -17,7 +17,7 @@ set(CPACK_DEBIAN_PACKAGE_SECTION mail)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
     "libc6 (>= 2.34), libstdc++6 (>= 12), libgcc-s1, libboost-program-options1.81.0, \
-libssl3, libyaml-cpp0.7, libsqlite3-0, libspdlog1.10, libfmt9, libsystemd0")
+libssl3, libyaml-cpp0.7, libsqlite3-0, libspdlog1.10, libfmt9")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "neomutt | mutt, notmuch")
 set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://example.invalid/postfach")
 # Directories that belong to other packages (base-files, systemd, bash-completion, zsh) are

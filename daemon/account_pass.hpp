@@ -1,7 +1,8 @@
 #pragma once
 // One pass over one account, whatever its protocol (design.md §1, §4): the unit of work of
-// `postfach sync`, and of the daemon's passes. The caller holds the account's lock and opens its
-// state (sync_command.cpp shows how); the pass connects, works and logs out.
+// `postfach sync`. The caller holds the account's lock (lock_account(), account_setup.hpp); the
+// pass opens the state into `db` (for IMAP on a worker thread while it connects: the SQLite open
+// overlaps the handshakes), connects, works and logs out.
 //
 // protocol imap: a two-way pass (imap_account_pass.hpp). protocol pop3: a fetch into INBOX
 // (pop3_account_pass.hpp). protocol auto: IMAP (implicit TLS, then STARTTLS) and, only when
@@ -13,6 +14,7 @@
 #include "state/state_store.hpp"
 #include "sync/store.hpp"
 
+#include <filesystem>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -34,10 +36,11 @@ enum class account_status {
     locked,    // another postfach holds the account (3)
 };
 
-// Runs the pass by the account's protocol. The account, request, state and streams must outlive
-// the coroutine.
+// Runs the pass by the account's protocol. The account, request, `db` (not open yet) and
+// streams must outlive the coroutine.
 sync::task<account_status> run_account_pass(const config::account_config& account,
-                                            const sync_request& request, state::state_store& db,
+                                            const sync_request& request,
+                                            std::filesystem::path state_dir, state::state_store& db,
                                             std::ostream& out, std::ostream& err);
 
 } // namespace postfach

@@ -13,6 +13,16 @@ namespace fs = std::filesystem;
 account_setup_status open_account(const std::filesystem::path& state_dir,
                                   const config::account_config& account, state::account_lock& lock,
                                   state::state_store& db, std::string& message) {
+    if (const auto status = lock_account(state_dir, account, lock, message);
+        status != account_setup_status::ok)
+        return status;
+    return open_account_state(state_dir, account, db, message) ? account_setup_status::ok
+                                                               : account_setup_status::failed;
+}
+
+account_setup_status lock_account(const std::filesystem::path& state_dir,
+                                  const config::account_config& account, state::account_lock& lock,
+                                  std::string& message) {
     // One postfach per account (design.md §3).
     pid_t holder = 0;
     if (auto ec = state::account_lock::acquire(state_dir, account.name, lock, holder)) {
@@ -32,13 +42,19 @@ account_setup_status open_account(const std::filesystem::path& state_dir,
         return account_setup_status::failed;
     }
     fs::permissions(account.maildir, fs::perms::owner_all, fs::perm_options::replace, ec);
-    if (auto open_ec = state::state_store::open(
-            state::state_store::database_path(state_dir, account.name), db)) {
-        message = fmt::format("{}: cannot open the sync state: {} ({})", account.name,
-                              open_ec.message(), db.diagnostics());
-        return account_setup_status::failed;
-    }
     return account_setup_status::ok;
+}
+
+bool open_account_state(const std::filesystem::path& state_dir,
+                        const config::account_config& account, state::state_store& db,
+                        std::string& message) {
+    if (auto ec = state::state_store::open(
+            state::state_store::database_path(state_dir, account.name), db)) {
+        message = fmt::format("{}: cannot open the sync state: {} ({})", account.name, ec.message(),
+                              db.diagnostics());
+        return false;
+    }
+    return true;
 }
 
 } // namespace postfach

@@ -7,6 +7,7 @@
 #include "state/account_lock.hpp"
 #include "state/state_store.hpp"
 
+#include <filesystem>
 #include <string>
 
 namespace postfach {
@@ -18,5 +19,16 @@ enum class account_setup_status { ok, locked, failed };
 account_setup_status open_account(const std::filesystem::path& state_dir,
                                   const config::account_config& account, state::account_lock& lock,
                                   state::state_store& db, std::string& message);
+
+// The two halves of open_account(), for `sync`, which opens the state while it connects.
+// First the lock and the Maildir (cheap, and nothing may start without the lock):
+account_setup_status lock_account(const std::filesystem::path& state_dir,
+                                  const config::account_config& account, state::account_lock& lock,
+                                  std::string& message);
+// Then the state (blocking file I/O: the open reads back the WAL). Returns whether `db` is open;
+// touches nothing but its arguments, so it may run on a util::blocking_worker.
+bool open_account_state(const std::filesystem::path& state_dir,
+                        const config::account_config& account, state::state_store& db,
+                        std::string& message);
 
 } // namespace postfach

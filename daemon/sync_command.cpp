@@ -19,9 +19,8 @@ account_status sync_account(const config::configuration& cfg, const config::acco
                             const sync_request& request, std::ostream& out, std::ostream& err) {
     // One postfach per account (design.md §3): the lock is held until this returns.
     state::account_lock lock;
-    state::state_store db;
     std::string message;
-    switch (open_account(cfg.state_dir, account, lock, db, message)) {
+    switch (lock_account(cfg.state_dir, account, lock, message)) {
     case account_setup_status::ok:
         break;
     case account_setup_status::locked:
@@ -31,9 +30,11 @@ account_status sync_account(const config::configuration& cfg, const config::acco
         fmt::print(err, "postfach: {}\n", message);
         return account_status::failed;
     }
+    state::state_store db; // opened by the pass, while it connects
     boost::asio::io_context io;
-    auto future = boost::asio::co_spawn(io, run_account_pass(account, request, db, out, err),
-                                        boost::asio::use_future);
+    auto future =
+        boost::asio::co_spawn(io, run_account_pass(account, request, cfg.state_dir, db, out, err),
+                              boost::asio::use_future);
     io.run();
     return future.get();
 }

@@ -491,6 +491,10 @@ sync::task<std::error_code> maildir_store::move_message(const std::string& from_
 }
 
 sync::task<std::error_code> maildir_store::commit() {
+    // Nothing written or renamed since the last commit (a pass that changed nothing): no job,
+    // so no worker thread is started only to do nothing.
+    if (batch_.empty() && touched_dirs_.empty())
+        co_return std::error_code{};
     // What this commit covers is taken now: messages finished while it runs on the worker
     // thread go into the next batch. The job owns it (the awaiting coroutine may be cancelled).
     struct work {

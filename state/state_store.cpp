@@ -78,15 +78,41 @@ pop3_intent_record read_intent(const sqlite_statement& s) {
 
 } // namespace
 
+// SQLite's own auto-checkpoint threshold (frames in the WAL after a commit), kept as it was.
+constexpr int auto_checkpoint_frames = 1000;
+// A process that leaves fewer frames than this in the WAL closes without a checkpoint: its
+// commits are in the WAL, durable as synchronous= made them, and a checkpoint would only add
+// fsyncs (the WAL, its directory, the database) to a pass that changed nothing. The next open
+// reads the WAL back (recovery, ~microseconds a frame), so past this many frames the closing
+// process empties it.
+constexpr int close_checkpoint_frames = 128;
+
 struct state_store::impl {
     sqlite3* db = nullptr;
     std::string diagnostics;
     // Prepared once per SQL text; keyed by the address of the string literal.
     std::unordered_map<const void*, sqlite_statement> statements;
+    // Frames in the WAL after this connection's last commit; 0 if it made none.
+    int wal_frames = 0;
 
     ~impl() {
         statements.clear();
+        if (db != nullptr && wal_frames >= close_checkpoint_frames) {
+            // TRUNCATE leaves an empty WAL for the next open to read; never wait for a reader
+            // (postfach status) for it: the next process that closes tries again.
+            ::sqlite3_busy_timeout(db, 0);
+            (void)::sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr,
+                                              nullptr);
+        }
         ::sqlite3_close(db);
+    }
+
+    // Replaces SQLite's auto-checkpoint hook (same threshold), counting the WAL's frames.
+    static int on_wal_commit(void* self, sqlite3* db, const char* name, int frames) {
+        static_cast<impl*>(self)->wal_frames = frames;
+        if (frames >= auto_checkpoint_frames)
+            (void)::sqlite3_wal_checkpoint(db, name);
+        return SQLITE_OK;
     }
 
     // The cached statement for `sql`, reset and ready to bind; nullptr on error.
@@ -161,10 +187,13 @@ std::error_code state_store::open(const fs::path& db_path, state_store& out) {
     }
     ::sqlite3_extended_result_codes(d.db, 1);
     ::sqlite3_busy_timeout(d.db, 5000);
-    // The WAL file stays when the last connection closes (emptied by the checkpoint): the next
-    // run need not create it again and fsync the directory for it.
+    // The WAL file stays when the last connection closes (emptied only when long, see
+    // close_checkpoint_frames): the next run need not create it again.
     int persist_wal = 1;
     (void)::sqlite3_file_control(d.db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist_wal);
+    // Closing checkpoints only a long WAL (see close_checkpoint_frames).
+    (void)::sqlite3_db_config(d.db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+    ::sqlite3_wal_hook(d.db, &impl::on_wal_commit, &d);
     // WAL: readers (postfach status) never block the writer. synchronous=FULL: every COMMIT,
     // i.e. every commit point, fsyncs the WAL before returning. cache_size: 512 KiB of pages
     // instead of SQLite's 2 MB; a pass reads each folder's records once, in order, and commits

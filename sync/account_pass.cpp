@@ -68,17 +68,25 @@ public:
         , options_(options) {}
 
     task<pass_result> run(const folder_selector& select) {
-        // 1. Folders: what each side lists now against what the state knew.
+        // 1. Folders: what each side lists now against what the state knew. Both at once: the
+        // local side lists while the server answers.
         std::array<std::vector<std::string>, 2> listed;
+        std::array<std::vector<folder_info>, 2> infos;
+        std::array<std::error_code, 2> list_errors;
+        {
+            using namespace boost::asio::experimental::awaitable_operators;
+            auto remote = list_side(side::remote, infos, list_errors);
+            auto local = list_side(side::local, infos, list_errors);
+            co_await (std::move(remote) && std::move(local));
+        }
         for (side s : both_sides) {
-            std::vector<folder_info> infos;
-            if (auto ec = co_await at(s).list_folders(infos)) {
+            if (const auto ec = list_errors[index(s)]) {
                 result_.error = ec;
                 result_.error_detail =
                     std::string("listing the folders on the ") + to_string(s) + " side";
                 co_return std::move(result_);
             }
-            for (const auto& f : infos)
+            for (const auto& f : infos[index(s)])
                 if (select(f))
                     listed[index(s)].push_back(f.name);
         }
@@ -497,6 +505,11 @@ private:
                 co_return;
             }
         }
+    }
+
+    task<void> list_side(side s, std::array<std::vector<folder_info>, 2>& infos,
+                         std::array<std::error_code, 2>& errors) {
+        errors[index(s)] = co_await at(s).list_folders(infos[index(s)]);
     }
 
     // Whether both sides say the folder is as it was at their tokens (which vouch that the

@@ -111,8 +111,10 @@ protected:
         }
         for (int i = 0; i < 3; ++i) {
             const auto& folder = any_folder();
-            if (!fs::exists(folder_dir(folder)))
-                continue; // not created locally yet
+            // Not created locally yet, or only in part: a kill during the creation leaves the
+            // folder's directory without cur/ or new/ (the next pass completes it).
+            if (!fs::exists(folder_dir(folder) / "cur") || !fs::exists(folder_dir(folder) / "new"))
+                continue;
             auto messages = local_messages(folder);
             if (messages.empty())
                 continue;

@@ -250,6 +250,35 @@ TEST_F(state_store_test, transactions_commit_together_or_not_at_all) {
     EXPECT_EQ(f->uidnext, 3U);
 }
 
+// A pass that changed nothing must not pay for a checkpoint (three fsyncs) at exit; a long WAL
+// is emptied at close so the next open does not read it all back.
+TEST_F(state_store_test, closing_checkpoints_only_a_long_wal) {
+    const fs::path wal = db_path_.string() + "-wal";
+    const auto inbox = add_folder("INBOX");
+    add_message(inbox.id, 1);
+    store_ = state_store();
+    ASSERT_GT(fs::file_size(wal), 0U) << "a short WAL was checkpointed at close";
+    {
+        state_store reopened;
+        ASSERT_FALSE(state_store::open(db_path_, reopened));
+        std::vector<message_record> listed;
+        ASSERT_FALSE(reopened.list_messages(inbox.id, listed));
+        EXPECT_EQ(listed.size(), 1U) << "a commit left in the WAL was lost";
+        for (std::uint32_t uid = 2; uid < 200; ++uid) { // one commit, one frame or more each
+            message_record m;
+            m.folder_id = inbox.id;
+            m.uid = uid;
+            m.base_name = "base" + std::to_string(uid);
+            ASSERT_FALSE(reopened.save_message(m));
+        }
+    }
+    EXPECT_EQ(fs::file_size(wal), 0U) << "a long WAL was left for the next open to read";
+    ASSERT_FALSE(state_store::open(db_path_, store_));
+    std::vector<message_record> listed;
+    ASSERT_FALSE(store_.list_messages(inbox.id, listed));
+    EXPECT_EQ(listed.size(), 199U);
+}
+
 // ---- migrations ----------------------------------------------------------------------------
 
 void exec_raw(sqlite3* db, const char* sql) {
