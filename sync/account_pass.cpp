@@ -224,7 +224,7 @@ private:
                 token.clear();
                 // Changed just now (as it usually is): a scan could not vouch for it.
                 if (at(s).token_possible(in.name))
-                    if (!co_await at(s).scan(in.name, again))
+                    if (!co_await at(s).rescan(in.name, again))
                         token = again.token;
                 scanned = &again.messages;
                 touched = &none;
@@ -593,7 +593,7 @@ private:
                 remember(folder, previous_of(a), std::nullopt);
                 break;
             case action_kind::store_flags:
-                ec = co_await at(t).set_flags(folder, *a.id(t), a.add, a.remove);
+                ec = co_await at(t).set_flags_from(folder, *a.id(t), a.scanned, a.add, a.remove);
                 touch(folder, t, *a.id(t));
                 if (!ec) {
                     ++result_.flagged[index(t)];
