@@ -173,8 +173,8 @@ const char* location_dir_name(location where) noexcept {
 maildir_folder::maildir_folder(fs::path dir)
     : dir_(std::move(dir)) {}
 
-std::error_code maildir_folder::scan(scan_result& out, scan_detail detail,
-                                     const scan_hooks* hooks) const {
+std::error_code maildir_folder::scan(scan_result& out, scan_detail detail, const scan_hooks* hooks,
+                                     scan_listing listing) const {
     out = {};
     std::vector<dir_item> new_names;
     std::vector<dir_item> cur_names;
@@ -227,6 +227,8 @@ std::error_code maildir_folder::scan(scan_result& out, scan_detail detail,
                 [](const message_entry& a, const message_entry& b) { return a.base < b.base; });
             out.ignored = std::move(pass.ignored);
         }
+        if (listing == scan_listing::once)
+            break; // complete as far as the caller is concerned
         // Directory mtimes are too coarse (one kernel tick) to notice a rename during the pass;
         // listing again and comparing is exact for anything that changed since the listing.
         if (auto ec = list_both(dir_, new_again, cur_again))

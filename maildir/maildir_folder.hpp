@@ -39,6 +39,16 @@ struct scan_result {
 //               enough for a pass that only compares ids and flags with the state.
 enum class scan_detail { full, names_only };
 
+// How a scan makes sure of its listing.
+//   checked: lists again after reading the entries and starts over when the two listings
+//            differ (readdir() can miss a file renamed during the listing): a message missing
+//            from the result is gone.
+//   once:    one listing, not checked: a file renamed during it may be missing. Half the
+//            cost, for callers that do not conclude anything from a missing file: a cache of
+//            names whose every use checks the file, a scan whose token was read before the
+//            listing (a change during the listing changes the token).
+enum class scan_listing { checked, once };
+
 // Test hook: runs after each attempt has listed the directories, before it stats the files.
 struct scan_hooks {
     std::function<void(int attempt)> after_listing;
@@ -53,7 +63,8 @@ public:
     // Lists new/ and cur/. Any entry that is a regular file with a message file name is
     // adopted, whoever wrote it; dot-files and other entries are skipped with a warning.
     std::error_code scan(scan_result& out, scan_detail detail = scan_detail::full,
-                         const scan_hooks* hooks = nullptr) const;
+                         const scan_hooks* hooks = nullptr,
+                         scan_listing listing = scan_listing::checked) const;
 
     // The current file of a base name, looked up in cur/ then new/; message_not_found if none.
     std::error_code find(std::string_view base, message_entry& out) const;

@@ -90,6 +90,13 @@ maildir_store::cached_entry maildir_store::to_cached(message_entry&& entry) {
     return out;
 }
 
+maildir_store::cached_entry maildir_store::usual_entry(sync::flag_bits flags) {
+    cached_entry out; // the canonical file name (to_cached)
+    out.flags = flags_from_bits(flags);
+    out.where = out.flags.empty() ? location::new_dir : location::cur_dir;
+    return out;
+}
+
 message_entry maildir_store::from_cached(const std::string& base, const cached_entry& cached) {
     message_entry out;
     out.base = base;
@@ -120,9 +127,11 @@ std::error_code maildir_store::entry_of(const std::string& folder, const fs::pat
     auto f = entries_.find(folder);
     if (f == entries_.end()) {
         // Not the folder scanned last: list it once for all the operations on it to come. A
-        // failed or incomplete listing caches nothing; find() then looks each message up.
+        // failed listing caches nothing; find() then looks each message up. One listing is
+        // enough: each operation checks the file it was given and looks up a renamed one.
         scan_result found;
-        if (!maildir_folder(dir).scan(found, scan_detail::names_only) && found.complete) {
+        if (!maildir_folder(dir).scan(found, scan_detail::names_only, nullptr,
+                                      scan_listing::once)) {
             auto& cache = fresh_cache(folder);
             cache.reserve(found.messages.size());
             for (auto& entry : found.messages)
@@ -211,22 +220,31 @@ sync::task<std::error_code> maildir_store::rename_folder(const std::string& from
 
 sync::task<std::error_code> maildir_store::scan(const std::string& folder,
                                                 sync::folder_scan& scan) {
+    co_return co_await scan_folder(folder, scan, scan_listing::checked);
+}
+
+sync::task<std::error_code> maildir_store::rescan(const std::string& folder,
+                                                  sync::folder_scan& scan) {
+    co_return co_await scan_folder(folder, scan, scan_listing::once);
+}
+
+sync::task<std::error_code> maildir_store::scan_folder(std::string folder, sync::folder_scan& scan,
+                                                       scan_listing listing) {
     fs::path dir;
     if (auto ec = folder_of(folder, dir))
         co_return ec;
     // The times before the listing: a change after them shows in the next pass's times.
-    struct timespec now {};
-    ::clock_gettime(CLOCK_REALTIME, &now);
+    const auto clock = read_token_clock(dir);
     folder_times times;
     const bool timed = !read_folder_times(dir, times);
     scan_result found;
-    if (auto ec = maildir_folder(dir).scan(found, scan_detail::names_only, &scan_hooks_))
+    if (auto ec = maildir_folder(dir).scan(found, scan_detail::names_only, &scan_hooks_, listing))
         co_return ec;
     if (!found.complete)
         co_return maildir_errc::scan_incomplete; // a partial list would read as deletions
     auto& cache = fresh_cache(folder);
     scan.epoch.clear();
-    scan.token = timed ? trusted_token(times, now) : std::string();
+    scan.token = timed ? trusted_token(times, clock) : std::string();
     scan.messages.reserve(scan.messages.size() + found.messages.size());
     cache.reserve(found.messages.size());
     for (auto& entry : found.messages) {
@@ -253,12 +271,8 @@ sync::task<std::error_code> maildir_store::scan_since(const std::string& folder,
     scan.token = base.token;
     scan.messages = base.messages;
     cache.reserve(base.messages.size());
-    for (const auto& m : base.messages) {
-        cached_entry entry; // the canonical file name (to_cached)
-        entry.flags = flags_from_bits(m.flags);
-        entry.where = entry.flags.empty() ? location::new_dir : location::cur_dir;
-        cache.insert_or_assign(m.id, std::move(entry));
-    }
+    for (const auto& m : base.messages)
+        cache.insert_or_assign(m.id, usual_entry(m.flags));
     co_return std::error_code{};
 }
 
@@ -279,20 +293,22 @@ bool maildir_store::token_possible(const std::string& folder) {
     fs::path dir;
     if (folder_of(folder, dir))
         return true; // the scan says what is wrong
-    struct timespec now {};
-    ::clock_gettime(CLOCK_REALTIME, &now);
     folder_times times;
     if (read_folder_times(dir, times))
         return true; // the scan says what is wrong
     // Changed within the clock's step (this pass's own writes, usually): waiting out the rest
-    // (under 50 ms on a file system with sub-second mtimes) lets the scan vouch for the folder,
-    // and the next pass skip it. Blocking, as every Maildir operation here is.
-    const auto wait = time_to_trust(times, now);
-    if (wait > max_token_wait)
-        return false; // a whole-second file system: the next pass lists the folder
-    if (wait > std::chrono::nanoseconds::zero())
+    // (one kernel tick where the file system keeps the kernel's stamp, else under 50 ms on one
+    // with sub-second mtimes) lets the scan vouch for the folder, and the next pass skip it.
+    // Blocking, as every Maildir operation here is.
+    const auto deadline = std::chrono::steady_clock::now() + max_token_wait;
+    for (;;) {
+        const auto wait = time_to_trust(times, read_token_clock(dir));
+        if (wait == std::chrono::nanoseconds::zero())
+            return true;
+        if (std::chrono::steady_clock::now() + wait > deadline)
+            return false; // a whole-second file system: the next pass lists the folder
         std::this_thread::sleep_for(wait);
-    return true;
+    }
 }
 
 sync::task<std::error_code> maildir_store::identify(const std::string& folder,
@@ -426,28 +442,51 @@ maildir_store::begin_message(const sync::new_message& message,
 sync::task<std::error_code> maildir_store::set_flags(const std::string& folder,
                                                      const std::string& id, sync::flag_bits add,
                                                      sync::flag_bits remove) {
+    co_return change_flags(folder, id, std::nullopt, add, remove);
+}
+
+sync::task<std::error_code> maildir_store::set_flags_from(const std::string& folder,
+                                                          const std::string& id,
+                                                          sync::flag_bits scanned,
+                                                          sync::flag_bits add,
+                                                          sync::flag_bits remove) {
+    co_return change_flags(folder, id, scanned, add, remove);
+}
+
+std::error_code maildir_store::change_flags(const std::string& folder, const std::string& id,
+                                            std::optional<sync::flag_bits> scanned,
+                                            sync::flag_bits add, sync::flag_bits remove) {
     fs::path dir;
     if (auto ec = folder_of(folder, dir))
-        co_return ec;
+        return ec;
     message_entry entry;
-    if (auto ec = entry_of(folder, dir, id, entry))
-        co_return ec;
-    // The new flags are computed from the file's current name: a reader may have changed
-    // flags since the scan (mutt marking it seen), and those must not be undone.
     struct stat st {};
-    if (::lstat(entry.path(dir).c_str(), &st) != 0 && !found_in_other_place(dir, entry))
-        if (auto ec = maildir_folder(dir).find(id, entry))
-            co_return ec;
+    bool found = false;
+    if (scanned && !entries_.contains(folder)) {
+        // The folder's listing is not cached (the engine scanned the others since): the name
+        // the scan's flags give, as the files we write have, spares listing it.
+        entry = from_cached(id, usual_entry(*scanned));
+        found = ::lstat(entry.path(dir).c_str(), &st) == 0 || found_in_other_place(dir, entry);
+    }
+    if (!found) {
+        if (auto ec = entry_of(folder, dir, id, entry))
+            return ec;
+        // The new flags are computed from the file's current name: a reader may have changed
+        // flags since the scan (mutt marking it seen), and those must not be undone.
+        if (::lstat(entry.path(dir).c_str(), &st) != 0 && !found_in_other_place(dir, entry))
+            if (auto ec = maildir_folder(dir).find(id, entry))
+                return ec;
+    }
     const auto bits = static_cast<sync::flag_bits>((entry.flags.bits() | add) & ~remove);
     const location before = entry.where;
     if (auto ec = maildir_folder(dir).set_flags(entry, flags_from_bits(bits))) {
         forget(folder, id); // the cached name may be stale
-        co_return ec;
+        return ec;
     }
     touch(dir, before);
     touch(dir, entry.where);
     remember(folder, entry);
-    co_return std::error_code{};
+    return {};
 }
 
 sync::task<std::error_code> maildir_store::remove_message(const std::string& folder,

@@ -32,6 +32,7 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -76,6 +77,9 @@ public:
     // Waits out the rest of the clock's step when new/ or cur/ changed within it (at most
     // 60 ms, the sub-second case); false when that would take longer (whole-second mtimes).
     bool token_possible(const std::string& folder) override;
+    // scan() with one listing (maildir_folder's scan_listing::once): its token was read before
+    // the listing, so a rename during the listing leaves the next pass a token that differs.
+    sync::task<std::error_code> rescan(const std::string& folder, sync::folder_scan& scan) override;
     // Reads each file's header block only (up to the empty line) and its wire size.
     sync::task<std::error_code> identify(const std::string& folder,
                                          std::vector<sync::scanned_message*>& messages) override;
@@ -96,6 +100,10 @@ public:
                   std::unique_ptr<sync::message_writer>& writer) override;
     sync::task<std::error_code> set_flags(const std::string& folder, const std::string& id,
                                           sync::flag_bits add, sync::flag_bits remove) override;
+    // Tries the file name the scan's flags give before listing an uncached folder.
+    sync::task<std::error_code> set_flags_from(const std::string& folder, const std::string& id,
+                                               sync::flag_bits scanned, sync::flag_bits add,
+                                               sync::flag_bits remove) override;
     sync::task<std::error_code> remove_message(const std::string& folder,
                                                const std::string& id) override;
     // A rename into the other folder: the same inode, the same base name (new_id == id).
@@ -113,6 +121,8 @@ private:
 
     // The folder's directory, or invalid_folder_name / folder_not_found.
     std::error_code folder_of(const std::string& folder, std::filesystem::path& dir) const;
+    sync::task<std::error_code> scan_folder(std::string folder, sync::folder_scan& scan,
+                                            scan_listing listing);
     // The entry of a message: from the last scan if it saw it, else looked up on disk.
     std::error_code entry_of(const std::string& folder, const std::filesystem::path& dir,
                              const std::string& id, message_entry& out);
@@ -120,6 +130,9 @@ private:
     void remember(const std::string& folder, const message_entry& entry);
     void forget(const std::string& folder, const std::string& id);
     void touch(const std::filesystem::path& dir, location where);
+    std::error_code change_flags(const std::string& folder, const std::string& id,
+                                 std::optional<sync::flag_bits> scanned, sync::flag_bits add,
+                                 sync::flag_bits remove);
 
     folder_layout layout_;
     unique_name_generator names_;
@@ -137,6 +150,8 @@ private:
         ino_t inode = 0;
     };
     static cached_entry to_cached(message_entry&& entry);
+    // The entry of a file with the usual name for these flags (what postfach writes).
+    static cached_entry usual_entry(sync::flag_bits flags);
     static message_entry from_cached(const std::string& base, const cached_entry& cached);
     void cache_entry(std::unordered_map<std::string, cached_entry>& folder_cache,
                      message_entry&& entry);

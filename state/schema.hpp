@@ -11,7 +11,7 @@ struct sqlite3;
 namespace postfach::state {
 
 // The version this build writes and understands.
-constexpr int latest_schema_version = 7;
+constexpr int latest_schema_version = 8;
 
 std::error_code read_schema_version(sqlite3* db, int& version);
 

@@ -14,6 +14,7 @@
 #include <optional>
 #include <set>
 #include <tuple>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 
@@ -198,6 +199,84 @@ private:
         std::set<std::string> ids;
     };
     std::map<std::string, std::array<touched_ids, 2>> touched_;
+    // Per folder, the record changes committed in this pass, in order (commit_and_record), so
+    // settle_tokens knows the records now without reading them back. A folder with more than
+    // committed_log_limit (an initial sync) keeps none and is read back (peak RSS, issue 5).
+    struct committed_log {
+        bool overflowed = false;
+        std::vector<pending_change> changes;
+    };
+    static constexpr std::size_t committed_log_limit = 2000;
+    std::map<std::string, committed_log> committed_;
+
+    void log_committed(std::vector<pending_change>& changes) {
+        for (auto& change : changes) {
+            auto& log = committed_[change.folder];
+            if (log.overflowed)
+                continue;
+            if (log.changes.size() == committed_log_limit) {
+                log.overflowed = true;
+                log.changes = {};
+                continue;
+            }
+            log.changes.push_back(std::move(change));
+        }
+    }
+
+    // The records of `in` as the state has them now: those read, with the changes committed
+    // since applied as sqlite_sync_state applies them (put: the records sharing an id with the
+    // previous or the new one go, the new one comes; erase: those sharing an id go). False when
+    // this pass did not log them all (then the state is read).
+    bool records_now(const folder_input& in, std::vector<synced_message>& out) const {
+        if (in.epoch_changed) // the records were dropped from `in` before their erasure
+            return false;
+        const auto log = committed_.find(in.name);
+        if (log != committed_.end() && log->second.overflowed)
+            return false;
+        out = in.records;
+        if (log == committed_.end())
+            return true;
+        std::vector<bool> gone(out.size(), false);
+        std::array<std::unordered_multimap<std::string_view, std::size_t>, 2> by_id;
+        auto index_record = [&](std::size_t i) {
+            for (side s : both_sides)
+                if (out[i].id(s))
+                    by_id[index(s)].emplace(*out[i].id(s), i);
+        };
+        auto erase_sharing = [&](const synced_message& r) {
+            for (side s : both_sides) {
+                if (!r.id(s))
+                    continue;
+                const auto [from, to] = by_id[index(s)].equal_range(*r.id(s));
+                for (auto it = from; it != to; ++it)
+                    gone[it->second] = true;
+            }
+        };
+        out.reserve(out.size() + log->second.changes.size());
+        for (std::size_t i = 0; i < out.size(); ++i)
+            index_record(i);
+        for (const auto& change : log->second.changes) {
+            if (change.previous)
+                erase_sharing(*change.previous);
+            if (!change.record)
+                continue;
+            erase_sharing(*change.record);
+            // Views of the new record's ids stay valid: `out` does not grow beyond its reserve.
+            out.push_back(*change.record);
+            gone.push_back(false);
+            index_record(out.size() - 1);
+        }
+        std::size_t kept = 0;
+        for (std::size_t i = 0; i < out.size(); ++i) {
+            if (gone[i])
+                continue;
+            if (kept != i)
+                out[kept] = std::move(out[i]);
+            ++kept;
+        }
+        out.resize(kept);
+        return true;
+    }
 
     void touch(const std::string& folder, side s, const std::string& id) {
         auto& t = touched_[folder][index(s)];
@@ -232,7 +311,7 @@ private:
                 token.clear();
                 // Changed just now (as it usually is): a scan could not vouch for it.
                 if (at(s).token_possible(in.name))
-                    if (!co_await at(s).scan(in.name, again))
+                    if (!co_await at(s).rescan(in.name, again))
                         token = again.token;
                 scanned = &again.messages;
                 touched = &none;
@@ -243,11 +322,11 @@ private:
                 continue;
             }
             if (!have_records) {
-                in.records = {};
-                if (state_.load(in.name, loaded)) {
+                if (!records_now(in, loaded) && state_.load(in.name, loaded)) {
                     state_.set_scan_token(in.name, s, "");
                     continue;
                 }
+                in.records = {};
                 have_records = true;
             }
             const auto& records = records_as_read ? in.records : loaded;
@@ -570,6 +649,7 @@ private:
             }
             co_return ec;
         }
+        log_committed(changes);
         co_return std::error_code{};
     }
 
@@ -606,7 +686,7 @@ private:
                 remember(folder, previous_of(a), std::nullopt);
                 break;
             case action_kind::store_flags:
-                ec = co_await at(t).set_flags(folder, *a.id(t), a.add, a.remove);
+                ec = co_await at(t).set_flags_from(folder, *a.id(t), a.scanned, a.add, a.remove);
                 touch(folder, t, *a.id(t));
                 if (!ec) {
                     ++result_.flagged[index(t)];

@@ -118,6 +118,7 @@ private:
             a.flags = outcome.recorded;
             a.add = static_cast<flag_bits>(need & outcome.final[index(s)]);
             a.remove = static_cast<flag_bits>(need & ~outcome.final[index(s)]);
+            a.scanned = current[index(s)];
             a.identity = identity;
             a.record_index = record;
             plan_.actions.push_back(std::move(a));

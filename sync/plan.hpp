@@ -72,8 +72,8 @@ enum class action_kind {
     record,      // both sides already agree: record `flags` and the ids as given
     move,        // move ids[target] on `target` from `from_folder` into this folder, then add
                  // `add` and remove `remove` on the moved copy (the flags changed on the other
-          // side since the last pass); record the pair with the other side's new id and `flags` (a
-          // move replayed, no transfer)
+    // side since the last pass); record the pair with the other side's new id and `flags` (a
+    // move replayed, no transfer)
 };
 
 struct action {
@@ -83,6 +83,7 @@ struct action {
     flag_bits flags = 0;                           // the synced flags to record afterwards
     flag_bits add = 0;                             // store_flags and move only
     flag_bits remove = 0;                          // store_flags and move only
+    flag_bits scanned = 0; // store_flags only: the target's flags as scanned
     std::string identity;
     std::optional<std::size_t> record_index; // the synced_message this acts on, if any
     std::string from_folder;                 // move only

@@ -17,6 +17,15 @@ bool store::token_possible(const std::string&) {
     return true;
 }
 
+task<std::error_code> store::set_flags_from(const std::string& folder, const std::string& id,
+                                            flag_bits, flag_bits add, flag_bits remove) {
+    co_return co_await set_flags(folder, id, add, remove);
+}
+
+task<std::error_code> store::rescan(const std::string& folder, folder_scan& result) {
+    co_return co_await scan(folder, result);
+}
+
 task<std::error_code> store::read_messages(const std::string& folder,
                                            const std::vector<std::string>& ids,
                                            message_receiver& receiver) {

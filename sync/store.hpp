@@ -139,6 +139,11 @@ public:
     // store may wait a moment first to make it possible. The engine then spares the scan
     // after its own changes that could only end without a token. The default: perhaps.
     virtual bool token_possible(const std::string& folder);
+    // The scan after the engine's own changes, whose token (if any) vouches for the result once
+    // the engine found it to match the records: scan() by default. A store may spare checks a
+    // scan for planning needs where its token covers them (a Maildir: a file renamed during
+    // the listing changes the mtimes the token holds, so one listing is enough).
+    virtual task<std::error_code> rescan(const std::string& folder, folder_scan& scan);
     // Fills in the identity of the given messages of a folder (only those the engine cannot
     // pair from its state, so a pass over known mail reads no message content).
     virtual task<std::error_code> identify(const std::string& folder,
@@ -166,6 +171,12 @@ public:
 
     virtual task<std::error_code> set_flags(const std::string& folder, const std::string& id,
                                             flag_bits add, flag_bits remove) = 0;
+    // set_flags() of a message a scan of this pass saw with the flags `scanned`, which a store
+    // may use to find it (a Maildir: its file name) instead of listing the folder. The
+    // default: set_flags().
+    virtual task<std::error_code> set_flags_from(const std::string& folder, const std::string& id,
+                                                 flag_bits scanned, flag_bits add,
+                                                 flag_bits remove);
     virtual task<std::error_code> remove_message(const std::string& folder,
                                                  const std::string& id) = 0;
     virtual task<std::error_code> move_message(const std::string& from_folder,
