@@ -9,7 +9,15 @@
 #include "tests/support/coroutine_runner.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
 #include <gtest/gtest.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <sstream>
 
 namespace postfach::net {
 namespace {
@@ -101,6 +109,36 @@ TEST_F(transport_tls_test, system_trust_store_does_not_trust_the_test_ca) {
             << t.diagnostics();
         EXPECT_FALSE(t.is_open());
     });
+}
+
+// The system trust store is read through its hashed directory (net/tls_context.cpp): a CA
+// there under its subject hash is trusted without ca_file, as update-ca-certificates installs one.
+TEST_F(transport_tls_test, a_ca_in_the_hashed_system_directory_is_trusted_without_ca_file) {
+    const auto dir =
+        std::filesystem::temp_directory_path() /
+        fmt::format("postfach-certs-{}", ::testing::UnitTest::GetInstance()->random_seed());
+    std::filesystem::create_directories(dir);
+    std::ifstream in(server_->ca_file());
+    std::stringstream pem;
+    pem << in.rdbuf();
+    const std::string text = pem.str();
+    std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+        BIO_new_mem_buf(text.data(), static_cast<int>(text.size())), &BIO_free);
+    std::unique_ptr<X509, decltype(&X509_free)> ca(
+        PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr), &X509_free);
+    ASSERT_TRUE(ca);
+    std::ofstream(dir / fmt::format("{:08x}.0", X509_subject_name_hash(ca.get()))) << text;
+    ::setenv("SSL_CERT_DIR", dir.c_str(), 1);
+    run_until_done(io_, [&]() -> asio::awaitable<void> {
+        auto o = options(server_->imaps_port());
+        o.ca_file.reset();
+        transport t(io_.get_executor(), o);
+        CO_ASSERT_NO_ERROR(co_await t.connect(), t.diagnostics());
+        CO_ASSERT_NO_ERROR(co_await t.start_tls(), t.diagnostics());
+        EXPECT_TRUE(t.uses_tls());
+    });
+    ::unsetenv("SSL_CERT_DIR");
+    std::filesystem::remove_all(dir);
 }
 
 TEST_F(transport_tls_test, a_name_not_in_the_certificate_fails_hostname_verification) {
