@@ -5,6 +5,8 @@
 #include "state/state_errc.hpp"
 #include "util/posix_file.hpp"
 
+#include <algorithm>
+#include <algorithm>
 #include <cerrno>
 #include <fcntl.h>
 #include <sqlite3.h>
@@ -92,7 +94,9 @@ struct state_store::impl {
     std::string diagnostics;
     // Prepared once per SQL text; keyed by the address of the string literal.
     std::unordered_map<const void*, sqlite_statement> statements;
-    // Frames in the WAL after this connection's last commit; 0 if it made none.
+    // The most frames the WAL held after any of this connection's commits; 0 if it made none.
+    // The most, not the last: after an auto-checkpoint the WAL restarts at its beginning, short
+    // again, but the file keeps its length.
     int wal_frames = 0;
 
     ~impl() {
@@ -109,7 +113,8 @@ struct state_store::impl {
 
     // Replaces SQLite's auto-checkpoint hook (same threshold), counting the WAL's frames.
     static int on_wal_commit(void* self, sqlite3* db, const char* name, int frames) {
-        static_cast<impl*>(self)->wal_frames = frames;
+        auto& longest = static_cast<impl*>(self)->wal_frames;
+        longest = std::max(longest, frames);
         if (frames >= auto_checkpoint_frames)
             (void)::sqlite3_wal_checkpoint(db, name);
         return SQLITE_OK;
