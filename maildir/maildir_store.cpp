@@ -177,6 +177,7 @@ sync::task<std::error_code> maildir_store::list_folders(std::vector<sync::folder
 }
 
 sync::task<std::error_code> maildir_store::create_folder(const std::string& folder) {
+    delivery_folder_ = {};
     co_return layout_.create_folder(folder); // durable when it returns (parent fsynced)
 }
 
@@ -190,6 +191,7 @@ sync::task<std::error_code> maildir_store::delete_folder(const std::string& fold
     if (!left.complete || !left.messages.empty())
         co_return maildir_errc::folder_not_empty;
     entries_.erase(folder);
+    delivery_folder_ = {};
     co_return layout_.delete_folder(folder);
 }
 
@@ -197,6 +199,7 @@ sync::task<std::error_code> maildir_store::rename_folder(const std::string& from
                                                          const std::string& to) {
     // Already done: the folder moved with a parent renamed before it (sub-folders go along,
     // as with IMAP RENAME), or a pass was killed after renaming it.
+    delivery_folder_ = {};
     const bool done = !layout_.folder_exists(from) && layout_.folder_exists(to);
     if (!done)
         if (auto ec = layout_.rename_folder(from, to))
@@ -407,9 +410,15 @@ sync::task<std::error_code> maildir_store::read_messages(const std::string& fold
 sync::task<std::error_code>
 maildir_store::begin_message(const sync::new_message& message,
                              std::unique_ptr<sync::message_writer>& writer) {
-    fs::path dir;
-    if (auto ec = folder_of(message.folder, dir))
-        co_return ec;
+    // The folder's directory is looked up (and checked: four stats) once per run of messages
+    // into it, not once per message.
+    if (delivery_folder_.first != message.folder || delivery_folder_.second.empty()) {
+        fs::path dir;
+        if (auto ec = folder_of(message.folder, dir))
+            co_return ec;
+        delivery_folder_ = {message.folder, std::move(dir)};
+    }
+    const fs::path& dir = delivery_folder_.second;
     delivery_options options;
     options.flags = flags_from_bits(message.flags);
     options.from_wire = true;

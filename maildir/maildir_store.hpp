@@ -35,6 +35,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 namespace postfach::maildir {
 
@@ -148,8 +149,11 @@ private:
     // an entry for every message of the account (peak RSS, issue 5).
     std::map<std::string, std::unordered_map<std::string, cached_entry>> entries_;
     std::set<std::filesystem::path> touched_dirs_; // to fsync at the next commit
-    util::blocking_worker worker_;                 // runs the commits; declared last, so its
-                                                   // destructor waits before the rest goes
+    // The folder begin_message() delivered into last, and its directory (cleared when a
+    // folder is created, renamed or deleted).
+    std::pair<std::string, std::filesystem::path> delivery_folder_;
+    util::blocking_worker worker_; // runs the commits; declared last, so its
+                                   // destructor waits before the rest goes
 };
 
 } // namespace postfach::maildir
