@@ -75,10 +75,15 @@ fs::path delivery::tmp_path() const {
 
 std::error_code delivery::open(const fs::path& folder_dir, const delivery_options& options,
                                unique_name_generator& names, delivery& out) {
+    return open(folder_dir, options, names.next(), out);
+}
+
+std::error_code delivery::open(const fs::path& folder_dir, const delivery_options& options,
+                               std::string base, delivery& out) {
     out = delivery();
     out.folder_dir_ = folder_dir;
     out.options_ = options;
-    out.base_ = names.next();
+    out.base_ = std::move(base);
     int fd = -1;
     do {
         fd = ::open(out.tmp_path().c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -143,6 +148,12 @@ std::error_code delivery_batch::add(delivery&& d) {
     }
     pending_.push_back(std::move(d));
     return {};
+}
+
+void delivery_batch::absorb(delivery_batch&& other) {
+    for (auto& d : other.pending_)
+        pending_.push_back(std::move(d));
+    other.pending_.clear();
 }
 
 namespace {
