@@ -75,10 +75,15 @@ fs::path delivery::tmp_path() const {
 
 std::error_code delivery::open(const fs::path& folder_dir, const delivery_options& options,
                                unique_name_generator& names, delivery& out) {
+    return open(folder_dir, options, names.next(), out);
+}
+
+std::error_code delivery::open(const fs::path& folder_dir, const delivery_options& options,
+                               std::string base, delivery& out) {
     out = delivery();
     out.folder_dir_ = folder_dir;
     out.options_ = options;
-    out.base_ = names.next();
+    out.base_ = std::move(base);
     int fd = -1;
     do {
         fd = ::open(out.tmp_path().c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -143,6 +148,12 @@ std::error_code delivery_batch::add(delivery&& d) {
     }
     pending_.push_back(std::move(d));
     return {};
+}
+
+void delivery_batch::absorb(delivery_batch&& other) {
+    for (auto& d : other.pending_)
+        pending_.push_back(std::move(d));
+    other.pending_.clear();
 }
 
 namespace {
@@ -227,13 +238,15 @@ std::error_code delivery_batch::commit(std::vector<delivered_message>& done,
             first_error = ec;
     };
 
-    // Step 1: file data. Start write-back of every file first, so the file system allocates
-    // and writes them together. Only a hint; fsync() or syncfs() below is what guarantees
-    // durability. (The hint alone does not spare the fsync()s their journal commits: measured
-    // on ext4, 3.5 ms each with or without it; hence syncfs() for big batches.)
-    for (auto& d : batch)
-        (void)::sync_file_range(d.fd_, 0, 0, SYNC_FILE_RANGE_WRITE);
+    // Step 1: file data. For fsync()s, start write-back of every file first, so the file system
+    // allocates and writes them together. Only a hint; fsync() or syncfs() below is what
+    // guarantees durability. (The hint alone does not spare the fsync()s their journal commits:
+    // measured on ext4, 3.5 ms each with or without it; hence syncfs() for big batches, which
+    // writes all the files back in one go and needs no hint: one system call less per file.)
     const bool whole_file_system = n >= syncfs_threshold;
+    if (!whole_file_system)
+        for (auto& d : batch)
+            (void)::sync_file_range(d.fd_, 0, 0, SYNC_FILE_RANGE_WRITE);
     if (whole_file_system) {
         std::vector<int> fds;
         for (const auto& d : batch)

@@ -53,6 +53,10 @@ public:
     static std::error_code open(const std::filesystem::path& folder_dir,
                                 const delivery_options& options, unique_name_generator& names,
                                 delivery& out);
+    // The same with a name the caller took from a unique_name_generator before (on another
+    // thread than this open, which may then run on a worker).
+    static std::error_code open(const std::filesystem::path& folder_dir,
+                                const delivery_options& options, std::string base, delivery& out);
 
     // Appends bytes of the message (converted to LF when from_wire). Buffered.
     std::error_code append(std::string_view bytes);
@@ -106,6 +110,8 @@ public:
 
     // Takes a finished delivery; an unfinished one gives bad_delivery_state and is dropped.
     std::error_code add(delivery&& d);
+    // Takes every delivery of `other` (after its own), which is empty afterwards.
+    void absorb(delivery_batch&& other);
 
     [[nodiscard]] std::size_t size() const noexcept { return pending_.size(); }
     [[nodiscard]] bool empty() const noexcept { return pending_.empty(); }

@@ -186,6 +186,7 @@ sync::task<std::error_code> maildir_store::list_folders(std::vector<sync::folder
 }
 
 sync::task<std::error_code> maildir_store::create_folder(const std::string& folder) {
+    delivery_folder_ = {};
     co_return layout_.create_folder(folder); // durable when it returns (parent fsynced)
 }
 
@@ -199,6 +200,7 @@ sync::task<std::error_code> maildir_store::delete_folder(const std::string& fold
     if (!left.complete || !left.messages.empty())
         co_return maildir_errc::folder_not_empty;
     entries_.erase(folder);
+    delivery_folder_ = {};
     co_return layout_.delete_folder(folder);
 }
 
@@ -206,6 +208,7 @@ sync::task<std::error_code> maildir_store::rename_folder(const std::string& from
                                                          const std::string& to) {
     // Already done: the folder moved with a parent renamed before it (sub-folders go along,
     // as with IMAP RENAME), or a pass was killed after renaming it.
+    delivery_folder_ = {};
     const bool done = !layout_.folder_exists(from) && layout_.folder_exists(to);
     if (!done)
         if (auto ec = layout_.rename_folder(from, to))
@@ -358,21 +361,45 @@ sync::task<std::error_code> maildir_store::read_message(const std::string& folde
 }
 
 // Appends the wire bytes the engine pushes to a delivery; finish() hands it to the batch.
+// A message of up to deferred_max_bytes is only collected here: finish() hands it to the
+// worker thread, which creates, writes and closes its tmp file (and converts its line endings)
+// while the loop goes on with the download: on the initial sync the file creation is most of
+// the CPU time per message. A bigger one is written as it arrives, on the loop, so memory
+// stays bounded by the chunks in flight.
 class maildir_store::delivery_writer final : public sync::message_writer {
 public:
+    // Streamed: `d` is open.
     delivery_writer(maildir_store& store, delivery d, std::uint64_t size)
         : store_(store)
         , delivery_(std::move(d))
         , size_(size) {}
+    // Deferred: nothing on disk yet.
+    delivery_writer(maildir_store& store, fs::path dir, delivery_options options,
+                    std::uint64_t size)
+        : store_(store)
+        , size_(size)
+        , deferred_(true)
+        , dir_(std::move(dir))
+        , options_(std::move(options)) {
+        bytes_.reserve(size);
+    }
 
     sync::task<std::error_code> write(std::string_view chunk) override {
         written_ += chunk.size();
+        if (deferred_) {
+            if (written_ > size_)
+                co_return std::make_error_code(std::errc::message_size);
+            bytes_.append(chunk);
+            co_return std::error_code{};
+        }
         co_return delivery_.append(chunk);
     }
 
     sync::task<std::error_code> finish(std::string& new_id) override {
         if (written_ != size_)
             co_return std::make_error_code(std::errc::message_size); // truncated or too long
+        if (deferred_)
+            co_return co_await finish_deferred(new_id);
         if (auto ec = delivery_.finish())
             co_return ec;
         std::string base = delivery_.base_name();
@@ -383,10 +410,45 @@ public:
     }
 
 private:
+    sync::task<std::error_code> finish_deferred(std::string& new_id) {
+        std::string base = store_.names_.next();
+        new_id = base;
+        auto shared = store_.worker_side_;
+        const std::size_t bytes = bytes_.size();
+        shared->queued_bytes += bytes;
+        std::function<void()> job = [shared, dir = std::move(dir_), options = options_,
+                                     base = std::move(base), data = std::move(bytes_)]() mutable {
+            delivery d;
+            std::error_code ec = delivery::open(dir, options, std::move(base), d);
+            if (!ec)
+                ec = d.append(data);
+            if (!ec)
+                ec = d.finish();
+            if (!ec)
+                ec = shared->batch.add(std::move(d));
+            if (ec && !shared->error)
+                shared->error = ec; // the next commit fails: nothing of it is recorded
+            shared->queued_bytes -= data.size();
+        };
+        store_.worker_.post(std::move(job));
+        // Bounded memory: past the limit, wait until the worker has written everything queued.
+        if (shared->queued_bytes > max_queued_bytes) {
+            std::function<std::error_code()> drained = [] {
+                return std::error_code{};
+            };
+            (void)co_await store_.worker_.run(std::move(drained));
+        }
+        co_return std::error_code{};
+    }
+
     maildir_store& store_;
     delivery delivery_; // its destructor removes the tmp file of an abandoned message
     std::uint64_t size_;
     std::uint64_t written_ = 0;
+    bool deferred_ = false;
+    fs::path dir_;
+    delivery_options options_;
+    std::string bytes_; // a deferred message as received (wire form)
 };
 
 sync::task<std::error_code> maildir_store::read_messages(const std::string& folder,
@@ -423,15 +485,25 @@ sync::task<std::error_code> maildir_store::read_messages(const std::string& fold
 sync::task<std::error_code>
 maildir_store::begin_message(const sync::new_message& message,
                              std::unique_ptr<sync::message_writer>& writer) {
-    fs::path dir;
-    if (auto ec = folder_of(message.folder, dir))
-        co_return ec;
+    // The folder's directory is looked up (and checked: four stats) once per run of messages
+    // into it, not once per message.
+    if (delivery_folder_.first != message.folder || delivery_folder_.second.empty()) {
+        fs::path dir;
+        if (auto ec = folder_of(message.folder, dir))
+            co_return ec;
+        delivery_folder_ = {message.folder, std::move(dir)};
+    }
+    const fs::path& dir = delivery_folder_.second;
     delivery_options options;
     options.flags = flags_from_bits(message.flags);
     options.from_wire = true;
     if (message.internal_date != 0)
         options.internal_date =
             std::chrono::system_clock::time_point(std::chrono::seconds(message.internal_date));
+    if (message.size <= deferred_max_bytes) {
+        writer = std::make_unique<delivery_writer>(*this, dir, std::move(options), message.size);
+        co_return std::error_code{};
+    }
     delivery d;
     if (auto ec = delivery::open(dir, options, names_, d))
         co_return ec;
@@ -545,11 +617,18 @@ sync::task<std::error_code> maildir_store::commit() {
         work{std::exchange(batch_, delivery_batch()), std::exchange(touched_dirs_, {}), hooks_});
     // A named job, not a temporary in the co_await: GCC 12 destroys such temporaries twice (the
     // captured shared_ptr was released twice: ASan, daemon_pop3 tests).
-    std::function<std::error_code()> job = [w]() -> std::error_code {
+    std::function<std::error_code()> job = [w, shared = worker_side_]() -> std::error_code {
+        // The deferred messages written so far: every one finished before this commit (their
+        // jobs ran before this one). A failed write fails the commit, so the caller records
+        // nothing of it; the others are made durable all the same (a later scan finds them).
+        w->batch.absorb(std::move(shared->batch));
+        const std::error_code write_error = std::exchange(shared->error, {});
         std::vector<delivered_message> done;
         std::error_code first_error = w->batch.commit(done, w->hooks);
         if (first_error == maildir_errc::commit_interrupted)
             return first_error; // a simulated crash: nothing more happens
+        if (!first_error)
+            first_error = write_error;
         for (const auto& dir : w->dirs) {
             // A directory gone since (its folder deleted or renamed, which fsynced the parent
             // itself) has nothing left to make durable.

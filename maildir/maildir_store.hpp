@@ -30,12 +30,15 @@
 #include "sync/store.hpp"
 #include "util/blocking_worker.hpp"
 
+#include <atomic>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 namespace postfach::maildir {
 
@@ -163,8 +166,26 @@ private:
     // an entry for every message of the account (peak RSS, issue 5).
     std::map<std::string, std::unordered_map<std::string, cached_entry>> entries_;
     std::set<std::filesystem::path> touched_dirs_; // to fsync at the next commit
-    util::blocking_worker worker_;                 // runs the commits; declared last, so its
-                                                   // destructor waits before the rest goes
+    // The folder begin_message() delivered into last, and its directory (cleared when a
+    // folder is created, renamed or deleted).
+    std::pair<std::string, std::filesystem::path> delivery_folder_;
+    // What the worker's jobs share, touched on the worker thread only (jobs run one at a time,
+    // in order), but for queued_bytes: the deferred messages written since the last commit,
+    // the first error of their writes, the bytes of those not written yet.
+    struct worker_side {
+        delivery_batch batch;
+        std::error_code error;
+        std::atomic<std::size_t> queued_bytes{0};
+    };
+    // A message up to this size is written by the worker, after it is complete (delivery_writer).
+    static constexpr std::uint64_t deferred_max_bytes = 256 * 1024;
+    // Messages complete but not written yet: past this, the loop waits for the worker
+    // (peak RSS, issue 5).
+    static constexpr std::size_t max_queued_bytes = 2 * 1024 * 1024;
+    std::shared_ptr<worker_side> worker_side_ = std::make_shared<worker_side>();
+    // Runs the commits and the deferred writes; declared last, so its destructor waits for
+    // them before the rest goes.
+    util::blocking_worker worker_;
 };
 
 } // namespace postfach::maildir

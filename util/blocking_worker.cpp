@@ -35,6 +35,12 @@ blocking_worker::~blocking_worker() {
         pool_->join(); // finishes the queued jobs
 }
 
+void blocking_worker::post(std::function<void()> job) {
+    if (!pool_)
+        pool_.emplace(1);
+    asio::post(*pool_, std::move(job));
+}
+
 asio::awaitable<std::error_code> blocking_worker::run(std::function<std::error_code()> job) {
     if (!pool_)
         pool_.emplace(1);

@@ -32,6 +32,11 @@ public:
     // Runs `job` on the worker thread; completes with its result.
     boost::asio::awaitable<std::error_code> run(std::function<std::error_code()> job);
 
+    // Queues `job` behind the others and returns at once: a job whose result no one awaits.
+    // It owns what it works on and reports through it; a later run() completes only after it
+    // (the order above), which is how its effects are picked up.
+    void post(std::function<void()> job);
+
 private:
     std::optional<boost::asio::thread_pool> pool_;
 };

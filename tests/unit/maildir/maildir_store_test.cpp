@@ -150,6 +150,44 @@ TEST_P(maildir_store_test, a_write_with_the_wrong_size_fails_and_leaves_nothing)
     EXPECT_TRUE(fs::is_empty(dir("INBOX") / "tmp"));
 }
 
+// A small message is written to tmp/ by the worker thread after finish() returned: a failure
+// there cannot be returned by finish(), so the next commit reports it (the pass then records
+// nothing of that commit) and the message is not delivered.
+TEST_P(maildir_store_test, a_failed_write_on_the_worker_fails_the_next_commit) {
+    write("INBOX", wire_message);
+    ASSERT_FALSE(run(store_.commit()));
+    fs::remove_all(dir("Archive") / "tmp"); // the worker's open of the tmp file fails
+    const auto id = write("Archive", wire_message);
+    EXPECT_FALSE(id.empty()) << "finish() succeeds: the file is written later";
+    EXPECT_EQ(run(store_.commit()), std::make_error_code(std::errc::no_such_file_or_directory));
+    fs::create_directory(dir("Archive") / "tmp");
+    EXPECT_TRUE(scan("Archive").messages.empty());
+    EXPECT_EQ(scan("INBOX").messages.size(), 1u);
+    // Reported once: the commit after it is clean again.
+    write("Archive", wire_message);
+    EXPECT_FALSE(run(store_.commit()));
+    EXPECT_EQ(scan("Archive").messages.size(), 1u);
+}
+
+// Deferred writes wait for the worker past max_queued_bytes: many messages, all delivered.
+TEST_P(maildir_store_test, many_small_messages_are_all_delivered) {
+    std::string wire = "Subject: filler\r\n\r\n";
+    while (wire.size() < 100 * 1024)
+        wire += "a line of the body that goes on for a while\r\n";
+    std::set<std::string> ids;
+    for (int i = 0; i < 40; ++i) // 4 MB: twice the limit of bytes queued
+        ids.insert(write("INBOX", wire));
+    ASSERT_FALSE(run(store_.commit()));
+    const auto s = scan("INBOX");
+    ASSERT_EQ(s.messages.size(), ids.size());
+    for (const auto& m : s.messages)
+        EXPECT_TRUE(ids.contains(m.id));
+    string_sink sink;
+    ASSERT_FALSE(run(store_.read_message("INBOX", *ids.begin(), sink)));
+    EXPECT_EQ(sink.data, wire);
+    EXPECT_TRUE(fs::is_empty(dir("INBOX") / "tmp"));
+}
+
 TEST_P(maildir_store_test, identify_matches_the_identity_of_the_wire_form) {
     const auto id = write("INBOX", wire_message);
     ASSERT_FALSE(run(store_.commit()));
