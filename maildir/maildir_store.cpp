@@ -431,6 +431,7 @@ private:
             shared->queued_bytes -= data.size();
         };
         store_.worker_.post(std::move(job));
+        ++store_.deferred_since_commit_;
         // Bounded memory: past the limit, wait until the worker has written everything queued.
         if (shared->queued_bytes > max_queued_bytes) {
             std::function<std::error_code()> drained = [] {
@@ -604,8 +605,9 @@ sync::task<std::error_code> maildir_store::move_message(const std::string& from_
 sync::task<std::error_code> maildir_store::commit() {
     // Nothing written or renamed since the last commit (a pass that changed nothing): no job,
     // so no worker thread is started only to do nothing.
-    if (batch_.empty() && touched_dirs_.empty())
+    if (batch_.empty() && touched_dirs_.empty() && deferred_since_commit_ == 0)
         co_return std::error_code{};
+    deferred_since_commit_ = 0;
     // What this commit covers is taken now: messages finished while it runs on the worker
     // thread go into the next batch. The job owns it (the awaiting coroutine may be cancelled).
     struct work {

@@ -183,6 +183,9 @@ private:
     // (peak RSS, issue 5).
     static constexpr std::size_t max_queued_bytes = 2 * 1024 * 1024;
     std::shared_ptr<worker_side> worker_side_ = std::make_shared<worker_side>();
+    // Deferred messages handed to the worker since the last commit (loop side): the next
+    // commit has work even when batch_ is empty.
+    std::size_t deferred_since_commit_ = 0;
     // Runs the commits and the deferred writes; declared last, so its destructor waits for
     // them before the rest goes.
     util::blocking_worker worker_;
