@@ -223,16 +223,16 @@ sync::task<std::error_code> maildir_store::rename_folder(const std::string& from
 
 sync::task<std::error_code> maildir_store::scan(const std::string& folder,
                                                 sync::folder_scan& scan) {
-    co_return co_await scan_folder(folder, scan, scan_listing::checked);
+    co_return co_await scan_folder(folder, scan, scan_listing::checked, true);
 }
 
 sync::task<std::error_code> maildir_store::rescan(const std::string& folder,
                                                   sync::folder_scan& scan) {
-    co_return co_await scan_folder(folder, scan, scan_listing::once);
+    co_return co_await scan_folder(folder, scan, scan_listing::once, false);
 }
 
 sync::task<std::error_code> maildir_store::scan_folder(std::string folder, sync::folder_scan& scan,
-                                                       scan_listing listing) {
+                                                       scan_listing listing, bool cache) {
     fs::path dir;
     if (auto ec = folder_of(folder, dir))
         co_return ec;
@@ -245,14 +245,19 @@ sync::task<std::error_code> maildir_store::scan_folder(std::string folder, sync:
         co_return ec;
     if (!found.complete)
         co_return maildir_errc::scan_incomplete; // a partial list would read as deletions
-    auto& cache = fresh_cache(folder);
     scan.epoch.clear();
     scan.token = timed ? trusted_token(times, clock) : std::string();
     scan.messages.reserve(scan.messages.size() + found.messages.size());
-    cache.reserve(found.messages.size());
+    if (!cache) {
+        for (auto& entry : found.messages)
+            scan.messages.push_back({std::move(entry.base), entry.flags.bits(), ""});
+        co_return std::error_code{};
+    }
+    auto& cached = fresh_cache(folder);
+    cached.reserve(found.messages.size());
     for (auto& entry : found.messages) {
         scan.messages.push_back({entry.base, entry.flags.bits(), ""});
-        cache_entry(cache, std::move(entry));
+        cache_entry(cached, std::move(entry));
     }
     found = {};
     co_return std::error_code{};

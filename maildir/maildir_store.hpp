@@ -124,8 +124,10 @@ private:
 
     // The folder's directory, or invalid_folder_name / folder_not_found.
     std::error_code folder_of(const std::string& folder, std::filesystem::path& dir) const;
+    // `cache`: the listing becomes the folder's cache (entries_); the rescan after the engine's
+    // own changes keeps none (nothing after it works on the folder in the pass).
     sync::task<std::error_code> scan_folder(std::string folder, sync::folder_scan& scan,
-                                            scan_listing listing);
+                                            scan_listing listing, bool cache);
     // The entry of a message: from the last scan if it saw it, else looked up on disk.
     std::error_code entry_of(const std::string& folder, const std::filesystem::path& dir,
                              const std::string& id, message_entry& out);

@@ -109,18 +109,38 @@ public:
                 co_return std::move(result_);
 
         // 2. Messages, planned for every folder before any is changed (moves span folders).
-        std::vector<folder_input> inputs;
-        for (const auto& name : folders.message_folders) {
-            std::optional<side> deleted_on, absent_on;
+        std::vector<folder_input> inputs(folders.message_folders.size());
+        std::vector<std::optional<side>> absent(inputs.size());
+        std::vector<folder_input*> to_read; // not skipped
+        for (std::size_t i = 0; i < inputs.size(); ++i) {
+            auto& in = inputs[i];
+            in.name = folders.message_folders[i];
             for (const auto& d : folders.deletions)
-                if (d.name == name)
-                    absent_on = deleted_on = d.deleted_on;
+                if (d.name == in.name)
+                    absent[i] = in.deleted_on = d.deleted_on;
             // A dry run creates nothing, so a folder to be created is not there to scan.
             if (options_.dry_run)
                 for (const auto& a : folders.actions)
-                    if (a.what == folder_action::kind::create && a.name == name)
-                        absent_on = a.target;
-            inputs.push_back(co_await read_folder(name, absent_on, deleted_on));
+                    if (a.what == folder_action::kind::create && a.name == in.name)
+                        absent[i] = a.target;
+            co_await check_unchanged(in, absent[i]);
+            if (!in.skipped)
+                to_read.push_back(&in);
+        }
+        // The records of the next folder are loaded while the server answers this one's scan.
+        if (!to_read.empty())
+            load_records(*to_read.front());
+        for (std::size_t k = 0; k < to_read.size(); ++k) {
+            auto& in = *to_read[k];
+            const auto absent_on = absent[static_cast<std::size_t>(&in - inputs.data())];
+            if (k + 1 == to_read.size()) {
+                co_await scan_sides(in, absent_on);
+                continue;
+            }
+            using namespace boost::asio::experimental::awaitable_operators;
+            auto scans = scan_sides(in, absent_on);
+            auto next = load_records_meanwhile(*to_read[k + 1]);
+            co_await (std::move(scans) && std::move(next));
         }
         const auto vanished = vanished_anywhere(inputs);
         for (auto& in : inputs)
@@ -225,23 +245,37 @@ private:
 
     // The records of `in` as the state has them now: those read, with the changes committed
     // since applied as sqlite_sync_state applies them (put: the records sharing an id with the
-    // previous or the new one go, the new one comes; erase: those sharing an id go). False when
-    // this pass did not log them all (then the state is read).
-    bool records_now(const folder_input& in, std::vector<synced_message>& out) const {
+    // previous or the new one go, the new one comes; erase: those sharing an id go). A view
+    // into `in.records` and the log, copying neither: only the records sharing an id with a
+    // change are indexed (a pass changes few of a folder's records). False when this pass did
+    // not log them all (then the state is read).
+    bool records_now(const folder_input& in, std::vector<const synced_message*>& out) const {
         if (in.epoch_changed) // the records were dropped from `in` before their erasure
             return false;
         const auto log = committed_.find(in.name);
         if (log != committed_.end() && log->second.overflowed)
             return false;
-        out = in.records;
+        out.clear();
+        out.reserve(in.records.size() + (log == committed_.end() ? 0 : log->second.changes.size()));
+        for (const auto& r : in.records)
+            out.push_back(&r);
         if (log == committed_.end())
             return true;
+        const auto& changes = log->second.changes;
+        std::array<std::unordered_set<std::string_view>, 2> changed;
+        for (const auto& change : changes)
+            for (const auto* r : {change.previous ? &*change.previous : nullptr,
+                                  change.record ? &*change.record : nullptr})
+                if (r != nullptr)
+                    for (side s : both_sides)
+                        if (r->id(s))
+                            changed[index(s)].insert(*r->id(s));
         std::vector<bool> gone(out.size(), false);
         std::array<std::unordered_multimap<std::string_view, std::size_t>, 2> by_id;
         auto index_record = [&](std::size_t i) {
             for (side s : both_sides)
-                if (out[i].id(s))
-                    by_id[index(s)].emplace(*out[i].id(s), i);
+                if (out[i]->id(s) && changed[index(s)].contains(*out[i]->id(s)))
+                    by_id[index(s)].emplace(*out[i]->id(s), i);
         };
         auto erase_sharing = [&](const synced_message& r) {
             for (side s : both_sides) {
@@ -252,28 +286,22 @@ private:
                     gone[it->second] = true;
             }
         };
-        out.reserve(out.size() + log->second.changes.size());
         for (std::size_t i = 0; i < out.size(); ++i)
             index_record(i);
-        for (const auto& change : log->second.changes) {
+        for (const auto& change : changes) {
             if (change.previous)
                 erase_sharing(*change.previous);
             if (!change.record)
                 continue;
             erase_sharing(*change.record);
-            // Views of the new record's ids stay valid: `out` does not grow beyond its reserve.
-            out.push_back(*change.record);
+            out.push_back(&*change.record);
             gone.push_back(false);
             index_record(out.size() - 1);
         }
         std::size_t kept = 0;
-        for (std::size_t i = 0; i < out.size(); ++i) {
-            if (gone[i])
-                continue;
-            if (kept != i)
-                out[kept] = std::move(out[i]);
-            ++kept;
-        }
+        for (std::size_t i = 0; i < out.size(); ++i)
+            if (!gone[i])
+                out[kept++] = out[i];
         out.resize(kept);
         return true;
     }
@@ -292,14 +320,15 @@ private:
     // message has a record with the flags it was scanned with, every record's id was scanned.
     // A side whose own changes void its token (a Maildir) is scanned again once changed, and
     // that scan must match the records with no exception. `idle`: the folder's plan was empty,
-    // so its records are still those read. Frees the records and scans of `in` it no longer
-    // needs before reading new ones.
+    // so its records are still those read. Frees the scans of `in` it no longer needs before
+    // reading new ones.
     task<void> settle_tokens(folder_input& in, bool idle) {
         static const touched_ids none;
         const auto touched_here = touched_.find(in.name);
         const bool records_as_read = idle && touched_here == touched_.end();
-        std::vector<synced_message> loaded;
-        bool have_records = records_as_read;
+        std::vector<synced_message> loaded; // read back from the state (records_now could not)
+        std::vector<const synced_message*> records;
+        bool have_records = false;
         for (side s : both_sides) {
             std::string token = in.tokens[index(s)];
             const std::vector<scanned_message>* scanned = &in.scans[index(s)];
@@ -322,19 +351,27 @@ private:
                 continue;
             }
             if (!have_records) {
-                if (!records_now(in, loaded) && state_.load(in.name, loaded)) {
-                    state_.set_scan_token(in.name, s, "");
-                    continue;
+                if (records_as_read) {
+                    records.reserve(in.records.size());
+                    for (const auto& r : in.records)
+                        records.push_back(&r);
+                } else if (!records_now(in, records)) {
+                    records.clear();
+                    if (state_.load(in.name, loaded)) {
+                        state_.set_scan_token(in.name, s, "");
+                        continue;
+                    }
+                    in.records = {};
+                    for (const auto& r : loaded)
+                        records.push_back(&r);
                 }
-                in.records = {};
                 have_records = true;
             }
-            const auto& records = records_as_read ? in.records : loaded;
             std::unordered_map<std::string_view, flag_bits> recorded;
             recorded.reserve(records.size());
-            for (const auto& r : records)
-                if (r.id(s))
-                    recorded.emplace(*r.id(s), r.flags);
+            for (const auto* r : records)
+                if (r->id(s))
+                    recorded.emplace(*r->id(s), r->flags);
             bool complete = true;
             std::size_t matched = 0;
             for (const auto& m : *scanned) {
@@ -474,25 +511,37 @@ private:
             co_await flush(nullptr); // the stores first, then the state
     }
 
-    // Loads the records and scans both sides; a side where the folder was deleted scans empty.
-    task<folder_input> read_folder(const std::string& name, std::optional<side> absent_on,
-                                   std::optional<side> deleted_on) {
-        folder_input in;
-        in.name = name;
-        in.deleted_on = deleted_on;
-        if (!absent_on && !deleted_on && co_await unchanged(name)) {
-            if (auto ec = state_.has_records(name, in.has)) {
-                in.error = ec;
-                in.error_detail = "reading the sync state";
-            }
-            in.skipped = true;
-            co_return in;
-        }
-        if (auto ec = state_.load(name, in.records)) {
+    // Whether both sides vouch that the folder is unchanged: then it is skipped, its records
+    // not even read. A side where the folder is absent cannot vouch.
+    task<void> check_unchanged(folder_input& in, std::optional<side> absent_on) {
+        if (absent_on || in.deleted_on || !co_await unchanged(in.name))
+            co_return;
+        if (auto ec = state_.has_records(in.name, in.has)) {
             in.error = ec;
             in.error_detail = "reading the sync state";
-            co_return in;
         }
+        in.skipped = true;
+    }
+
+    void load_records(folder_input& in) {
+        if (auto ec = state_.load(in.name, in.records)) {
+            in.error = ec;
+            in.error_detail = "reading the sync state";
+        }
+    }
+
+    // load_records once the scan beside it waits for its store (it was started first).
+    task<void> load_records_meanwhile(folder_input& in) {
+        load_records(in);
+        co_return;
+    }
+
+    // Scans both sides from the records load_records read; a side where the folder was deleted
+    // scans empty.
+    task<void> scan_sides(folder_input& in, std::optional<side> absent_on) {
+        if (in.error)
+            co_return;
+        const auto& name = in.name;
         for (side s : both_sides) {
             if (absent_on == s)
                 continue;
@@ -518,7 +567,7 @@ private:
             if (ec) {
                 in.error = ec;
                 in.error_detail = std::string("scanning the ") + to_string(s) + " side";
-                co_return in;
+                co_return;
             }
             in.scans[index(s)] = std::move(scan.messages);
             in.epochs[index(s)] = std::move(scan.epoch);
@@ -532,7 +581,7 @@ private:
                 in.epoch_changed = true;
             }
         }
-        co_return in;
+        co_return;
     }
 
     // Per side, whether a record's message is gone from its scan in any folder: a deletion, or
