@@ -66,6 +66,10 @@ std::int64_t sqlite_statement::column_int(int index) const {
 }
 
 std::string sqlite_statement::column_text(int index) const {
+    return std::string(column_view(index));
+}
+
+std::string_view sqlite_statement::column_view(int index) const {
     const auto* text = ::sqlite3_column_text(stmt_, index);
     if (text == nullptr)
         return {};

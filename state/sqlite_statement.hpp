@@ -33,6 +33,8 @@ public:
 
     [[nodiscard]] std::int64_t column_int(int index) const;
     [[nodiscard]] std::string column_text(int index) const;
+    // The text without a copy, valid until the next step() or reset().
+    [[nodiscard]] std::string_view column_view(int index) const;
     [[nodiscard]] bool column_is_null(int index) const;
 
     // Ready to run again with new bindings.

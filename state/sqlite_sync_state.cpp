@@ -26,11 +26,12 @@ std::optional<std::uint32_t> parse_u32(std::string_view text) {
     return value;
 }
 
-sync::synced_message to_synced(const message_record& m) {
+sync::synced_message to_synced(const state_store::message_keys& m) {
     sync::synced_message r;
     if (m.uid)
         r.ids[index(sync::side::remote)] = std::to_string(*m.uid);
-    r.ids[index(sync::side::local)] = m.base_name;
+    if (m.base_name)
+        r.ids[index(sync::side::local)] = std::string(*m.base_name);
     r.flags = flags_from_column(m.flags);
     r.identity = m.identity;
     return r;
@@ -237,13 +238,8 @@ std::error_code sqlite_sync_state::load(const std::string& folder,
         return ec;
     if (!row)
         return {};
-    std::vector<message_record> rows;
-    if (auto ec = store_.list_messages(row->id, rows))
-        return ec;
-    records.reserve(rows.size());
-    for (const auto& m : rows)
-        records.push_back(to_synced(m));
-    return {};
+    return store_.visit_message_keys(
+        row->id, [&](const state_store::message_keys& m) { records.push_back(to_synced(m)); });
 }
 
 std::error_code sqlite_sync_state::has_records(const std::string& folder,

@@ -6,7 +6,6 @@
 #include "util/posix_file.hpp"
 
 #include <algorithm>
-#include <algorithm>
 #include <cerrno>
 #include <fcntl.h>
 #include <sqlite3.h>
@@ -408,6 +407,29 @@ std::error_code state_store::list_messages(std::int64_t folder_id,
         return ec;
     s->bind(1, folder_id);
     return impl_->query_all(*s, read_message, out);
+}
+
+std::error_code
+state_store::visit_message_keys(std::int64_t folder_id,
+                                const std::function<void(const message_keys&)>& visit) {
+    std::error_code ec;
+    auto* s = impl_->prepare(
+        "SELECT uid, base_name, flags, identity FROM messages WHERE folder_id = ?1 ORDER BY id",
+        ec);
+    if (s == nullptr)
+        return ec;
+    s->bind(1, folder_id);
+    message_keys m;
+    while (s->step(ec)) {
+        m.uid = s->column_is_null(0) ? std::nullopt
+                                     : std::optional(static_cast<std::uint32_t>(s->column_int(0)));
+        m.base_name = s->column_is_null(1) ? std::nullopt : std::optional(s->column_view(1));
+        m.flags = s->column_view(2);
+        m.identity = s->column_view(3);
+        visit(m);
+    }
+    impl_->note(ec);
+    return ec;
 }
 
 std::error_code state_store::any_messages(std::int64_t folder_id, bool& with_uid,

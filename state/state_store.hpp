@@ -15,6 +15,7 @@
 #include "state/transaction.hpp"
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -71,6 +72,17 @@ public:
                                               std::string_view content_hash,
                                               std::vector<message_record>& out);
     std::error_code list_messages(std::int64_t folder_id, std::vector<message_record>& out);
+    // What the sync engine reads of each pair of a folder, in the order of list_messages: the
+    // texts are valid during the call only, so no message_record is built per row (a folder
+    // of 8,000 is read on every pass that changes it).
+    struct message_keys {
+        std::optional<std::uint32_t> uid;
+        std::optional<std::string_view> base_name;
+        std::string_view flags;
+        std::string_view identity;
+    };
+    std::error_code visit_message_keys(std::int64_t folder_id,
+                                       const std::function<void(const message_keys&)>& visit);
     // All pairs of a folder, e.g. after UIDVALIDITY changed.
     std::error_code delete_messages_of_folder(std::int64_t folder_id);
     // Whether any record of the folder has a UID, and any a base name (two index lookups,
