@@ -65,9 +65,13 @@ public:
         , options_(options) {
         plan_.folder = std::move(folder);
         for (side s : both_sides) {
-            by_id_[index(s)].reserve(scans_[index(s)].size());
-            for (const auto& m : scans_[index(s)])
-                by_id_[index(s)].emplace(m.id, &m);
+            const auto& scan = scans_[index(s)];
+            by_id_[index(s)].reserve(scan.size());
+            first_[index(s)].resize(scan.size());
+            claimed_[index(s)].assign(scan.size(), false);
+            for (std::size_t k = 0; k < scan.size(); ++k)
+                first_[index(s)][k] =
+                    position(s, by_id_[index(s)].emplace(scan[k].id, &scan[k]).first->second);
         }
     }
 
@@ -87,7 +91,20 @@ private:
     const plan_options& options_;
     // Keys view the ids of the scans, which outlive the planner: no second copy of every id.
     std::array<std::unordered_map<std::string_view, const scanned_message*>, 2> by_id_;
-    std::array<std::unordered_set<std::string_view>, 2> claimed_;
+    // Per side and scanned message: whether a record or a new id claimed its id. By position
+    // in the scan (an id's first message stands for all with that id): no set of ids.
+    std::array<std::vector<bool>, 2> claimed_;
+    std::array<std::vector<std::size_t>, 2> first_; // the position of the id's first message
+
+    std::size_t position(side s, const scanned_message* m) const {
+        return static_cast<std::size_t>(m - scans_[index(s)].data());
+    }
+    void claim(side s, const scanned_message* m) {
+        claimed_[index(s)][first_[index(s)][position(s, m)]] = true;
+    }
+    bool claimed(side s, const scanned_message& m) const {
+        return claimed_[index(s)][first_[index(s)][position(s, &m)]];
+    }
     // Records whose message one side no longer has under its id: decided once every record
     // claimed its messages (plan_half_gone).
     std::vector<std::pair<std::size_t, side>> half_gone_; // record, the side without it
@@ -144,7 +161,7 @@ private:
         for (side s : both_sides) {
             present[index(s)] = find(s, record.id(s));
             if (present[index(s)] != nullptr)
-                claimed_[index(s)].insert(present[index(s)]->id);
+                claim(s, present[index(s)]);
         }
         const auto* remote = present[index(side::remote)];
         const auto* local = present[index(side::local)];
@@ -174,13 +191,16 @@ private:
         const flag_bits wanted =
             static_cast<flag_bits>((remote.flags & changed_remote) | (local.flags & changed_local) |
                                    (record.flags & unchanged));
+        // A new id must be recorded even when the flags stay. (Compared before the ids are
+        // copied: almost every pair keeps its ids.)
+        if (record.id(side::remote) == remote.id && record.id(side::local) == local.id) {
+            add_flag_actions(current, wanted, record.flags, record.ids, record.identity, i,
+                             action_kind::record, record.flags);
+            return;
+        }
         const std::array<std::optional<std::string>, 2> ids{remote.id, local.id};
-        // A new id must be recorded even when the flags stay.
-        std::optional<flag_bits> recorded;
-        if (ids == record.ids)
-            recorded = record.flags;
         add_flag_actions(current, wanted, record.flags, ids, record.identity, i,
-                         action_kind::record, recorded);
+                         action_kind::record, std::nullopt);
     }
 
     // A record's message gone from one side under its id: when a message new on that side has
@@ -191,7 +211,7 @@ private:
         std::array<std::unordered_multimap<std::string_view, const scanned_message*>, 2> fresh;
         for (side s : both_sides)
             for (const auto& m : scans_[index(s)])
-                if (!m.identity.empty() && !claimed_[index(s)].contains(m.id))
+                if (!m.identity.empty() && !claimed(s, m))
                     fresh[index(s)].emplace(m.identity, &m);
         for (const auto& [i, gone] : half_gone_) {
             const auto& record = records_[i];
@@ -202,7 +222,7 @@ private:
             if (it != candidates.end()) {
                 const auto* again = it->second;
                 candidates.erase(it);
-                claimed_[index(gone)].insert(again->id);
+                claim(gone, again);
                 if (gone == side::remote)
                     plan_pair(i, *again, *kept);
                 else
@@ -254,7 +274,7 @@ private:
         std::array<std::vector<const scanned_message*>, 2> fresh;
         for (side s : both_sides)
             for (const auto& m : scans_[index(s)])
-                if (!claimed_[index(s)].contains(m.id))
+                if (!claimed(s, m))
                     fresh[index(s)].push_back(&m);
 
         // The same message new on both sides (a first sync over existing mail, a changed
