@@ -41,6 +41,39 @@ bool parse_number(std::string_view text, Number& out) {
     return ec == std::errc() && p == end && !text.empty();
 }
 
+// A folder's UIDs and flags, sorted by UID (no tree node per message: a scan of a large
+// folder holds thousands).
+using uid_flags = std::vector<std::pair<std::uint32_t, sync::flag_bits>>;
+
+// Sets the flags of `updates` in `messages` (both sorted by UID once `updates` is sorted
+// here); of several updates of one UID the last counts, as in the order they came.
+void merge_flags(uid_flags& messages, uid_flags updates) {
+    if (updates.empty())
+        return;
+    std::stable_sort(updates.begin(), updates.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    uid_flags merged;
+    merged.reserve(messages.size() + updates.size());
+    auto m = messages.begin();
+    for (auto u = updates.begin(); u != updates.end(); ++u) {
+        if (std::next(u) != updates.end() && std::next(u)->first == u->first)
+            continue; // a later update of the same UID
+        while (m != messages.end() && m->first < u->first)
+            merged.push_back(*m++);
+        if (m != messages.end() && m->first == u->first)
+            ++m;
+        merged.push_back(*u);
+    }
+    merged.insert(merged.end(), m, messages.end());
+    messages = std::move(merged);
+}
+
+bool has_uid(const uid_flags& messages, std::uint32_t uid) {
+    const auto it = std::lower_bound(messages.begin(), messages.end(), uid,
+                                     [](const auto& m, std::uint32_t u) { return m.first < u; });
+    return it != messages.end() && it->first == uid;
+}
+
 std::vector<std::string> names_of(sync::flag_bits bits) {
     std::vector<std::string> names;
     for (unsigned bit = 0; bit < flag_names.size(); ++bit)
@@ -580,15 +613,18 @@ sync::task<std::error_code> imap_store::scan_from(const std::string& folder,
         std::uint64_t modseq = 0;
         if (parse_number(base->epoch, uidvalidity) && parse_number(base->token, modseq) &&
             uidvalidity != 0 && modseq != 0) {
-            std::map<std::uint32_t, sync::flag_bits> seeded;
+            uid_flags seeded;
+            uid_flags given;
+            given.reserve(base->messages.size());
             bool valid = true;
             for (const auto& m : base->messages) {
                 std::uint32_t uid = 0;
                 valid = valid && parse_number(m.id, uid) && uid != 0;
-                seeded[uid] = m.flags;
+                given.emplace_back(uid, m.flags);
             }
+            merge_flags(seeded, std::move(given));
             if (valid)
-                scanned_[folder] = {uidvalidity, modseq, {seeded.begin(), seeded.end()}};
+                scanned_[folder] = {uidvalidity, modseq, std::move(seeded)};
         }
     }
     const auto last = scanned_.find(folder);
@@ -604,21 +640,24 @@ sync::task<std::error_code> imap_store::scan_from(const std::string& folder,
     const bool incremental = last != scanned_.end() && selected_modseq_ &&
                              last->second.uidvalidity == uidvalidity &&
                              *selected_modseq_ >= last->second.highestmodseq;
-    std::map<std::uint32_t, sync::flag_bits> messages;
+    uid_flags messages;
     if (incremental)
-        messages.insert(last->second.flags.begin(), last->second.flags.end());
+        messages = last->second.flags;
     // QRESYNC: the SELECT itself reported what changed (FETCH) and what went (VANISHED
     // (EARLIER)) since the last scan.
     const bool resynced = incremental && options.qresync.has_value();
     if (resynced) {
         learn_meta(folder, selected);
+        uid_flags changed; // merged before a VANISHED and at the end: the order counts
         for (const auto& u : selected.untagged) {
             if (const auto* v = std::get_if<vanished_data>(&u)) {
+                merge_flags(messages, std::exchange(changed, {}));
                 std::erase_if(messages, [&](const auto& m) { return v->uids.contains(m.first); });
             } else if (const auto* f = std::get_if<fetch_data>(&u); f && f->uid && f->flags) {
-                messages[*f->uid] = flags_to_bits(*f->flags);
+                changed.emplace_back(*f->uid, flags_to_bits(*f->flags));
             }
         }
+        merge_flags(messages, std::move(changed));
     }
     auto& writer = session_.fsm().writer();
     std::int64_t exists = selected_exists_;
@@ -636,15 +675,17 @@ sync::task<std::error_code> imap_store::scan_from(const std::string& folder,
             co_return ec;
         // In order: a message reported twice (ours and an unsolicited FETCH) keeps the last.
         learn_meta(folder, r);
+        uid_flags fetched;
         for (const auto& u : r.untagged) {
             if (const auto* f = std::get_if<fetch_data>(&u); f != nullptr && f->uid && f->flags)
-                messages[*f->uid] = flags_to_bits(*f->flags);
+                fetched.emplace_back(*f->uid, flags_to_bits(*f->flags));
             else if (const auto* e = std::get_if<exists_data>(&u))
                 exists = e->count;
             else if (std::holds_alternative<expunge_data>(u) ||
                      std::holds_alternative<vanished_data>(u))
                 expunged = true;
         }
+        merge_flags(messages, std::move(fetched));
     }
     // The last scan's messages plus the changed ones hold every message there is; when they are
     // more than the server counts, some went: ask which are left. (A message that arrived after
@@ -666,25 +707,28 @@ sync::task<std::error_code> imap_store::scan_from(const std::string& folder,
         // Messages the last scan (or the base) did not know and no change reported: asked for.
         std::vector<std::uint32_t> unknown;
         for (const auto uid : alive)
-            if (!messages.contains(uid))
+            if (!has_uid(messages, uid))
                 unknown.push_back(uid);
         for (const auto& set : uid_set::from_uids(unknown).split(max_set_chars)) {
             command_result fetched;
             if (const auto ec = co_await run(writer.uid_fetch(set, scan_items()), fetched))
                 co_return ec;
             learn_meta(folder, fetched);
+            uid_flags found;
             for (const auto& u : fetched.untagged)
                 if (const auto* f = std::get_if<fetch_data>(&u); f && f->uid && f->flags)
-                    messages[*f->uid] = flags_to_bits(*f->flags);
+                    found.emplace_back(*f->uid, flags_to_bits(*f->flags));
+            merge_flags(messages, std::move(found));
         }
     }
     scan.epoch = std::to_string(uidvalidity);
     scan.token = selected_modseq_ ? std::to_string(*selected_modseq_) : std::string();
     scan.messages.clear();
+    scan.messages.reserve(messages.size());
     for (const auto& [uid, flags] : messages)
         scan.messages.push_back({std::to_string(uid), flags, {}});
     if (selected_modseq_)
-        scanned_[folder] = {uidvalidity, *selected_modseq_, {messages.begin(), messages.end()}};
+        scanned_[folder] = {uidvalidity, *selected_modseq_, std::move(messages)};
     else
         scanned_.erase(folder);
     co_return std::error_code();
