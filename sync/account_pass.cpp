@@ -176,18 +176,27 @@ public:
 
         std::vector<bool> applied(inputs.size(), false);
         std::vector<bool> idle(inputs.size(), false); // applied, and the plan was empty
+        // Folders whose changes wait for one commit of them all (deferrable), by input and
+        // outcome (in result_.folders).
+        std::vector<std::pair<std::size_t, std::size_t>> deferred;
         for (std::size_t i = 0; i < inputs.size(); ++i) {
             folder_outcome outcome{inputs[i].name, std::move(plans[i]), inputs[i].error,
                                    inputs[i].error_detail};
             idle[i] = outcome.plan.actions.empty();
             if (!options_.dry_run && !outcome.error && !inputs[i].skipped) {
-                co_await apply(inputs, outcome);
+                const bool defer = deferrable(outcome.plan);
+                if (!defer)
+                    co_await commit_deferred(inputs, deferred, applied);
+                co_await apply(inputs, outcome, defer);
                 applied[i] = !outcome.error;
                 if (outcome.error)
                     forget_tokens(inputs[i]);
+                else if (defer)
+                    deferred.emplace_back(i, result_.folders.size());
             }
             result_.folders.push_back(std::move(outcome));
         }
+        co_await commit_deferred(inputs, deferred, applied);
         // After every folder: a move recorded in one folder touched another. A folder settled
         // is not needed any more: its records and scans go (peak RSS, issue 5).
         for (std::size_t i = 0; i < inputs.size(); ++i) {
@@ -710,7 +719,41 @@ private:
         return r;
     }
 
-    task<void> apply(const std::vector<folder_input>& inputs, folder_outcome& outcome) {
+    // Whether a folder's changes may wait for a commit with other folders' (commit_deferred):
+    // a plan of flag changes, removals and records only (no copy: those commit in batches
+    // behind their read; no move: it spans two folders). One commit for a pass of flag changes
+    // across folders instead of a directory fsync and a state transaction per folder. Killed
+    // before it, the next pass finds the renamed files and the server as they are, records
+    // the flags both sides agree on, and ends as this one would have.
+    static bool deferrable(const folder_plan& plan) {
+        return std::none_of(plan.actions.begin(), plan.actions.end(), [](const action& a) {
+            return a.kind == action_kind::copy || a.kind == action_kind::move;
+        });
+    }
+
+    // Commits what the deferred folders changed (and what a deferred folder that failed part
+    // way did); on a failure each of them failed (nothing of them is recorded, their tokens
+    // are forgotten).
+    task<void> commit_deferred(const std::vector<folder_input>& inputs,
+                               std::vector<std::pair<std::size_t, std::size_t>>& deferred,
+                               std::vector<bool>& applied) {
+        if (deferred.empty() && pending_.empty())
+            co_return;
+        folder_outcome failed;
+        if (co_await flush(&failed))
+            for (const auto& [input, outcome] : deferred) {
+                auto& o = result_.folders[outcome];
+                o.error = failed.error;
+                o.error_detail = failed.error_detail;
+                applied[input] = false;
+                forget_tokens(inputs[input]);
+            }
+        deferred.clear();
+    }
+
+    // `defer`: the changes wait for commit_deferred (also when the folder fails part way: what
+    // it did is recorded with the others).
+    task<void> apply(const std::vector<folder_input>& inputs, folder_outcome& outcome, bool defer) {
         const auto& folder = outcome.folder;
         const auto& input =
             *std::find_if(inputs.begin(), inputs.end(),
@@ -809,7 +852,8 @@ private:
         // The ids of this pass are recorded under the epoch they belong to.
         for (side s : both_sides)
             state_.set_epoch(folder, s, input.epochs[index(s)]);
-        co_await flush(&outcome);
+        if (!defer)
+            co_await flush(&outcome);
     }
 
     // Copies messages of a folder to one side: a batch read of the other side feeds a writer

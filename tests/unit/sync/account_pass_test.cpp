@@ -548,6 +548,62 @@ TEST(account_pass, a_pass_killed_at_any_step_is_repaired_by_the_next) {
     }
 }
 
+// Flag changes in several folders are committed once (on a Maildir: each directory fsynced,
+// one state transaction), not per folder; a pass killed at any step of them, before that
+// commit, is repaired by the next as if it had run through.
+TEST(account_pass, flag_changes_across_folders_commit_once_and_a_kill_is_repaired) {
+    auto make = [] {
+        auto a = std::make_unique<account>();
+        a->remote.enable_content_tokens(true); // QRESYNC
+        a->local.enable_content_tokens(false); // a Maildir's mtimes
+        for (const char* folder : {"INBOX", "Archive", "Sent"})
+            for (int i = 0; i < 3; ++i)
+                a->remote.add(folder, std::string(folder) + " " + std::to_string(i));
+        a->pass();
+        // The server flags one message in each folder; a reader marks one of INBOX seen.
+        for (auto& [folder, messages] : a->remote.working())
+            messages.begin()->second.flags = flagged;
+        a->remote.make_durable();
+        a->local.working()["INBOX"].rbegin()->second.flags = seen;
+        a->local.make_durable();
+        return a;
+    };
+    auto reference = make();
+    const int before = reference->local.mutations;
+    const auto r = reference->pass();
+    EXPECT_FALSE(r.any_error());
+    EXPECT_EQ(r.flagged[1], 3u);
+    // Three renames; the commits: after the folder step, of all three folders' flags (one per
+    // folder before), the pass's last (empty) one.
+    EXPECT_EQ(reference->local.mutations - before, 3 + 3);
+    const auto expected = contents(reference->remote.durable());
+    ASSERT_EQ(expected, contents(reference->local.durable()));
+
+    for (int victim = 0; victim < 2; ++victim) {
+        int steps = 0;
+        for (int step = 0;; ++step, ++steps) {
+            auto a = make();
+            auto& dying = victim == 0 ? a->remote : a->local;
+            dying.fail_at(dying.mutations + step);
+            a->pass();
+            if (!dying.dead())
+                break;
+            a->remote.crash();
+            a->local.crash();
+            a->state.crash();
+            const auto repair = a->pass();
+            EXPECT_FALSE(repair.any_error()) << "victim " << victim << " step " << step;
+            EXPECT_EQ(contents(a->remote.durable()), expected)
+                << "victim " << victim << " step " << step;
+            EXPECT_EQ(contents(a->local.durable()), expected)
+                << "victim " << victim << " step " << step;
+            for (const auto& f : a->pass().folders)
+                EXPECT_TRUE(f.plan.actions.empty()) << "victim " << victim << " step " << step;
+        }
+        EXPECT_GE(steps, victim == 0 ? 1 : 4) << "victim " << victim;
+    }
+}
+
 } // namespace
 
 namespace {
