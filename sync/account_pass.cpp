@@ -142,9 +142,12 @@ public:
             auto next = load_records_meanwhile(*to_read[k + 1]);
             co_await (std::move(scans) && std::move(next));
         }
-        const auto vanished = vanished_anywhere(inputs);
-        for (auto& in : inputs)
-            co_await identify(in, vanished);
+        std::vector<std::array<std::vector<scanned_message*>, 2>> unknown(inputs.size());
+        std::array<bool, 2> vanished{};
+        for (std::size_t i = 0; i < inputs.size(); ++i)
+            find_unknown(inputs[i], unknown[i], vanished);
+        for (std::size_t i = 0; i < inputs.size(); ++i)
+            co_await identify(inputs[i], unknown[i], vanished);
 
         // The guard's "a whole side looks empty" is judged over the whole account.
         plan_options plan_opts = options_.plan;
@@ -593,23 +596,31 @@ private:
         co_return;
     }
 
-    // Per side, whether a record's message is gone from its scan in any folder: a deletion, or
-    // the source of a move whose target is a new message on that side somewhere.
-    static std::array<bool, 2> vanished_anywhere(const std::vector<folder_input>& inputs) {
-        std::array<bool, 2> out{};
-        for (const auto& in : inputs) {
-            if (in.skipped || in.error)
-                continue;
-            for (side s : both_sides) {
-                std::unordered_set<std::string_view> scanned;
-                scanned.reserve(in.scans[index(s)].size());
-                for (const auto& m : in.scans[index(s)])
-                    scanned.insert(m.id);
-                for (const auto& r : in.records)
-                    out[index(s)] = out[index(s)] || (r.id(s) && !scanned.contains(*r.id(s)));
+    // The scanned messages of `in` the records do not know, per side; and per side, whether a
+    // record's message is gone from its scan (in any folder: `vanished` collects): a deletion,
+    // or the source of a move whose target is a new message on that side somewhere. One index
+    // of the record ids per side tells both.
+    static void find_unknown(folder_input& in,
+                             std::array<std::vector<scanned_message*>, 2>& unknown,
+                             std::array<bool, 2>& vanished) {
+        if (in.skipped || in.error)
+            return;
+        for (side s : both_sides) {
+            std::unordered_map<std::string_view, bool> known; // id -> scanned
+            known.reserve(in.records.size());
+            for (const auto& r : in.records)
+                if (r.id(s))
+                    known.emplace(*r.id(s), false);
+            std::size_t found = 0;
+            for (auto& m : in.scans[index(s)]) {
+                const auto it = known.find(m.id);
+                if (it == known.end())
+                    unknown[index(s)].push_back(&m);
+                else if (!std::exchange(it->second, true))
+                    ++found;
             }
+            vanished[index(s)] = vanished[index(s)] || found != known.size();
         }
-        return out;
     }
 
     // Identities of the messages the state cannot pair, where the plan can use them: to link
@@ -617,20 +628,10 @@ private:
     // some record's message went). Other new messages are copied without one: the copy reads
     // the identity from the bytes it transfers (copier), so an initial sync fetches no
     // headers first.
-    task<void> identify(folder_input& in, const std::array<bool, 2>& vanished) {
+    task<void> identify(folder_input& in, std::array<std::vector<scanned_message*>, 2>& unknown,
+                        const std::array<bool, 2>& vanished) {
         if (in.skipped || in.error)
             co_return;
-        std::array<std::vector<scanned_message*>, 2> unknown;
-        for (side s : both_sides) {
-            std::unordered_set<std::string_view> known;
-            known.reserve(in.records.size());
-            for (const auto& r : in.records)
-                if (r.id(s))
-                    known.insert(*r.id(s));
-            for (auto& m : in.scans[index(s)])
-                if (!known.contains(m.id))
-                    unknown[index(s)].push_back(&m);
-        }
         for (side s : both_sides) {
             if (unknown[index(s)].empty() ||
                 (!vanished[index(s)] && unknown[index(other(s))].empty()))
