@@ -52,6 +52,8 @@ struct folder_input {
     // folder has nothing to do. `has`: it has records with an id on each side.
     bool skipped = false;
     std::array<bool, 2> has{};
+    // The scans after this pass's own changes (settle_tokens), made beside the last commit.
+    std::array<std::optional<folder_scan>, 2> rescans;
 };
 
 // A state change waiting for the stores' next commit.
@@ -199,7 +201,16 @@ public:
             }
             result_.folders.push_back(std::move(outcome));
         }
-        co_await commit_deferred(inputs, deferred, applied);
+        if (deferred.empty()) {
+            co_await commit_deferred(inputs, deferred, applied);
+        } else {
+            // The listings for the tokens of the deferred folders go on while the commit waits
+            // for its fsyncs (a failed commit voids them: those folders settle nothing).
+            using namespace boost::asio::experimental::awaitable_operators;
+            auto listings = rescan_deferred(inputs, deferred);
+            auto commit = commit_deferred(inputs, deferred, applied);
+            co_await (std::move(commit) && std::move(listings));
+        }
         // After every folder: a move recorded in one folder touched another. A folder settled
         // is not needed any more: its records and scans go (peak RSS, issue 5).
         for (std::size_t i = 0; i < inputs.size(); ++i) {
@@ -347,13 +358,14 @@ private:
             const touched_ids* touched =
                 touched_here == touched_.end() ? &none : &touched_here->second[index(s)];
             folder_scan again;
-            if (touched->any && !at(s).token_survives_own_changes()) {
+            if (rescanned(in, s)) {
                 in.scans[index(s)] = {};
-                token.clear();
-                // Changed just now (as it usually is): a scan could not vouch for it.
-                if (at(s).token_possible(in.name))
-                    if (!co_await at(s).rescan(in.name, again))
-                        token = again.token;
+                if (in.rescans[index(s)])
+                    again = std::move(*in.rescans[index(s)]);
+                else
+                    co_await scan_again(in, s, again);
+                in.rescans[index(s)].reset();
+                token = again.token;
                 scanned = &again.messages;
                 touched = &none;
             }
@@ -404,6 +416,40 @@ private:
                         complete && (seen.contains(id) || touched->ids.contains(std::string(id)));
             }
             state_.set_scan_token(in.name, s, complete ? token : std::string());
+        }
+    }
+
+    // Whether settle_tokens scans side s of `in` again: this pass changed it, and the side's
+    // own changes void its token.
+    bool rescanned(const folder_input& in, side s) const {
+        const auto t = touched_.find(in.name);
+        return t != touched_.end() && t->second[index(s)].any &&
+               !stores_[index(s)]->token_survives_own_changes();
+    }
+
+    // The scan of side s of `in` after this pass's changes; its token is empty when it cannot
+    // vouch for the folder (changed just now, as it usually is, and the clock too coarse).
+    task<void> scan_again(folder_input& in, side s, folder_scan& again) {
+        if (!at(s).token_possible(in.name))
+            co_return;
+        const auto ec = co_await at(s).rescan(in.name, again);
+        if (ec)
+            again.token.clear();
+        co_return;
+    }
+
+    // The rescans settle_tokens will need for the deferred folders, made ahead (beside their
+    // commit). The commit starts first, so these run while it waits for the worker thread.
+    task<void> rescan_deferred(std::vector<folder_input>& inputs,
+                               std::vector<std::pair<std::size_t, std::size_t>> deferred) {
+        for (const auto& [input, outcome] : deferred) {
+            auto& in = inputs[input];
+            for (side s : both_sides)
+                if (rescanned(in, s)) {
+                    folder_scan again;
+                    co_await scan_again(in, s, again);
+                    in.rescans[index(s)] = std::move(again);
+                }
         }
     }
 
