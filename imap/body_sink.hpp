@@ -26,9 +26,6 @@ struct body_section_header {
     std::string_view section; // "" for BODY[], "HEADER", "1.2.TEXT", ...
     std::optional<std::uint64_t> origin;
     std::uint64_t size = 0;
-    // The INTERNALDATE (its text, without the quotes) when the server sent it before the body
-    // in the same FETCH (Dovecot does); valid during begin() only.
-    std::optional<std::string_view> internal_date;
 };
 
 class body_sink {

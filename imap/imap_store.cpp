@@ -50,11 +50,8 @@ std::vector<std::string> names_of(sync::flag_bits bits) {
 }
 
 // Built outside coroutines: GCC 12 miscompiles braced lists of string literals in coroutines.
-// No INTERNALDATE: only a message that is copied needs it, and it comes with its body, where a
-// server reads it from the file it opens anyway (Dovecot's Maildir: a stat() per message here,
-// ~65 ms of its CPU time for 20,000 messages).
 std::vector<std::string> scan_items() {
-    return {"FLAGS", "RFC822.SIZE"};
+    return {"FLAGS", "RFC822.SIZE", "INTERNALDATE"};
 }
 std::vector<std::string> size_item() {
     return {"RFC822.SIZE"};
@@ -62,10 +59,9 @@ std::vector<std::string> size_item() {
 std::vector<std::string> meta_items() {
     return {"RFC822.SIZE", "INTERNALDATE"};
 }
-// UID and INTERNALDATE first: servers that answer in the order asked (Dovecot answers so
-// whatever the order) name them before the body.
+// UID first: servers that answer in the order asked name the UID before the body.
 std::vector<std::string> bodies_items() {
-    return {"UID", "INTERNALDATE", "BODY.PEEK[]"};
+    return {"UID", "BODY.PEEK[]"};
 }
 std::vector<std::string> identity_items() {
     return {"RFC822.SIZE", "BODY.PEEK[HEADER]"};
@@ -191,7 +187,6 @@ public:
         kind type = kind::begin;
         std::uint32_t uid = 0; // begin: 0 when the server named no UID before the body
         std::uint64_t size = 0;
-        std::optional<std::int64_t> internal_date; // begin: when sent before the body
         std::string bytes;
     };
     std::deque<event> events;
@@ -202,8 +197,6 @@ public:
             auto& e = push(event::kind::begin);
             e.uid = h.uid.value_or(0);
             e.size = h.size;
-            if (h.internal_date)
-                e.internal_date = parse_date_time(*h.internal_date);
         }
     }
     void data(std::string_view chunk) override {
@@ -268,7 +261,7 @@ void imap_store::forget(const std::string& folder) {
     std::erase_if(listed_, [&](const auto& entry) { return under(entry.first); });
 }
 
-void imap_store::learn_meta(const std::string& folder, const command_result& r, bool dates_asked) {
+void imap_store::learn_meta(const std::string& folder, const command_result& r) {
     auto& known = meta_[folder];
     for (const auto& u : r.untagged) {
         const auto* f = std::get_if<fetch_data>(&u);
@@ -278,8 +271,6 @@ void imap_store::learn_meta(const std::string& folder, const command_result& r, 
         m.size = *f->rfc822_size;
         if (f->internal_date)
             m.internal_date = parse_date_time(*f->internal_date).value_or(0);
-        else if (dates_asked && !m.internal_date)
-            m.internal_date = 0; // asked for and not given: none to be had
     }
 }
 
@@ -815,8 +806,7 @@ public:
 
     body_queue queue;
     std::set<std::uint32_t> delivered;
-    bool uid_missing = false;  // a body came without its UID before it
-    bool date_missing = false; // a body came without its INTERNALDATE before it: not passed on
+    bool uid_missing = false;              // a body came without its UID before it
     std::optional<std::uint32_t> sole_uid; // the UID of a command for one message
     std::error_code error;                 // the receiver's: nothing more is passed on
 
@@ -826,7 +816,7 @@ public:
             queue.events.pop_front();
             switch (e.type) {
             case body_queue::event::kind::begin:
-                co_await begin(e.uid != 0 ? e.uid : sole_uid.value_or(0), e.size, e.internal_date);
+                co_await begin(e.uid != 0 ? e.uid : sole_uid.value_or(0), e.size);
                 break;
             case body_queue::event::kind::data:
                 if (open_) {
@@ -859,8 +849,7 @@ public:
     }
 
 private:
-    sync::task<void> begin(std::uint32_t uid, std::uint64_t size,
-                           std::optional<std::int64_t> internal_date) {
+    sync::task<void> begin(std::uint32_t uid, std::uint64_t size) {
         if (error)
             co_return;
         if (uid == 0) {
@@ -870,16 +859,11 @@ private:
         // Unsolicited, twice, or not asked for: not passed on.
         if (!wanted_.contains(uid) || delivered.contains(uid))
             co_return;
-        if (const auto m = meta_.find(uid); !internal_date && m != meta_.end())
-            internal_date = m->second.internal_date;
-        if (!internal_date) { // the server sends it after the body: asked for again later
-            date_missing = true;
-            co_return;
-        }
         sync::message_header header;
         header.id = std::to_string(uid);
         header.size = size;
-        header.internal_date = *internal_date;
+        if (const auto m = meta_.find(uid); m != meta_.end())
+            header.internal_date = m->second.internal_date;
         sync::message_sink* sink = nullptr;
         if (const auto ec = co_await receiver_.open(header, sink)) {
             error = ec;
@@ -940,32 +924,6 @@ sync::task<std::error_code> imap_store::fetch_bodies(const std::string& folder,
     co_return std::error_code();
 }
 
-// Batches bounded by count and bytes; a message bigger than the bound goes alone.
-std::vector<uid_set>
-imap_store::body_batches(const std::vector<std::uint32_t>& uids,
-                         const std::unordered_map<std::uint32_t, message_meta>& meta) {
-    std::vector<uid_set> sets;
-    std::vector<std::uint32_t> batch;
-    std::uint64_t batch_bytes = 0;
-    const auto close_batch = [&] {
-        for (auto& set : uid_set::from_uids(batch).split(max_set_chars))
-            sets.push_back(std::move(set));
-        batch.clear();
-        batch_bytes = 0;
-    };
-    for (const auto uid : uids) {
-        const auto size = meta.at(uid).size;
-        if (!batch.empty() &&
-            (batch.size() >= body_batch_messages || batch_bytes + size > body_batch_bytes))
-            close_batch();
-        batch.push_back(uid);
-        batch_bytes += size;
-    }
-    if (!batch.empty())
-        close_batch();
-    return sets;
-}
-
 sync::task<std::error_code> imap_store::read_messages(const std::string& folder,
                                                       const std::vector<std::string>& ids,
                                                       sync::message_receiver& receiver) {
@@ -989,36 +947,38 @@ sync::task<std::error_code> imap_store::read_messages(const std::string& folder,
         command_result r;
         if (const auto ec = co_await run(session_.fsm().writer().uid_fetch(set, meta_items()), r))
             co_return ec;
-        learn_meta(folder, r, true);
+        learn_meta(folder, r);
     }
     const auto& meta = meta_[folder];
     std::erase_if(uids, [&](std::uint32_t uid) { return !meta.contains(uid); }); // gone
     std::sort(uids.begin(), uids.end());
     uids.erase(std::unique(uids.begin(), uids.end()), uids.end());
 
-    const auto sets = body_batches(uids, meta);
+    // Batches bounded by count and bytes; a message bigger than the bound goes alone.
+    std::vector<uid_set> sets;
+    std::vector<std::uint32_t> batch;
+    std::uint64_t batch_bytes = 0;
+    const auto close_batch = [&] {
+        for (auto& set : uid_set::from_uids(batch).split(max_set_chars))
+            sets.push_back(std::move(set));
+        batch.clear();
+        batch_bytes = 0;
+    };
+    for (const auto uid : uids) {
+        const auto size = meta.at(uid).size;
+        if (!batch.empty() &&
+            (batch.size() >= body_batch_messages || batch_bytes + size > body_batch_bytes))
+            close_batch();
+        batch.push_back(uid);
+        batch_bytes += size;
+    }
+    if (!batch.empty())
+        close_batch();
+
     const std::set<std::uint32_t> wanted(uids.begin(), uids.end());
     body_reader reader(meta, wanted, receiver);
     if (const auto ec = co_await fetch_bodies(folder, sets, body_pipeline_depth, reader))
         co_return ec;
-    // A server that sends INTERNALDATE after the body: the dates of the messages skipped, then
-    // their bodies again.
-    if (reader.date_missing && !reader.error) {
-        std::vector<std::uint32_t> undated;
-        for (const auto uid : uids)
-            if (!reader.delivered.contains(uid))
-                undated.push_back(uid);
-        for (const auto& set : uid_set::from_uids(undated).split(max_set_chars)) {
-            command_result r;
-            if (const auto ec =
-                    co_await run(session_.fsm().writer().uid_fetch(set, meta_items()), r))
-                co_return ec;
-            learn_meta(folder, r, true);
-        }
-        const auto again = body_batches(undated, meta);
-        if (const auto ec = co_await fetch_bodies(folder, again, body_pipeline_depth, reader))
-            co_return ec;
-    }
     // A server that names the UID only after the body: the rest one UID per command.
     if (reader.uid_missing && !reader.error) {
         std::vector<uid_set> singles;
@@ -1181,7 +1141,7 @@ sync::task<std::error_code> imap_store::find_new_uid(std::string folder, std::st
         command_result sizes;
         if (const auto ec = co_await run(writer.uid_fetch(set, meta_items()), sizes))
             co_return ec;
-        learn_meta(folder, sizes, true);
+        learn_meta(folder, sizes);
         for (const auto& u : sizes.untagged)
             if (const auto* f = std::get_if<fetch_data>(&u);
                 f != nullptr && f->uid && f->rfc822_size == size && set.contains(*f->uid))

@@ -154,8 +154,7 @@ private:
     // Drops what the store knows of a folder and its sub-folders (deleted or renamed).
     void forget(const std::string& folder);
     // Keeps RFC822.SIZE and INTERNALDATE of the FETCH responses in r (folder selected).
-    // dates_asked: the command asked for INTERNALDATE, so a message without one has none.
-    void learn_meta(const std::string& folder, const command_result& r, bool dates_asked = false);
+    void learn_meta(const std::string& folder, const command_result& r);
     std::error_code wire_name(const std::string& folder, std::string& wire);
     std::error_code parse_id(const std::string& id, std::uint32_t& uid);
     std::error_code fail(std::error_code ec, std::string diagnostics);
@@ -188,13 +187,8 @@ private:
     // (scans carry them), so a batch read needs no round trip for them.
     struct message_meta {
         std::uint64_t size = 0;
-        // Unknown until asked for: a scan does not ask (the bodies' FETCH brings it).
-        std::optional<std::int64_t> internal_date;
+        std::int64_t internal_date = 0;
     };
-    // The UID sets of the bodies' FETCH commands for `uids` (all in `meta`).
-    static std::vector<uid_set>
-    body_batches(const std::vector<std::uint32_t>& uids,
-                 const std::unordered_map<std::uint32_t, message_meta>& meta);
     std::map<std::string, std::unordered_map<std::uint32_t, message_meta>> meta_;
     std::string diagnostics_;
 };

@@ -568,10 +568,7 @@ private:
         fetch_body body{item.name, item.section, item.origin, value.size, value.nil};
         // A streamed literal went to the sink already, during framing.
         if (!value.nil && !value.streamed && sink_ != nullptr) {
-            std::optional<std::string_view> date;
-            if (f.internal_date)
-                date = *f.internal_date;
-            sink_->begin({f.seq, f.uid, body.item, body.section, body.origin, body.size, date});
+            sink_->begin({f.seq, f.uid, body.item, body.section, body.origin, body.size});
             if (!value.data.empty())
                 sink_->data(value.data);
             sink_->end();
@@ -730,9 +727,6 @@ void response_parser::reset_response() {
     last_atom_end_ = std::string::npos;
     previous_atom_was_uid_ = false;
     uid_.reset();
-    previous_atom_was_internal_date_ = false;
-    date_start_ = std::string::npos;
-    internal_date_.reset();
 }
 
 void response_parser::fail(std::error_code& ec, std::error_code error, std::string_view what,
@@ -938,12 +932,8 @@ void response_parser::scan(std::size_t from, std::size_t to) {
                 escape_ = false;
             else if (c == '\\')
                 escape_ = true;
-            else if (c == '"') {
+            else if (c == '"')
                 in_quote_ = false;
-                if (date_start_ != std::string::npos)
-                    internal_date_ = text_.substr(date_start_, i - date_start_);
-                date_start_ = std::string::npos;
-            }
             continue;
         }
         if (bracket_ > 0) {
@@ -959,8 +949,6 @@ void response_parser::scan(std::size_t from, std::size_t to) {
         case '"':
             finish_atom(i);
             in_quote_ = true;
-            if (kind_ == kind::fetch && depth_ == 1 && previous_atom_was_internal_date_)
-                date_start_ = i + 1;
             break;
         case '(':
             finish_atom(i);
@@ -996,7 +984,6 @@ void response_parser::finish_atom(std::size_t at) {
             if (const auto uid = to_number<std::uint32_t>(atom))
                 uid_ = *uid;
         previous_atom_was_uid_ = util::ascii_iequals(atom, "UID");
-        previous_atom_was_internal_date_ = util::ascii_iequals(atom, "INTERNALDATE");
         last_atom_start_ = atom_start_;
         last_atom_end_ = at;
     }
@@ -1017,7 +1004,7 @@ bool response_parser::start_body_literal(std::size_t marker, std::uint64_t size)
     if (!item || !is_body_item(*item))
         return false;
     if (sink_ != nullptr)
-        sink_->begin({seq_, uid_, item->name, item->section, item->origin, size, internal_date_});
+        sink_->begin({seq_, uid_, item->name, item->section, item->origin, size});
     return true;
 }
 

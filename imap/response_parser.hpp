@@ -89,9 +89,6 @@ private:
     std::size_t last_atom_end_ = std::string::npos;
     bool previous_atom_was_uid_ = false;
     std::optional<std::uint32_t> uid_;
-    bool previous_atom_was_internal_date_ = false;
-    std::size_t date_start_ = std::string::npos; // in the quoted INTERNALDATE being scanned
-    std::optional<std::string> internal_date_;
 };
 
 } // namespace postfach::imap
