@@ -56,7 +56,8 @@ transport_options transport_options_for(const config::server_config& server) {
 
 transport::transport(asio::any_io_executor executor, transport_options options)
     : options_(std::move(options))
-    , socket_(std::move(executor)) {}
+    , socket_(executor)
+    , watchdog_(std::move(executor)) {}
 
 std::error_code transport::fail(std::error_code ec, std::string diagnostics) {
     diagnostics_ = std::move(diagnostics);
@@ -174,17 +175,19 @@ asio::awaitable<std::error_code> transport::write(std::string_view data) {
     if (!socket_.is_open())
         co_return fail(net_errc::not_connected, "write on a closed connection");
     auto buffer = asio::buffer(data);
-    auto result = tls_ ? co_await with_timeout(asio::async_write(*tls_, buffer, use_tuple),
-                                               options_.write_timeout)
-                       : co_await with_timeout(asio::async_write(socket_, buffer, use_tuple),
-                                               options_.write_timeout);
-    if (!result) {
+    write_deadline_ = clock::now() + options_.write_timeout;
+    write_timed_out_ = false;
+    watch(write_deadline_);
+    const auto result = tls_ ? co_await asio::async_write(*tls_, buffer, use_tuple)
+                             : co_await asio::async_write(socket_, buffer, use_tuple);
+    write_deadline_ = clock::time_point::max();
+    if (write_timed_out_) {
         close();
         co_return fail(net_errc::write_timeout,
                        fmt::format("{} did not accept data for {} ms", options_.host,
                                    options_.write_timeout.count()));
     }
-    if (const auto [ec, n] = *result; ec) {
+    if (const auto [ec, n] = result; ec) {
         close();
         if (is_end_of_stream(ec) || ec == asio::error::broken_pipe)
             co_return fail(
@@ -201,17 +204,18 @@ asio::awaitable<std::error_code> transport::fill() {
         co_return fail(net_errc::not_connected, "read on a closed connection");
     char chunk[16384];
     auto buffer = asio::buffer(chunk);
-    auto result = tls_ ? co_await with_timeout(tls_->async_read_some(buffer, use_tuple),
-                                               options_.read_timeout)
-                       : co_await with_timeout(socket_.async_read_some(buffer, use_tuple),
-                                               options_.read_timeout);
-    if (!result) {
+    read_deadline_ = clock::now() + options_.read_timeout;
+    read_timed_out_ = false;
+    watch(read_deadline_);
+    const auto [ec, n] = tls_ ? co_await tls_->async_read_some(buffer, use_tuple)
+                              : co_await socket_.async_read_some(buffer, use_tuple);
+    read_deadline_ = clock::time_point::max();
+    if (read_timed_out_) {
         close();
         co_return fail(
             net_errc::read_timeout,
             fmt::format("{} sent nothing for {} ms", options_.host, options_.read_timeout.count()));
     }
-    const auto [ec, n] = *result;
     buffer_.append(std::string_view(chunk, n));
     if (ec) {
         close();
@@ -259,6 +263,36 @@ asio::awaitable<std::error_code> transport::read_some(std::string& data) {
     co_return std::error_code{};
 }
 
+void transport::watch(clock::time_point deadline) {
+    if (watchdog_waiting_ && watchdog_.expiry() <= deadline)
+        return;                     // it wakes up earlier and looks again
+    watchdog_.expires_at(deadline); // cancels a later wait
+    watchdog_waiting_ = true;
+    watchdog_.async_wait(
+        [this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
+            // Aborted: moved earlier, or the connection closed (the transport may be gone).
+            if (ec == asio::error::operation_aborted || alive.expired())
+                return;
+            watchdog_waiting_ = false;
+            check_deadlines();
+        });
+}
+
+void transport::check_deadlines() {
+    const auto now = clock::now();
+    read_timed_out_ = now >= read_deadline_;
+    write_timed_out_ = now >= write_deadline_;
+    if (read_timed_out_ || write_timed_out_) {
+        // The late operation completes with operation_aborted and reports its timeout.
+        boost::system::error_code ignored;
+        socket_.cancel(ignored);
+        return;
+    }
+    if (const auto next = std::min(read_deadline_, write_deadline_);
+        next != clock::time_point::max())
+        watch(next);
+}
+
 void transport::abandon_tls() {
     close();
     tls_.reset();
@@ -266,6 +300,9 @@ void transport::abandon_tls() {
 }
 
 void transport::close() {
+    // No wait left behind that would keep the event loop running.
+    watchdog_.cancel();
+    watchdog_waiting_ = false;
     boost::system::error_code ignored;
     socket_.shutdown(tcp::socket::shutdown_both, ignored);
     socket_.close(ignored);

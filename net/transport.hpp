@@ -29,9 +29,11 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -96,7 +98,14 @@ public:
     [[nodiscard]] const std::string& diagnostics() const override { return diagnostics_; }
 
 private:
+    using clock = std::chrono::steady_clock;
+
     boost::asio::awaitable<std::error_code> fill();
+    // Makes sure the watchdog wakes up by `deadline`.
+    void watch(clock::time_point deadline);
+    // The watchdog woke up: cancels the socket's operations if a deadline passed, else sleeps
+    // until the next one.
+    void check_deadlines();
     std::error_code fail(std::error_code ec, std::string diagnostics);
     // After a failed start_tls(): closed, and not reported as using TLS.
     void abandon_tls();
@@ -107,6 +116,18 @@ private:
     std::optional<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>> tls_;
     std::optional<tls_session_info> tls_info_;
     read_buffer buffer_; // received, not yet returned
+    // One timer for the read and the write deadline, instead of a timer armed and cancelled per
+    // operation (two timerfd_settime calls and a parallel group per read of at most 16 KB): an
+    // operation only moves its deadline, and the timer, when it wakes up, either cancels the
+    // late operation or sleeps until the deadline now due (as Boost.Redis's health checker).
+    boost::asio::steady_timer watchdog_;
+    bool watchdog_waiting_ = false;
+    clock::time_point read_deadline_ = clock::time_point::max(); // max: no read pending
+    clock::time_point write_deadline_ = clock::time_point::max();
+    bool read_timed_out_ = false;
+    bool write_timed_out_ = false;
+    // The watchdog's handler may run after this transport is gone: it checks this first.
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
     bool peer_is_loopback_ = false;
     std::string peer_address_;
     std::string diagnostics_;

@@ -84,6 +84,57 @@ TEST(transport, silent_server_gives_read_timeout) {
     });
 }
 
+TEST(transport, the_read_timeout_counts_from_each_read) {
+    // One timer watches every deadline: reads that each come within the timeout never time
+    // out, however long they take together; the silence after them does.
+    asio::io_context io;
+    scripted_server server(io, [](tcp::socket& s) -> asio::awaitable<void> {
+        asio::steady_timer pause(co_await asio::this_coro::executor);
+        for (int i = 0; i < 6; ++i) {
+            pause.expires_after(std::chrono::milliseconds(120));
+            co_await pause.async_wait(postfach::test::use_tuple);
+            co_await send(s, "* line\r\n");
+        }
+        co_await wait_for_disconnect(s);
+    });
+    run_until_done(io, [&]() -> asio::awaitable<void> {
+        auto options = local(server.port());
+        options.read_timeout = std::chrono::milliseconds(300);
+        transport t(io.get_executor(), options);
+        CO_ASSERT_NO_ERROR(co_await t.connect(), t.diagnostics());
+        const auto started = std::chrono::steady_clock::now();
+        std::string line;
+        for (int i = 0; i < 6; ++i)
+            CO_ASSERT_NO_ERROR(co_await t.read_line(line), t.diagnostics());
+        EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(600));
+        const auto silent_since = std::chrono::steady_clock::now();
+        EXPECT_EQ(co_await t.read_line(line), net_errc::read_timeout);
+        EXPECT_GE(std::chrono::steady_clock::now() - silent_since, std::chrono::milliseconds(300));
+        EXPECT_FALSE(t.is_open());
+    });
+}
+
+TEST(transport, a_closed_transport_leaves_no_timer_behind) {
+    // The watchdog of the last read must not keep the event loop running until its deadline.
+    asio::io_context io;
+    scripted_server server(io, [](tcp::socket& s) -> asio::awaitable<void> {
+        co_await send(s, "* OK\r\n");
+        co_await wait_for_disconnect(s);
+    });
+    auto options = local(server.port());
+    options.read_timeout = std::chrono::seconds(30);
+    transport t(io.get_executor(), options); // outlives the coroutine
+    run_until_done(io, [&]() -> asio::awaitable<void> {
+        CO_ASSERT_NO_ERROR(co_await t.connect(), t.diagnostics());
+        std::string line;
+        CO_ASSERT_NO_ERROR(co_await t.read_line(line), t.diagnostics());
+        t.close();
+    });
+    const auto before = std::chrono::steady_clock::now();
+    io.run_for(std::chrono::seconds(20));
+    EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::seconds(10));
+}
+
 TEST(transport, server_that_takes_no_data_gives_write_timeout) {
     asio::io_context io;
     scripted_server server(io, [](tcp::socket&) -> asio::awaitable<void> {
