@@ -614,17 +614,25 @@ sync::task<std::error_code> maildir_store::commit() {
         delivery_batch batch;
         std::set<fs::path> dirs;
         commit_hooks hooks;
+        std::error_code write_error;
     };
-    auto w = std::make_shared<work>(
-        work{std::exchange(batch_, delivery_batch()), std::exchange(touched_dirs_, {}), hooks_});
-    // A named job, not a temporary in the co_await: GCC 12 destroys such temporaries twice (the
-    // captured shared_ptr was released twice: ASan, daemon_pop3 tests).
-    std::function<std::error_code()> job = [w, shared = worker_side_]() -> std::error_code {
-        // The deferred messages written so far: every one finished before this commit (their
-        // jobs ran before this one). A failed write fails the commit, so the caller records
-        // nothing of it; the others are made durable all the same (a later scan finds them).
+    auto w = std::make_shared<work>(work{
+        std::exchange(batch_, delivery_batch()), std::exchange(touched_dirs_, {}), hooks_, {}});
+    // On the writer: the deferred messages written so far, every one finished before this
+    // commit (their jobs ran before this one). A failed write fails the commit, so the caller
+    // records nothing of it; the others are made durable all the same (a later scan finds
+    // them). Named jobs, not temporaries in the co_await: GCC 12 destroys such temporaries
+    // twice (the captured shared_ptr was released twice: ASan, daemon_pop3 tests).
+    std::function<std::error_code()> take = [w, shared = worker_side_]() -> std::error_code {
         w->batch.absorb(std::move(shared->batch));
-        const std::error_code write_error = std::exchange(shared->error, {});
+        w->write_error = std::exchange(shared->error, {});
+        return {};
+    };
+    if (auto ec = co_await worker_.run(std::move(take)))
+        co_return ec; // cancelled: the batch is dropped unrecorded (its files are removed)
+    // On the committer, while the writer goes on with the next messages.
+    std::function<std::error_code()> job = [w]() -> std::error_code {
+        const std::error_code write_error = w->write_error;
         std::vector<delivered_message> done;
         std::error_code first_error = w->batch.commit(done, w->hooks);
         if (first_error == maildir_errc::commit_interrupted)
@@ -640,7 +648,7 @@ sync::task<std::error_code> maildir_store::commit() {
         }
         return first_error;
     };
-    const auto ec = co_await worker_.run(std::move(job));
+    const auto ec = co_await committer_.run(std::move(job));
     co_return ec;
 }
 
