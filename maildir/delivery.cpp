@@ -211,10 +211,11 @@ std::size_t delivery_batch::commit_steps() const {
 //
 //  0. (before commit) open an unnamed file in tmp/ (O_TMPFILE), or where the file system has
 //     none tmp/<base> with O_EXCL; write the message, set its mtime.
-//     Crash: an unnamed file vanishes with the process; a named one is a complete or partial
-//     file in tmp/ only. Scans never read tmp/, so nothing is delivered; remove_stale_tmp()
-//     deletes it after 36 h. The caller recorded nothing, so the next run fetches the message
-//     again.
+//     Crash: an unnamed file vanishes with the process (after a power loss, the journal's
+//     orphan list frees it at mount; ext4 without a journal leaves it to fsck); a named one is
+//     a complete or partial file in tmp/ only. Scans never read tmp/, so nothing is delivered;
+//     remove_stale_tmp() deletes it after 36 h. The caller recorded nothing, so the next run
+//     fetches the message again.
 //  1. fsync(file), for every file of the batch, before any rename; for a batch of
 //     syncfs_threshold files or more, syncfs() once per file system holding them instead
 //     (it writes and waits for all their data and commits the journal, as the fsyncs would;

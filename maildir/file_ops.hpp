@@ -31,8 +31,9 @@ using util::make_private_file;
 int open_unnamed_file(const std::filesystem::path& dir, std::error_code& ec);
 
 // Gives the unnamed file `fd` the name `to`, never replacing an existing one (a taken name gives
-// maildir_errc::name_collision). linkat(AT_EMPTY_PATH) where the process may (it needs
-// CAP_DAC_READ_SEARCH), else through /proc/self/fd/N, which works unprivileged.
+// maildir_errc::name_collision). linkat(AT_EMPTY_PATH) where the process may (Linux before 6.10
+// wants CAP_DAC_READ_SEARCH for it; 6.18 lets the file's opener), else through /proc/self/fd/N,
+// which works unprivileged.
 std::error_code link_unnamed(int fd, const std::filesystem::path& to);
 
 // Test hook: forgo O_TMPFILE (open_unnamed_file() gives -1), as on a file system without it.

@@ -307,9 +307,9 @@ TEST_P(delivery_crash_test, a_big_batch_syncs_its_file_system_once) {
     crash_after_every_step(delivery_batch::syncfs_threshold);
 }
 
-// Users run postfach unprivileged: linkat(AT_EMPTY_PATH) is refused to them (it needs
-// CAP_DAC_READ_SEARCH), and the commit links the unnamed file through /proc/self/fd instead.
-// Run as root (CI), the test drops to nobody in a child process first.
+// Users run postfach unprivileged: kernels before 6.10 refuse them linkat(AT_EMPTY_PATH) (it
+// needs CAP_DAC_READ_SEARCH there), and the commit links the unnamed file through /proc/self/fd
+// instead. Run as root (CI), the test drops to nobody in a child process first.
 TEST(delivery_unprivileged_test, an_unnamed_file_is_linked_without_privileges) {
     if (::geteuid() != 0)
         GTEST_SKIP() << "already unprivileged: the unnamed test cases cover this";
