@@ -430,10 +430,15 @@ private:
                 shared->error = ec; // the next commit fails: nothing of it is recorded
             shared->queued_bytes -= data.size();
         };
-        store_.worker_.post(std::move(job));
+        store_.unposted_.push_back(std::move(job));
+        store_.unposted_bytes_ += bytes;
         ++store_.deferred_since_commit_;
+        if (store_.unposted_.size() >= post_every_messages ||
+            store_.unposted_bytes_ >= post_every_bytes)
+            store_.post_writes();
         // Bounded memory: past the limit, wait until the worker has written everything queued.
         if (shared->queued_bytes > max_queued_bytes) {
+            store_.post_writes();
             std::function<std::error_code()> drained = [] {
                 return std::error_code{};
             };
@@ -602,6 +607,17 @@ sync::task<std::error_code> maildir_store::move_message(const std::string& from_
     co_return std::error_code{};
 }
 
+void maildir_store::post_writes() {
+    if (unposted_.empty())
+        return;
+    std::function<void()> job = [jobs = std::exchange(unposted_, {})]() {
+        for (const auto& write : jobs)
+            write();
+    };
+    unposted_bytes_ = 0;
+    worker_.post(std::move(job));
+}
+
 sync::task<std::error_code> maildir_store::commit() {
     // Nothing written or renamed since the last commit (a pass that changed nothing): no job,
     // so no worker thread is started only to do nothing.
@@ -628,6 +644,7 @@ sync::task<std::error_code> maildir_store::commit() {
         w->write_error = std::exchange(shared->error, {});
         return {};
     };
+    post_writes(); // this commit covers them: their jobs run before `take`
     if (auto ec = co_await worker_.run(std::move(take)))
         co_return ec; // cancelled: the batch is dropped unrecorded (its files are removed)
     // On the committer, while the writer goes on with the next messages.

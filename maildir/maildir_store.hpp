@@ -32,6 +32,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -39,6 +40,7 @@
 #include <string>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 namespace postfach::maildir {
 
@@ -187,6 +189,14 @@ private:
     // Deferred messages handed to the worker since the last commit (loop side): the next
     // commit has work even when batch_ is empty.
     std::size_t deferred_since_commit_ = 0;
+    // Deferred writes not posted to the worker yet: posted together, one job (and one wake-up
+    // of the worker thread) per few messages instead of one per message (20,000 futex calls
+    // for 20,000 messages). Posted before any job that must come after them.
+    std::vector<std::function<void()>> unposted_;
+    std::size_t unposted_bytes_ = 0;
+    static constexpr std::size_t post_every_messages = 8;
+    static constexpr std::size_t post_every_bytes = 64 * 1024;
+    void post_writes();
     // Two threads, declared last so that their destructors wait for their jobs before the rest
     // goes. The commits' syncfs, links and directory fsyncs run on `committer_`, so the
     // deferred writes of the next batch go on on `worker_` meanwhile (they waited behind each
