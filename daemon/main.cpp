@@ -10,6 +10,7 @@
 #include "daemon/sync_command.hpp"
 #include "util/heap_settings.hpp"
 #include "util/logging.hpp"
+#include "util/open_file_limit.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
@@ -19,6 +20,7 @@
 int main(int argc, char* argv[]) {
     using namespace postfach;
     util::apply_heap_settings();
+    util::raise_open_file_limit();
     const auto cli = parse_command_line(argc, argv);
     if (cli.finished_exit_code) {
         std::cout << cli.output;

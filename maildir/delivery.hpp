@@ -38,8 +38,9 @@ struct delivery_options {
     std::optional<std::chrono::system_clock::time_point> internal_date;
 };
 
-// One message being written into <folder>/tmp/. Move-only. Destroying it before it was handed
-// to a batch removes the tmp file.
+// One message being written into <folder>/tmp/: an unnamed file there (O_TMPFILE) where the
+// file system has it, else a named one. Move-only. Destroying it before it was handed to a
+// batch removes the tmp file.
 class delivery {
 public:
     delivery() = default;
@@ -49,7 +50,8 @@ public:
     delivery& operator=(const delivery&) = delete;
     ~delivery();
 
-    // Creates <folder_dir>/tmp/<unique name> (mode 0600, O_EXCL).
+    // Creates the message's file in <folder_dir>/tmp/ (mode 0600): unnamed, or <unique name>
+    // (O_EXCL) where the file system has no O_TMPFILE.
     static std::error_code open(const std::filesystem::path& folder_dir,
                                 const delivery_options& options, unique_name_generator& names,
                                 delivery& out);
@@ -68,6 +70,8 @@ public:
     [[nodiscard]] const std::string& base_name() const noexcept { return base_; }
     [[nodiscard]] std::uint64_t size() const noexcept { return size_; }
     [[nodiscard]] bool finished() const noexcept { return state_ == state::finished; }
+    // Whether the file has no name yet (O_TMPFILE): nothing of it is left after a crash.
+    [[nodiscard]] bool unnamed() const noexcept { return unnamed_; }
 
 private:
     friend class delivery_batch;
@@ -82,6 +86,7 @@ private:
     std::string base_;
     delivery_options options_;
     int fd_ = -1;
+    bool unnamed_ = false;
     state state_ = state::empty;
     std::string buffer_;
     std::uint64_t size_ = 0;
@@ -132,6 +137,8 @@ public:
     static constexpr std::size_t syncfs_threshold = 8;
 
 private:
+    static std::vector<int> one_file_per_folder(const std::vector<delivery>& batch);
+
     std::vector<delivery> pending_;
 };
 

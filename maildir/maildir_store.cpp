@@ -435,10 +435,15 @@ private:
                 shared->error = ec; // the next commit fails: nothing of it is recorded
             shared->queued_bytes -= data.size();
         };
-        store_.worker_.post(std::move(job));
+        store_.unposted_.push_back(std::move(job));
+        store_.unposted_bytes_ += bytes;
         ++store_.deferred_since_commit_;
+        if (store_.unposted_.size() >= post_every_messages ||
+            store_.unposted_bytes_ >= post_every_bytes)
+            store_.post_writes();
         // Bounded memory: past the limit, wait until the worker has written everything queued.
         if (shared->queued_bytes > max_queued_bytes) {
+            store_.post_writes();
             std::function<std::error_code()> drained = [] {
                 return std::error_code{};
             };
@@ -607,6 +612,17 @@ sync::task<std::error_code> maildir_store::move_message(const std::string& from_
     co_return std::error_code{};
 }
 
+void maildir_store::post_writes() {
+    if (unposted_.empty())
+        return;
+    std::function<void()> job = [jobs = std::exchange(unposted_, {})]() {
+        for (const auto& write : jobs)
+            write();
+    };
+    unposted_bytes_ = 0;
+    worker_.post(std::move(job));
+}
+
 sync::task<std::error_code> maildir_store::commit() {
     // Nothing written or renamed since the last commit (a pass that changed nothing): no job,
     // so no worker thread is started only to do nothing.
@@ -619,17 +635,26 @@ sync::task<std::error_code> maildir_store::commit() {
         delivery_batch batch;
         std::set<fs::path> dirs;
         commit_hooks hooks;
+        std::error_code write_error;
     };
-    auto w = std::make_shared<work>(
-        work{std::exchange(batch_, delivery_batch()), std::exchange(touched_dirs_, {}), hooks_});
-    // A named job, not a temporary in the co_await: GCC 12 destroys such temporaries twice (the
-    // captured shared_ptr was released twice: ASan, daemon_pop3 tests).
-    std::function<std::error_code()> job = [w, shared = worker_side_]() -> std::error_code {
-        // The deferred messages written so far: every one finished before this commit (their
-        // jobs ran before this one). A failed write fails the commit, so the caller records
-        // nothing of it; the others are made durable all the same (a later scan finds them).
+    auto w = std::make_shared<work>(work{
+        std::exchange(batch_, delivery_batch()), std::exchange(touched_dirs_, {}), hooks_, {}});
+    // On the writer: the deferred messages written so far, every one finished before this
+    // commit (their jobs ran before this one). A failed write fails the commit, so the caller
+    // records nothing of it; the others are made durable all the same (a later scan finds
+    // them). Named jobs, not temporaries in the co_await: GCC 12 destroys such temporaries
+    // twice (the captured shared_ptr was released twice: ASan, daemon_pop3 tests).
+    std::function<std::error_code()> take = [w, shared = worker_side_]() -> std::error_code {
         w->batch.absorb(std::move(shared->batch));
-        const std::error_code write_error = std::exchange(shared->error, {});
+        w->write_error = std::exchange(shared->error, {});
+        return {};
+    };
+    post_writes(); // this commit covers them: their jobs run before `take`
+    if (auto ec = co_await worker_.run(std::move(take)))
+        co_return ec; // cancelled: the batch is dropped unrecorded (its files are removed)
+    // On the committer, while the writer goes on with the next messages.
+    std::function<std::error_code()> job = [w]() -> std::error_code {
+        const std::error_code write_error = w->write_error;
         std::vector<delivered_message> done;
         std::error_code first_error = w->batch.commit(done, w->hooks);
         if (first_error == maildir_errc::commit_interrupted)
@@ -645,7 +670,7 @@ sync::task<std::error_code> maildir_store::commit() {
         }
         return first_error;
     };
-    const auto ec = co_await worker_.run(std::move(job));
+    const auto ec = co_await committer_.run(std::move(job));
     co_return ec;
 }
 

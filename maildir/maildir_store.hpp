@@ -32,6 +32,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -39,6 +40,7 @@
 #include <string>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 namespace postfach::maildir {
 
@@ -182,14 +184,28 @@ private:
     // A message up to this size is written by the worker, after it is complete (delivery_writer).
     static constexpr std::uint64_t deferred_max_bytes = 256 * 1024;
     // Messages complete but not written yet: past this, the loop waits for the worker
-    // (peak RSS, issue 5).
-    static constexpr std::size_t max_queued_bytes = 2 * 1024 * 1024;
+    // (peak RSS, issue 5). 1 MB since the commits no longer hold the worker up (committer_):
+    // 2 MB only filled up behind them.
+    static constexpr std::size_t max_queued_bytes = 1024 * 1024;
     std::shared_ptr<worker_side> worker_side_ = std::make_shared<worker_side>();
     // Deferred messages handed to the worker since the last commit (loop side): the next
     // commit has work even when batch_ is empty.
     std::size_t deferred_since_commit_ = 0;
-    // Runs the commits and the deferred writes; declared last, so its destructor waits for
-    // them before the rest goes.
+    // Deferred writes not posted to the worker yet: posted together, one job (and one wake-up
+    // of the worker thread) per few messages instead of one per message (20,000 futex calls
+    // for 20,000 messages). Posted before any job that must come after them.
+    std::vector<std::function<void()>> unposted_;
+    std::size_t unposted_bytes_ = 0;
+    static constexpr std::size_t post_every_messages = 8;
+    static constexpr std::size_t post_every_bytes = 64 * 1024;
+    void post_writes();
+    // Two threads, declared last so that their destructors wait for their jobs before the rest
+    // goes. The commits' syncfs, links and directory fsyncs run on `committer_`, so the
+    // deferred writes of the next batch go on on `worker_` meanwhile (they waited behind each
+    // commit, about 10 ms of fsyncs per 256 messages on the reference VM, and the loop behind
+    // them once max_queued_bytes were waiting). A commit takes its batch on `worker_` first,
+    // after the writes queued before it.
+    util::blocking_worker committer_;
     util::blocking_worker worker_;
 };
 

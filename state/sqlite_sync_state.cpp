@@ -72,6 +72,17 @@ void sqlite_sync_state::fail(std::error_code ec) {
     if (!failed_)
         failed_ = ec;
     transaction_.rollback();
+    last_folder_id_.reset();
+}
+
+std::optional<std::int64_t> sqlite_sync_state::folder_id(const std::string& folder, bool create) {
+    if (last_folder_id_ && last_folder_id_->first == folder)
+        return last_folder_id_->second;
+    const auto row = folder_row(folder, create);
+    if (!row)
+        return std::nullopt;
+    last_folder_id_.emplace(folder, row->id);
+    return row->id;
 }
 
 std::optional<folder_record> sqlite_sync_state::folder_row(const std::string& folder, bool create) {
@@ -135,6 +146,7 @@ void sqlite_sync_state::add_folder(const std::string& folder) {
 }
 
 void sqlite_sync_state::rename_folder(const std::string& from, const std::string& to) {
+    last_folder_id_.reset();
     if (!writable())
         return;
     const auto row = folder_row(from, false);
@@ -149,6 +161,7 @@ void sqlite_sync_state::rename_folder(const std::string& from, const std::string
 }
 
 void sqlite_sync_state::forget_folder(const std::string& folder) {
+    last_folder_id_.reset();
     if (!writable())
         return;
     if (const auto row = folder_row(folder, false))
@@ -258,11 +271,11 @@ void sqlite_sync_state::put(const std::string& folder, const sync::synced_messag
                             const sync::synced_message& record) {
     if (!writable())
         return;
-    const auto row = folder_row(folder, true);
-    if (!row)
+    const auto id = folder_id(folder, true);
+    if (!id)
         return;
     message_record m;
-    m.folder_id = row->id;
+    m.folder_id = *id;
     if (const auto& uid_text = record.id(sync::side::remote)) {
         m.uid = parse_u32(*uid_text);
         if (!m.uid) {
@@ -275,9 +288,9 @@ void sqlite_sync_state::put(const std::string& folder, const sync::synced_messag
     m.identity = record.identity;
     std::error_code ec;
     if (previous != nullptr)
-        ec = erase_sharing(row->id, *previous);
+        ec = erase_sharing(*id, *previous);
     if (!ec)
-        ec = erase_sharing(row->id, record);
+        ec = erase_sharing(*id, record);
     if (!ec)
         ec = store_.save_message(m);
     if (ec)
@@ -287,12 +300,13 @@ void sqlite_sync_state::put(const std::string& folder, const sync::synced_messag
 void sqlite_sync_state::erase(const std::string& folder, const sync::synced_message& record) {
     if (!writable())
         return;
-    if (const auto row = folder_row(folder, false))
-        if (auto ec = erase_sharing(row->id, record))
+    if (const auto id = folder_id(folder, false))
+        if (auto ec = erase_sharing(*id, record))
             fail(ec);
 }
 
 std::error_code sqlite_sync_state::commit() {
+    last_folder_id_.reset();
     if (failed_) {
         const auto ec = std::exchange(failed_, std::error_code{});
         transaction_.rollback();
@@ -304,6 +318,7 @@ std::error_code sqlite_sync_state::commit() {
 }
 
 void sqlite_sync_state::rollback() {
+    last_folder_id_.reset();
     transaction_.rollback();
     failed_.clear();
 }

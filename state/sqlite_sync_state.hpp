@@ -63,12 +63,19 @@ private:
     void fail(std::error_code ec);
     // The folder's row, created when `create` and missing; nullopt if absent (or on failure).
     std::optional<folder_record> folder_row(const std::string& folder, bool create);
+    // The id of the folder's row (as folder_row), from the last call in this transaction if
+    // it was for the same folder: the records of a download are put one folder after the other,
+    // and a lookup per record was a quarter of their statements.
+    std::optional<std::int64_t> folder_id(const std::string& folder, bool create);
     // Deletes every record of the folder that shares an id on either side with `r`.
     std::error_code erase_sharing(std::int64_t folder_id, const sync::synced_message& r);
 
     state_store& store_;
     transaction transaction_;
     std::error_code failed_;
+    // folder_id()'s last answer; cleared when the transaction ends and when a folder row is
+    // renamed or deleted.
+    std::optional<std::pair<std::string, std::int64_t>> last_folder_id_;
 };
 
 // The conversions, exposed for tests.

@@ -1,14 +1,18 @@
 #include "maildir/delivery.hpp"
+#include "maildir/file_ops.hpp"
 #include "maildir/folder_layout.hpp"
 #include "maildir/maildir_errc.hpp"
 #include "maildir/maildir_folder.hpp"
 #include "tests/unit/support/temp_dir.hpp"
 
 #include <fstream>
+#include <grp.h>
 #include <gtest/gtest.h>
 #include <map>
 #include <sstream>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 
@@ -37,12 +41,38 @@ std::size_t count_files(const fs::path& dir) {
     return n;
 }
 
-class delivery_test : public ::testing::Test {
+// How the tmp files are made: every test runs with each.
+enum class tmp_files {
+    unnamed,      // O_TMPFILE, linked with AT_EMPTY_PATH where the process may (CI: root)
+    unnamed_proc, // O_TMPFILE, linked through /proc/self/fd as an unprivileged process does
+    named,        // a file system without O_TMPFILE: tmp/<name>, renamed
+};
+
+std::string tmp_files_name(const ::testing::TestParamInfo<tmp_files>& info) {
+    switch (info.param) {
+    case tmp_files::unnamed:
+        return "unnamed";
+    case tmp_files::unnamed_proc:
+        return "unnamed_linked_through_proc";
+    case tmp_files::named:
+        return "named";
+    }
+    return "unknown";
+}
+
+class delivery_test : public ::testing::TestWithParam<tmp_files> {
 protected:
     void SetUp() override {
+        set_unnamed_files_for_tests(GetParam() != tmp_files::named);
+        set_link_through_proc_for_tests(GetParam() == tmp_files::unnamed_proc);
         ASSERT_FALSE(layout_.create_folder("INBOX"));
         ASSERT_FALSE(layout_.create_folder("Other"));
     }
+    void TearDown() override {
+        set_unnamed_files_for_tests(true);
+        set_link_through_proc_for_tests(false);
+    }
+    [[nodiscard]] bool unnamed() const { return GetParam() != tmp_files::named; }
 
     // Opens, appends in two chunks, finishes.
     delivery deliver(const fs::path& folder, std::string_view wire, delivery_options options = {}) {
@@ -68,7 +98,7 @@ protected:
     unique_name_generator names_;
 };
 
-TEST_F(delivery_test, unseen_goes_to_new_seen_to_cur_with_lf_endings) {
+TEST_P(delivery_test, unseen_goes_to_new_seen_to_cur_with_lf_endings) {
     delivery_batch batch;
     ASSERT_FALSE(batch.add(deliver(inbox_, "Subject: one\r\n\r\nbody\r\n")));
     ASSERT_FALSE(batch.add(
@@ -100,7 +130,7 @@ TEST_F(delivery_test, unseen_goes_to_new_seen_to_cur_with_lf_endings) {
     EXPECT_EQ(st.st_mode & 0777, 0600U);
 }
 
-TEST_F(delivery_test, large_message_in_small_chunks_with_split_crlf) {
+TEST_P(delivery_test, large_message_in_small_chunks_with_split_crlf) {
     std::string wire;
     for (int i = 0; i < 20000; ++i)
         wire += "line " + std::to_string(i) + "\r\n";
@@ -120,7 +150,7 @@ TEST_F(delivery_test, large_message_in_small_chunks_with_split_crlf) {
     EXPECT_EQ(done[0].entry.size, expected.size());
 }
 
-TEST_F(delivery_test, raw_bytes_are_kept_when_not_from_the_wire) {
+TEST_P(delivery_test, raw_bytes_are_kept_when_not_from_the_wire) {
     delivery_batch batch;
     delivery_options raw;
     raw.from_wire = false;
@@ -130,7 +160,7 @@ TEST_F(delivery_test, raw_bytes_are_kept_when_not_from_the_wire) {
     EXPECT_EQ(read_file(done.at(0).entry.path(inbox_)), "a\r\nb\n");
 }
 
-TEST_F(delivery_test, internal_date_becomes_the_mtime) {
+TEST_P(delivery_test, internal_date_becomes_the_mtime) {
     const auto date = std::chrono::system_clock::time_point(std::chrono::seconds(1'000'000'000));
     delivery_batch batch;
     delivery_options dated;
@@ -142,12 +172,13 @@ TEST_F(delivery_test, internal_date_becomes_the_mtime) {
     EXPECT_EQ(scan(inbox_).messages.at(0).mtime, date);
 }
 
-TEST_F(delivery_test, misuse_is_refused_and_abandoned_deliveries_leave_nothing) {
+TEST_P(delivery_test, misuse_is_refused_and_abandoned_deliveries_leave_nothing) {
     {
         delivery d;
         ASSERT_FALSE(delivery::open(inbox_, {}, names_, d));
         ASSERT_FALSE(d.append("partial"));
-        EXPECT_EQ(count_files(inbox_ / "tmp"), 1U);
+        EXPECT_EQ(d.unnamed(), unnamed());
+        EXPECT_EQ(count_files(inbox_ / "tmp"), unnamed() ? 0U : 1U);
         delivery_batch batch;
         EXPECT_EQ(batch.add(std::move(d)), maildir_errc::bad_delivery_state);
         EXPECT_TRUE(batch.empty());
@@ -164,7 +195,7 @@ TEST_F(delivery_test, misuse_is_refused_and_abandoned_deliveries_leave_nothing) 
     EXPECT_TRUE(scan(inbox_).messages.empty());
 }
 
-TEST_F(delivery_test, a_failed_rename_spoils_only_its_own_message) {
+TEST_P(delivery_test, a_failed_rename_spoils_only_its_own_message) {
     delivery_batch batch;
     ASSERT_FALSE(batch.add(deliver(inbox_, "Subject: fine\r\n\r\n")));
     ASSERT_FALSE(batch.add(deliver(other_, "Subject: doomed\r\n\r\n", with_flags({flag::seen}))));
@@ -178,7 +209,7 @@ TEST_F(delivery_test, a_failed_rename_spoils_only_its_own_message) {
     EXPECT_TRUE(batch.empty());
 }
 
-TEST_F(delivery_test, missing_folder_is_an_error) {
+TEST_P(delivery_test, missing_folder_is_an_error) {
     delivery d;
     EXPECT_EQ(delivery::open(tmp_.path() / ".Missing", {}, names_, d),
               std::errc::no_such_file_or_directory);
@@ -260,20 +291,73 @@ void delivery_crash_test::crash_after_every_step(std::size_t count) {
             removed += n;
         }
         in_flight = delivery(); // already gone from tmp/: nothing to remove
-        EXPECT_EQ(removed, messages.size() - renamed + 1);
+        // Unnamed files vanished with the "process": nothing is left to collect.
+        EXPECT_EQ(removed, unnamed() ? 0 : messages.size() - renamed + 1);
         if (stop >= total_steps)
             break;
     }
     EXPECT_EQ(total_steps, data_steps + count + 2U); // + one fsync per new/ or cur/ touched
 }
 
-TEST_F(delivery_crash_test, a_small_batch_fsyncs_each_file) {
+TEST_P(delivery_crash_test, a_small_batch_fsyncs_each_file) {
     crash_after_every_step(3);
 }
 
-TEST_F(delivery_crash_test, a_big_batch_syncs_its_file_system_once) {
+TEST_P(delivery_crash_test, a_big_batch_syncs_its_file_system_once) {
     crash_after_every_step(delivery_batch::syncfs_threshold);
 }
+
+// Users run postfach unprivileged: kernels before 6.10 refuse them linkat(AT_EMPTY_PATH) (it
+// needs CAP_DAC_READ_SEARCH there), and the commit links the unnamed file through /proc/self/fd
+// instead. Run as root (CI), the test drops to nobody in a child process first.
+TEST(delivery_unprivileged_test, an_unnamed_file_is_linked_without_privileges) {
+    if (::geteuid() != 0)
+        GTEST_SKIP() << "already unprivileged: the unnamed test cases cover this";
+    test::temp_dir tmp;
+    const fs::path root = tmp.path() / "mail";
+    fs::create_directory(root);
+    ASSERT_EQ(::chown(tmp.path().c_str(), 65534, 65534), 0);
+    ASSERT_EQ(::chown(root.c_str(), 65534, 65534), 0);
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        // Exit codes say which step failed; no gtest macros in the child.
+        if (::setgroups(0, nullptr) != 0 || ::setresgid(65534, 65534, 65534) != 0 ||
+            ::setresuid(65534, 65534, 65534) != 0)
+            ::_exit(10);
+        set_link_through_proc_for_tests(false); // learnt again, as by a new process
+        folder_layout layout(root, layout_kind::maildir_plus_plus);
+        if (layout.create_folder("INBOX"))
+            ::_exit(11);
+        unique_name_generator names;
+        delivery d;
+        if (delivery::open(root, {}, names, d) || d.append("Subject: x\r\n\r\n") || d.finish())
+            ::_exit(12);
+        if (!d.unnamed())
+            ::_exit(13);
+        delivery_batch batch;
+        std::vector<delivered_message> done;
+        if (batch.add(std::move(d)) || batch.commit(done) || done.size() != 1)
+            ::_exit(14);
+        if (!fs::exists(done[0].entry.path(root)) || count_files(root / "tmp") != 0)
+            ::_exit(15);
+        ::_exit(0);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0) << "10: setuid, 11: folder, 12: write, 13: named, "
+                                         "14: commit, 15: not delivered";
+}
+
+INSTANTIATE_TEST_SUITE_P(tmp_file_kinds, delivery_test,
+                         ::testing::Values(tmp_files::unnamed, tmp_files::unnamed_proc,
+                                           tmp_files::named),
+                         tmp_files_name);
+INSTANTIATE_TEST_SUITE_P(tmp_file_kinds, delivery_crash_test,
+                         ::testing::Values(tmp_files::unnamed, tmp_files::unnamed_proc,
+                                           tmp_files::named),
+                         tmp_files_name);
 
 } // namespace
 } // namespace postfach::maildir

@@ -140,6 +140,26 @@ TEST_F(sqlite_sync_state_test, rename_keeps_records_and_forget_drops_them) {
     EXPECT_TRUE(records("Archive/Projects").empty());
 }
 
+// put() remembers the last folder's row id: neither a rename nor a rolled-back transaction
+// (whose new folder row is gone) may leave it pointing at the wrong row.
+TEST_F(sqlite_sync_state_test, records_go_to_the_folder_row_of_their_name) {
+    state_->put("A", nullptr, pair("1", "a"));
+    state_->rename_folder("A", "B");
+    state_->put("A", nullptr, pair("2", "b")); // a new folder A
+    ASSERT_FALSE(state_->commit());
+    state_->put("New", nullptr, pair("3", "c"));
+    state_->rollback(); // the row of New is gone
+    state_->put("New", nullptr, pair("4", "d"));
+    ASSERT_FALSE(state_->commit());
+    reopen();
+    ASSERT_EQ(records("A").size(), 1u);
+    EXPECT_EQ(records("A")[0].id(side::remote), "2");
+    ASSERT_EQ(records("B").size(), 1u);
+    EXPECT_EQ(records("B")[0].id(side::remote), "1");
+    ASSERT_EQ(records("New").size(), 1u);
+    EXPECT_EQ(records("New")[0].id(side::remote), "4");
+}
+
 TEST_F(sqlite_sync_state_test, the_remote_epoch_is_the_uidvalidity_and_the_local_one_empty) {
     EXPECT_EQ(state_->epoch("INBOX", side::remote), "");
     state_->set_epoch("INBOX", side::local, "ignored");
