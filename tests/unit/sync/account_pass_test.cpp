@@ -5,6 +5,7 @@
 #include "tests/unit/sync/memory_store.hpp"
 #include "tests/unit/sync/store_decorators.hpp"
 
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -39,9 +40,9 @@ pass_result run_pass(memory_store& remote, memory_store& local, memory_state& st
 }
 
 // Folder → sorted (body, flags) list: what a user sees, ignoring ids.
-std::map<std::string, std::multiset<std::pair<std::string, flag_bits>>>
-contents(const memory_mailbox& m) {
-    std::map<std::string, std::multiset<std::pair<std::string, flag_bits>>> out;
+using mailbox_contents = std::map<std::string, std::multiset<std::pair<std::string, flag_bits>>>;
+mailbox_contents contents(const memory_mailbox& m) {
+    mailbox_contents out;
     for (const auto& [folder, messages] : m) {
         auto& set = out[folder];
         for (const auto& [id, msg] : messages)
@@ -500,6 +501,38 @@ TEST(account_pass, deleting_a_big_folder_needs_force) {
     EXPECT_FALSE(a.remote.durable().contains("Big"));
 }
 
+// For each store in turn (remote, then local), on a fresh account from make(): kill the pass at
+// its n-th mutating step from then on (what was not committed is lost), then check that the next
+// pass repairs both sides to `expected` and that the pass after it plans nothing. Returns how many
+// steps each store had.
+template <class make_account>
+std::array<int, 2> kill_at_every_step(const make_account& make, const pass_options& options,
+                                      const mailbox_contents& expected) {
+    std::array<int, 2> steps{};
+    for (int victim = 0; victim < 2; ++victim) {
+        for (int step = 0;; ++step, ++steps[victim]) {
+            auto a = make();
+            auto& dying = victim == 0 ? a->remote : a->local;
+            dying.fail_at(dying.mutations + step);
+            a->pass(options);
+            if (!dying.dead())
+                break; // the pass had fewer steps: every step was tried
+            a->remote.crash();
+            a->local.crash();
+            a->state.crash();
+            const auto repair = a->pass(options);
+            EXPECT_FALSE(repair.any_error()) << "victim " << victim << " step " << step;
+            EXPECT_EQ(contents(a->remote.durable()), expected)
+                << "victim " << victim << " step " << step;
+            EXPECT_EQ(contents(a->local.durable()), expected)
+                << "victim " << victim << " step " << step;
+            for (const auto& f : a->pass(options).folders)
+                EXPECT_TRUE(f.plan.actions.empty()) << "victim " << victim << " step " << step;
+        }
+    }
+    return steps;
+}
+
 // Kill the pass at every mutating step of either store (and what was not committed is lost),
 // then run again: the result equals an uninterrupted run, nothing lost, nothing duplicated.
 TEST(account_pass, a_pass_killed_at_any_step_is_repaired_by_the_next) {
@@ -521,31 +554,10 @@ TEST(account_pass, a_pass_killed_at_any_step_is_repaired_by_the_next) {
     const auto expected = contents(reference->remote.durable());
     ASSERT_EQ(expected, contents(reference->local.durable()));
 
-    for (int victim = 0; victim < 2; ++victim) {
-        int steps = 0;
-        for (int step = 0;; ++step, ++steps) {
-            auto a = make();
-            auto& dying = victim == 0 ? a->remote : a->local;
-            dying.fail_at(step);
-            a->pass(small_batches);
-            if (!dying.dead())
-                break; // the pass had fewer steps: every step was tried
-            a->remote.crash();
-            a->local.crash();
-            a->state.crash();
-            const auto repair = a->pass(small_batches);
-            EXPECT_FALSE(repair.any_error()) << "victim " << victim << " step " << step;
-            EXPECT_EQ(contents(a->remote.durable()), expected)
-                << "victim " << victim << " step " << step;
-            EXPECT_EQ(contents(a->local.durable()), expected)
-                << "victim " << victim << " step " << step;
-            const auto again = a->pass(small_batches);
-            for (const auto& f : again.folders)
-                EXPECT_TRUE(f.plan.actions.empty()) << "victim " << victim << " step " << step;
-        }
-        // Remote: 2 uploads; local: 6 deliveries and commits in batches of 2.
-        EXPECT_GE(steps, victim == 0 ? 2 : 9) << "victim " << victim;
-    }
+    const auto steps = kill_at_every_step(make, small_batches, expected);
+    // Remote: 2 uploads; local: 6 deliveries and commits in batches of 2.
+    EXPECT_GE(steps[0], 2);
+    EXPECT_GE(steps[1], 9);
 }
 
 // Flag changes in several folders are committed once (on a Maildir: each directory fsynced,
@@ -579,29 +591,9 @@ TEST(account_pass, flag_changes_across_folders_commit_once_and_a_kill_is_repaire
     const auto expected = contents(reference->remote.durable());
     ASSERT_EQ(expected, contents(reference->local.durable()));
 
-    for (int victim = 0; victim < 2; ++victim) {
-        int steps = 0;
-        for (int step = 0;; ++step, ++steps) {
-            auto a = make();
-            auto& dying = victim == 0 ? a->remote : a->local;
-            dying.fail_at(dying.mutations + step);
-            a->pass();
-            if (!dying.dead())
-                break;
-            a->remote.crash();
-            a->local.crash();
-            a->state.crash();
-            const auto repair = a->pass();
-            EXPECT_FALSE(repair.any_error()) << "victim " << victim << " step " << step;
-            EXPECT_EQ(contents(a->remote.durable()), expected)
-                << "victim " << victim << " step " << step;
-            EXPECT_EQ(contents(a->local.durable()), expected)
-                << "victim " << victim << " step " << step;
-            for (const auto& f : a->pass().folders)
-                EXPECT_TRUE(f.plan.actions.empty()) << "victim " << victim << " step " << step;
-        }
-        EXPECT_GE(steps, victim == 0 ? 1 : 4) << "victim " << victim;
-    }
+    const auto steps = kill_at_every_step(make, pass_options{}, expected);
+    EXPECT_GE(steps[0], 1);
+    EXPECT_GE(steps[1], 4);
 }
 
 } // namespace
