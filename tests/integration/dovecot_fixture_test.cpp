@@ -17,6 +17,7 @@
 namespace {
 
 using postfach::test::dovecot_server;
+using postfach::test::processes_in_group;
 using postfach::test::make_message;
 
 struct login_result {
@@ -49,30 +50,6 @@ bool process_exists(pid_t pid) {
         return false;
     const auto close = line.rfind(')');
     return close != std::string::npos && close + 2 < line.size() && line[close + 2] != 'Z';
-}
-
-// The processes of a group that are still running (zombies do not count).
-std::vector<pid_t> running_in_group(pid_t group) {
-    std::vector<pid_t> found;
-    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-        const auto name = entry.path().filename().string();
-        if (name.find_first_not_of("0123456789") != std::string::npos)
-            continue;
-        std::ifstream stat(entry.path() / "stat");
-        std::string line;
-        if (!std::getline(stat, line))
-            continue;
-        const auto close = line.rfind(')');
-        if (close == std::string::npos)
-            continue;
-        std::istringstream rest(line.substr(close + 2));
-        char state = 0;
-        pid_t ppid = 0, pgrp = 0;
-        rest >> state >> ppid >> pgrp;
-        if (pgrp == group && state != 'Z')
-            found.push_back(std::stoi(name));
-    }
-    return found;
 }
 
 TEST(dovecot_fixture, logs_in_over_imaps_with_verified_certificate) {
@@ -204,10 +181,10 @@ TEST(dovecot_fixture, stops_its_processes_when_destroyed) {
         ASSERT_EQ(
             python_login(server, "imaps", server.imaps_port(), "alice", "alice-secret-1").exit_code,
             0);
-        ASSERT_GT(running_in_group(pid).size(), 1u);
+        ASSERT_GT(processes_in_group(pid).size(), 1u);
     }
     EXPECT_FALSE(process_exists(pid));
-    EXPECT_EQ(running_in_group(pid), std::vector<pid_t>{});
+    EXPECT_EQ(processes_in_group(pid), std::vector<pid_t>{});
     EXPECT_FALSE(std::filesystem::exists(root));
 }
 
@@ -242,10 +219,10 @@ TEST(dovecot_fixture, dies_with_a_crashed_test_process) {
     ASSERT_EQ(got, static_cast<ssize_t>(sizeof master));
     // The master is reparented and ends on SIGTERM; wait for that with a deadline.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (!running_in_group(master).empty() && std::chrono::steady_clock::now() < deadline)
+    while (!processes_in_group(master).empty() && std::chrono::steady_clock::now() < deadline)
         ::poll(nullptr, 0, 10);
     EXPECT_FALSE(process_exists(master)) << "Dovecot master " << master << " outlived its test";
-    EXPECT_EQ(running_in_group(master), std::vector<pid_t>{});
+    EXPECT_EQ(processes_in_group(master), std::vector<pid_t>{});
     if (root_size > 0) // the crashed child could not clean up its temp dir
         std::filesystem::remove_all(std::string(root, static_cast<std::size_t>(root_size)));
 }
