@@ -230,14 +230,21 @@ public:
             auto& e = push(event::kind::begin);
             e.uid = h.uid.value_or(0);
             e.size = h.size;
+            remaining_ = h.size;
         }
     }
     void data(std::string_view chunk) override {
         if (!active_)
             return;
-        if (events.empty() || events.back().type != event::kind::data)
-            push(event::kind::data);
+        if (events.empty() || events.back().type != event::kind::data) {
+            // Sized for the rest of the message (up to about what a read brings): the sink
+            // may keep the string as the message's buffer (message_sink::write_owned).
+            push(event::kind::data)
+                .bytes.reserve(
+                    static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, max_reserve)));
+        }
         events.back().bytes.append(chunk);
+        remaining_ -= std::min<std::uint64_t>(remaining_, chunk.size());
     }
     void end() override {
         if (active_)
@@ -251,7 +258,9 @@ private:
         events.back().type = type;
         return events.back();
     }
+    static constexpr std::uint64_t max_reserve = 64 * 1024;
     bool active_ = false;
+    std::uint64_t remaining_ = 0; // bytes of the open body not queued yet
 };
 
 } // namespace
@@ -864,7 +873,8 @@ public:
                 break;
             case body_queue::event::kind::data:
                 if (open_) {
-                    if (const auto ec = co_await sink_->write(e.bytes))
+                    auto written = sink_->write_owned(std::move(e.bytes)); // GCC 12: named
+                    if (const auto ec = co_await std::move(written))
                         co_await stop(ec);
                 }
                 break;

@@ -385,19 +385,15 @@ public:
         , size_(size)
         , deferred_(true)
         , dir_(std::move(dir))
-        , options_(std::move(options)) {
-        bytes_.reserve(size);
-    }
+        , options_(std::move(options)) {}
 
     sync::task<std::error_code> write(std::string_view chunk) override {
-        written_ += chunk.size();
-        if (deferred_) {
-            if (written_ > size_)
-                co_return std::make_error_code(std::errc::message_size);
-            bytes_.append(chunk);
-            co_return std::error_code{};
-        }
-        co_return delivery_.append(chunk);
+        co_return take(chunk, nullptr);
+    }
+    // The first chunk of a deferred message becomes its buffer (the IMAP side sizes it for
+    // the whole message): one copy of the bytes less on the loop.
+    sync::task<std::error_code> write_owned(std::string chunk) override {
+        co_return take(chunk, &chunk);
     }
 
     sync::task<std::error_code> finish(std::string& new_id) override {
@@ -415,6 +411,22 @@ public:
     }
 
 private:
+    // `owned`: the chunk's string, which may be taken instead of copied.
+    std::error_code take(std::string_view chunk, std::string* owned) {
+        written_ += chunk.size();
+        if (!deferred_)
+            return delivery_.append(chunk);
+        if (written_ > size_)
+            return std::make_error_code(std::errc::message_size);
+        if (bytes_.empty() && owned != nullptr)
+            bytes_ = std::move(*owned);
+        else
+            bytes_.append(chunk);
+        if (bytes_.capacity() < size_)
+            bytes_.reserve(size_); // a message that comes in several chunks grows once
+        return {};
+    }
+
     sync::task<std::error_code> finish_deferred(std::string& new_id) {
         std::string base = store_.names_.next();
         new_id = base;
