@@ -246,6 +246,14 @@ public:
         events.back().bytes.append(chunk);
         remaining_ -= std::min<std::uint64_t>(remaining_, chunk.size());
     }
+    // Whether the only event is the open body's data, short of max_reserve: the reader leaves
+    // it to collect the rest of the body from the next reads, so a small message reaches the
+    // sink as one string (no second copy into the sink's buffer, one write instead of one per
+    // read).
+    [[nodiscard]] bool collecting() const noexcept {
+        return active_ && events.size() == 1 && events.back().type == event::kind::data &&
+               events.back().bytes.size() < max_reserve;
+    }
     void end() override {
         if (active_)
             push(event::kind::end);
@@ -864,7 +872,7 @@ public:
     std::error_code error;                 // the receiver's: nothing more is passed on
 
     sync::task<void> drain() {
-        while (!queue.events.empty()) {
+        while (!queue.events.empty() && !queue.collecting()) {
             auto e = std::move(queue.events.front());
             queue.events.pop_front();
             switch (e.type) {
