@@ -17,6 +17,9 @@ namespace postfach::maildir {
 namespace {
 
 constexpr std::size_t write_threshold = 64 * 1024;
+// Bytes that need no conversion are written from the caller's buffer when nothing is buffered
+// and they are at least this many (a whole message the worker writes in one go): no copy.
+constexpr std::size_t direct_write_min = 4 * 1024;
 
 struct timespec to_timespec(std::chrono::system_clock::time_point t) {
     const auto ns =
@@ -31,8 +34,14 @@ struct timespec to_timespec(std::chrono::system_clock::time_point t) {
 
 // ---- delivery ------------------------------------------------------------------------------
 
+delivery_folder::delivery_folder(fs::path folder_dir)
+    : dir(std::move(folder_dir))
+    , tmp_dir((dir / "tmp").native())
+    , new_dir((dir / location_dir_name(location::new_dir)).native())
+    , cur_dir((dir / location_dir_name(location::cur_dir)).native()) {}
+
 delivery::delivery(delivery&& other) noexcept
-    : folder_dir_(std::move(other.folder_dir_))
+    : folder_(std::move(other.folder_))
     , base_(std::move(other.base_))
     , options_(other.options_)
     , fd_(std::exchange(other.fd_, -1))
@@ -45,7 +54,7 @@ delivery::delivery(delivery&& other) noexcept
 delivery& delivery::operator=(delivery&& other) noexcept {
     if (this != &other) {
         release(true);
-        folder_dir_ = std::move(other.folder_dir_);
+        folder_ = std::move(other.folder_);
         base_ = std::move(other.base_);
         options_ = other.options_;
         fd_ = std::exchange(other.fd_, -1);
@@ -71,8 +80,11 @@ void delivery::release(bool remove_tmp) noexcept {
     state_ = state::empty;
 }
 
-fs::path delivery::tmp_path() const {
-    return folder_dir_ / "tmp" / base_;
+std::string delivery::tmp_path() const {
+    std::string path;
+    path.reserve(folder_->tmp_dir.size() + 1 + base_.size());
+    path.append(folder_->tmp_dir).append("/").append(base_);
+    return path;
 }
 
 std::error_code delivery::open(const fs::path& folder_dir, const delivery_options& options,
@@ -82,12 +94,17 @@ std::error_code delivery::open(const fs::path& folder_dir, const delivery_option
 
 std::error_code delivery::open(const fs::path& folder_dir, const delivery_options& options,
                                std::string base, delivery& out) {
+    return open(std::make_shared<const delivery_folder>(folder_dir), options, std::move(base), out);
+}
+
+std::error_code delivery::open(std::shared_ptr<const delivery_folder> folder,
+                               const delivery_options& options, std::string base, delivery& out) {
     out = delivery();
-    out.folder_dir_ = folder_dir;
+    out.folder_ = std::move(folder);
     out.options_ = options;
     out.base_ = std::move(base);
     std::error_code ec;
-    int fd = open_unnamed_file(folder_dir / "tmp", ec);
+    int fd = open_unnamed_file(out.folder_->tmp_dir, ec);
     if (ec)
         return ec;
     out.unnamed_ = fd >= 0;
@@ -104,6 +121,10 @@ std::error_code delivery::open(const fs::path& folder_dir, const delivery_option
 std::error_code delivery::append(std::string_view bytes) {
     if (state_ != state::writing)
         return maildir_errc::bad_delivery_state;
+    if (!options_.from_wire && buffer_.empty() && bytes.size() >= direct_write_min) {
+        size_ += bytes.size();
+        return write_all(fd_, bytes);
+    }
     const std::size_t before = buffer_.size();
     if (options_.from_wire)
         converter_.feed(bytes, buffer_);
@@ -184,23 +205,32 @@ std::vector<std::pair<dev_t, int>> file_systems_of(const std::vector<int>& fds) 
 // the file systems (a stat per file was 20,000 stats for 20,000 messages).
 std::vector<int> delivery_batch::one_file_per_folder(const std::vector<delivery>& batch) {
     std::vector<int> fds;
-    const fs::path* last_folder = nullptr;
+    const delivery_folder* last_folder = nullptr;
     for (const auto& d : batch) {
-        if (last_folder != nullptr && *last_folder == d.folder_dir_)
+        if (last_folder != nullptr && (last_folder == d.folder_.get() ||
+                                       last_folder->dir.native() == d.folder_->dir.native()))
             continue; // a batch holds runs of messages into the same folder
-        last_folder = &d.folder_dir_;
+        last_folder = d.folder_.get();
         fds.push_back(d.fd_);
     }
     return fds;
 }
 
+namespace {
+
+// Adds the directory to the list unless it is there already (a batch touches a few).
+void add_once(std::vector<const std::string*>& dirs, const std::string& dir) {
+    if (std::none_of(dirs.begin(), dirs.end(), [&](const std::string* d) { return *d == dir; }))
+        dirs.push_back(&dir);
+}
+
+} // namespace
+
 std::size_t delivery_batch::commit_steps() const {
-    std::vector<fs::path> dirs;
-    for (const auto& d : pending_) {
-        auto dir = d.folder_dir_ / (d.options_.flags.empty() ? "new" : "cur");
-        if (std::find(dirs.begin(), dirs.end(), dir) == dirs.end())
-            dirs.push_back(std::move(dir));
-    }
+    std::vector<const std::string*> dirs;
+    for (const auto& d : pending_)
+        add_once(dirs, d.folder_->dir_of(d.options_.flags.empty() ? location::new_dir
+                                                                  : location::cur_dir));
     const std::size_t data_steps = pending_.size() >= syncfs_threshold
                                        ? file_systems_of(one_file_per_folder(pending_)).size()
                                        : pending_.size();
@@ -318,33 +348,33 @@ std::error_code delivery_batch::commit(std::vector<delivered_message>& done,
     }
 
     // Step 2: directory entries. A file that fails here stays in tmp/ and is removed below.
-    std::vector<fs::path> touched_dirs;
+    // The deliveries' folders (shared_ptr) outlive the commit: `batch` holds them.
+    std::vector<const std::string*> touched_dirs;
+    std::string target;
     for (std::size_t i = 0; i < n; ++i) {
         if (!ok[i])
             continue;
         if (crash_here())
             return maildir_errc::commit_interrupted;
         ++step;
-        const fs::path& folder = batch[i].folder_dir_;
-        const fs::path target = entries[i].path(folder);
+        const std::string& dir = batch[i].folder_->dir_of(entries[i].where);
+        target.assign(dir).append("/").append(entries[i].file_name);
         if (auto ec = batch[i].unnamed_ ? link_unnamed(batch[i].fd_, target)
                                         : rename_no_replace(batch[i].tmp_path(), target)) {
             fail(i, ec);
             continue;
         }
         batch[i].release(false); // linked or renamed: nothing left in tmp/
-        fs::path dir = folder / location_dir_name(entries[i].where);
-        if (std::find(touched_dirs.begin(), touched_dirs.end(), dir) == touched_dirs.end())
-            touched_dirs.push_back(std::move(dir));
+        add_once(touched_dirs, dir);
     }
 
     // Step 3: make the renames durable, one fsync per directory.
-    std::vector<fs::path> failed_dirs;
-    for (const auto& dir : touched_dirs) {
+    std::vector<const std::string*> failed_dirs;
+    for (const std::string* dir : touched_dirs) {
         if (crash_here())
             return maildir_errc::commit_interrupted;
         ++step;
-        if (auto ec = fsync_directory(dir)) {
+        if (auto ec = fsync_directory(*dir)) {
             failed_dirs.push_back(dir);
             if (!first_error)
                 first_error = ec;
@@ -356,10 +386,11 @@ std::error_code delivery_batch::commit(std::vector<delivered_message>& done,
     for (std::size_t i = 0; i < n; ++i) {
         if (!ok[i])
             continue; // its delivery's destructor removes the tmp file
-        const fs::path dir = batch[i].folder_dir_ / location_dir_name(entries[i].where);
-        if (std::find(failed_dirs.begin(), failed_dirs.end(), dir) != failed_dirs.end())
+        const std::string& dir = batch[i].folder_->dir_of(entries[i].where);
+        if (std::any_of(failed_dirs.begin(), failed_dirs.end(),
+                        [&](const std::string* d) { return *d == dir; }))
             continue;
-        done.push_back({batch[i].folder_dir_, std::move(entries[i])});
+        done.push_back({batch[i].folder_->dir, std::move(entries[i])});
     }
     return first_error;
 }

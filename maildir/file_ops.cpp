@@ -51,7 +51,7 @@ void set_link_through_proc_for_tests(bool enabled) {
     link_through_proc = enabled;
 }
 
-int open_unnamed_file(const std::filesystem::path& dir, std::error_code& ec) {
+int open_unnamed_file(const std::string& dir, std::error_code& ec) {
     ec.clear();
     if (!unnamed_files_enabled || !proc_fd_available())
         return -1;
@@ -67,7 +67,7 @@ int open_unnamed_file(const std::filesystem::path& dir, std::error_code& ec) {
     return -1;
 }
 
-std::error_code link_unnamed(int fd, const std::filesystem::path& to) {
+std::error_code link_unnamed(int fd, const std::string& to) {
     if (!link_through_proc) {
         if (::linkat(fd, "", AT_FDCWD, to.c_str(), AT_EMPTY_PATH) == 0)
             return {};

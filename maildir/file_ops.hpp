@@ -5,6 +5,7 @@
 #include "util/posix_file.hpp"
 
 #include <filesystem>
+#include <string>
 #include <system_error>
 
 namespace postfach::maildir {
@@ -28,13 +29,15 @@ using util::make_private_file;
 // costs one directory insert instead of the insert, rename and removal of a file in tmp/.
 // Returns -1 with `ec` empty where the file system (or the way to link it later) lacks it: the
 // caller makes a named file instead. A real failure (no such directory) sets `ec`.
-int open_unnamed_file(const std::filesystem::path& dir, std::error_code& ec);
+// (Paths as plain strings: these run once per delivered message, and a std::filesystem::path
+// built per message costs allocations.)
+int open_unnamed_file(const std::string& dir, std::error_code& ec);
 
 // Gives the unnamed file `fd` the name `to`, never replacing an existing one (a taken name gives
 // maildir_errc::name_collision). linkat(AT_EMPTY_PATH) where the process may (Linux before 6.10
 // wants CAP_DAC_READ_SEARCH for it; 6.18 lets the file's opener), else through /proc/self/fd/N,
 // which works unprivileged.
-std::error_code link_unnamed(int fd, const std::filesystem::path& to);
+std::error_code link_unnamed(int fd, const std::string& to);
 
 // Test hook: forgo O_TMPFILE (open_unnamed_file() gives -1), as on a file system without it.
 void set_unnamed_files_for_tests(bool enabled);

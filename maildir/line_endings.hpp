@@ -16,6 +16,9 @@ public:
     void feed(std::string_view chunk, std::string& out);
     // End of input: emits a held-back CR.
     void finish(std::string& out);
+    // A whole message converted where it is (no copy): the same bytes as feed() of all of it
+    // followed by finish().
+    static void convert_whole(std::string& message);
 
 private:
     bool pending_cr_ = false;

@@ -379,25 +379,21 @@ public:
         , delivery_(std::move(d))
         , size_(size) {}
     // Deferred: nothing on disk yet.
-    delivery_writer(maildir_store& store, fs::path dir, delivery_options options,
-                    std::uint64_t size)
+    delivery_writer(maildir_store& store, std::shared_ptr<const delivery_folder> dir,
+                    delivery_options options, std::uint64_t size)
         : store_(store)
         , size_(size)
         , deferred_(true)
         , dir_(std::move(dir))
-        , options_(std::move(options)) {
-        bytes_.reserve(size);
-    }
+        , options_(std::move(options)) {}
 
     sync::task<std::error_code> write(std::string_view chunk) override {
-        written_ += chunk.size();
-        if (deferred_) {
-            if (written_ > size_)
-                co_return std::make_error_code(std::errc::message_size);
-            bytes_.append(chunk);
-            co_return std::error_code{};
-        }
-        co_return delivery_.append(chunk);
+        co_return take(chunk, nullptr);
+    }
+    // The first chunk of a deferred message becomes its buffer (the IMAP side sizes it for
+    // the whole message): one copy of the bytes less on the loop.
+    sync::task<std::error_code> write_owned(std::string chunk) override {
+        co_return take(chunk, &chunk);
     }
 
     sync::task<std::error_code> finish(std::string& new_id) override {
@@ -415,16 +411,40 @@ public:
     }
 
 private:
+    // `owned`: the chunk's string, which may be taken instead of copied.
+    std::error_code take(std::string_view chunk, std::string* owned) {
+        written_ += chunk.size();
+        if (!deferred_)
+            return delivery_.append(chunk);
+        if (written_ > size_)
+            return std::make_error_code(std::errc::message_size);
+        if (bytes_.empty() && owned != nullptr)
+            bytes_ = std::move(*owned);
+        else
+            bytes_.append(chunk);
+        if (bytes_.capacity() < size_)
+            bytes_.reserve(size_); // a message that comes in several chunks grows once
+        return {};
+    }
+
     sync::task<std::error_code> finish_deferred(std::string& new_id) {
         std::string base = store_.names_.next();
         new_id = base;
         auto shared = store_.worker_side_;
         const std::size_t bytes = bytes_.size();
         shared->queued_bytes += bytes;
+        // The job converts the line endings in place and the delivery writes the result
+        // straight from `data`: no copy of the message on the way to the file.
         std::function<void()> job = [shared, dir = std::move(dir_), options = options_,
                                      base = std::move(base), data = std::move(bytes_)]() mutable {
+            const std::size_t queued = data.size();
+            delivery_options stored = options;
+            if (stored.from_wire) {
+                crlf_to_lf::convert_whole(data);
+                stored.from_wire = false;
+            }
             delivery d;
-            std::error_code ec = delivery::open(dir, options, std::move(base), d);
+            std::error_code ec = delivery::open(std::move(dir), stored, std::move(base), d);
             if (!ec)
                 ec = d.append(data);
             if (!ec)
@@ -433,7 +453,7 @@ private:
                 ec = shared->batch.add(std::move(d));
             if (ec && !shared->error)
                 shared->error = ec; // the next commit fails: nothing of it is recorded
-            shared->queued_bytes -= data.size();
+            shared->queued_bytes -= queued;
         };
         store_.unposted_.push_back(std::move(job));
         store_.unposted_bytes_ += bytes;
@@ -457,7 +477,7 @@ private:
     std::uint64_t size_;
     std::uint64_t written_ = 0;
     bool deferred_ = false;
-    fs::path dir_;
+    std::shared_ptr<const delivery_folder> dir_;
     delivery_options options_;
     std::string bytes_; // a deferred message as received (wire form)
 };
@@ -498,13 +518,14 @@ maildir_store::begin_message(const sync::new_message& message,
                              std::unique_ptr<sync::message_writer>& writer) {
     // The folder's directory is looked up (and checked: four stats) once per run of messages
     // into it, not once per message.
-    if (delivery_folder_.first != message.folder || delivery_folder_.second.empty()) {
+    if (delivery_folder_.first != message.folder || !delivery_folder_.second) {
         fs::path dir;
         if (auto ec = folder_of(message.folder, dir))
             co_return ec;
-        delivery_folder_ = {message.folder, std::move(dir)};
+        delivery_folder_ = {message.folder,
+                            std::make_shared<const delivery_folder>(std::move(dir))};
     }
-    const fs::path& dir = delivery_folder_.second;
+    const auto& dir = delivery_folder_.second;
     delivery_options options;
     options.flags = flags_from_bits(message.flags);
     options.from_wire = true;
@@ -516,7 +537,7 @@ maildir_store::begin_message(const sync::new_message& message,
         co_return std::error_code{};
     }
     delivery d;
-    if (auto ec = delivery::open(dir, options, names_, d))
+    if (auto ec = delivery::open(dir, options, names_.next(), d))
         co_return ec;
     writer = std::make_unique<delivery_writer>(*this, std::move(d), message.size);
     co_return std::error_code{};

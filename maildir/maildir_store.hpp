@@ -172,7 +172,7 @@ private:
     std::set<std::filesystem::path> touched_dirs_; // to fsync at the next commit
     // The folder begin_message() delivered into last, and its directory (cleared when a
     // folder is created, renamed or deleted).
-    std::pair<std::string, std::filesystem::path> delivery_folder_;
+    std::pair<std::string, std::shared_ptr<const delivery_folder>> delivery_folder_;
     // What the worker's jobs share, touched on the worker thread only (jobs run one at a time,
     // in order), but for queued_bytes: the deferred messages written since the last commit,
     // the first error of their writes, the bytes of those not written yet.

@@ -992,7 +992,7 @@ private:
             if (record.identity.empty()) // not identified before: from the bytes copied
                 record.identity = tee_.builder.identity(header.size);
             pass_.remember(outcome_.folder, a.record_index ? &records_[*a.record_index] : nullptr,
-                           record);
+                           std::move(record));
             if (++pass_.pending_writes_ >= pass_.options_.commit_every)
                 if (auto commit_ec = co_await hand_over()) {
                     commit_failed_ = true;
@@ -1027,6 +1027,12 @@ private:
                 if (!builder.header_complete())
                     builder.feed(chunk);
                 co_return co_await next->write(chunk);
+            }
+            task<std::error_code> write_owned(std::string chunk) override {
+                if (!builder.header_complete())
+                    builder.feed(chunk);
+                auto passed_on = next->write_owned(std::move(chunk)); // GCC 12: no temporary
+                co_return co_await std::move(passed_on);
             }
         };
 

@@ -2,6 +2,10 @@
 
 namespace postfach::sync {
 
+task<std::error_code> message_sink::write_owned(std::string chunk) {
+    co_return co_await write(chunk);
+}
+
 task<std::error_code> store::scan_since(const std::string& folder, const scan_base&,
                                         folder_scan& result) {
     co_return co_await scan(folder, result);

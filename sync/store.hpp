@@ -63,6 +63,10 @@ class message_sink {
 public:
     virtual ~message_sink() = default;
     virtual task<std::error_code> write(std::string_view chunk) = 0;
+    // The same for a chunk the caller gives away: a sink that keeps the bytes (a Maildir
+    // writer collecting a small message) takes the string instead of copying it. The default
+    // is write().
+    virtual task<std::error_code> write_owned(std::string chunk);
 };
 
 struct new_message {

@@ -349,6 +349,7 @@ public:
         sync::message_header header;
         std::string bytes;
         std::error_code error;
+        int chunks = 0; // writes to the sink
     };
     std::vector<message> messages;
     std::error_code fail_open; // returned by open()
@@ -358,7 +359,7 @@ public:
         if (fail_open)
             co_return fail_open;
         messages.push_back({header, {}, {}});
-        sink_.target = &messages.back().bytes;
+        sink_.target = &messages.back();
         sink = &sink_;
         co_return std::error_code();
     }
@@ -369,9 +370,10 @@ public:
 
 private:
     struct append_sink final : sync::message_sink {
-        std::string* target = nullptr;
+        message* target = nullptr;
         sync::task<std::error_code> write(std::string_view chunk) override {
-            target->append(chunk);
+            target->bytes.append(chunk);
+            ++target->chunks;
             co_return std::error_code();
         }
     } sink_;
@@ -413,6 +415,7 @@ TEST(imap_store_transcript, batch_read_pipelines_commands_bounded_by_bytes_and_s
     EXPECT_EQ(receiver.messages[0].header.size, 5U);
     EXPECT_EQ(receiver.messages[0].header.internal_date, 1795245342);
     EXPECT_EQ(receiver.messages[0].bytes, "first");
+    EXPECT_EQ(receiver.messages[0].chunks, 1) << "a small body split across reads goes as one";
     EXPECT_EQ(receiver.messages[1].header.id, "11");
     EXPECT_EQ(receiver.messages[1].header.internal_date, 10);
     EXPECT_EQ(receiver.messages[1].bytes, "second");
@@ -420,6 +423,28 @@ TEST(imap_store_transcript, batch_read_pipelines_commands_bounded_by_bytes_and_s
     EXPECT_EQ(receiver.messages[2].bytes, "third");
     for (const auto& m : receiver.messages)
         EXPECT_FALSE(m.error) << m.header.id;
+}
+
+// A small body is collected across reads and passed on whole; a big one goes on in pieces as
+// it arrives (memory stays bounded), every byte in order.
+TEST(imap_store_transcript, a_big_body_is_passed_on_in_pieces_as_it_arrives) {
+    const std::string big(200 * 1024, 'b');
+    std::vector<std::string> reads{
+        "* 1 EXISTS\r\n* OK [UIDVALIDITY 3] ok\r\nA2 OK selected\r\n",
+        "* 1 FETCH (UID 7 RFC822.SIZE " + std::to_string(big.size()) + ")\r\nA3 OK done\r\n",
+        "* 1 FETCH (UID 7 BODY[] {" + std::to_string(big.size()) + "}\r\n"};
+    for (std::size_t at = 0; at < big.size(); at += 16 * 1024)
+        reads.push_back(big.substr(at, 16 * 1024));
+    reads.emplace_back(")\r\nA4 OK done\r\n");
+    recording_receiver receiver;
+    run_store("UIDPLUS", reads, [&](imap_store& store) -> asio::awaitable<void> {
+        const std::vector<std::string> ids{"7"};
+        CO_ASSERT_NO_ERROR(co_await store.read_messages("INBOX", ids, receiver),
+                           store.diagnostics());
+    });
+    ASSERT_EQ(receiver.messages.size(), 1U);
+    EXPECT_EQ(receiver.messages[0].bytes, big);
+    EXPECT_GE(receiver.messages[0].chunks, 3) << "200 KB in pieces of about 64 KB";
 }
 
 TEST(imap_store_transcript, a_refusing_receiver_stops_the_read_but_not_the_session) {

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 #include <set>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace postfach::maildir {
 namespace {
@@ -100,6 +103,33 @@ TEST(unique_name, generator_never_repeats_and_has_no_separators) {
         EXPECT_NE(name.front(), '.');
         EXPECT_TRUE(seen.insert(name).second) << name;
     }
+}
+
+// The process id is asked once, but a forked child names its files with its own.
+TEST(unique_name, names_carry_the_pid_of_the_process_also_after_fork) {
+    unique_name_generator gen;
+    const std::string own = "P" + std::to_string(::getpid()) + "Q";
+    EXPECT_NE(gen.next().find(own), std::string::npos);
+    int fds[2] = {-1, -1};
+    ASSERT_EQ(::pipe(fds), 0);
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        const std::string name = gen.next();
+        const bool ok =
+            ::write(fds[1], name.data(), name.size()) == static_cast<ssize_t>(name.size());
+        ::_exit(ok ? 0 : 1);
+    }
+    ::close(fds[1]);
+    char buffer[512] = {};
+    const ssize_t n = ::read(fds[0], buffer, sizeof buffer - 1);
+    ::close(fds[0]);
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_GT(n, 0);
+    const std::string in_child(buffer, static_cast<std::size_t>(n));
+    EXPECT_NE(in_child.find("P" + std::to_string(child) + "Q"), std::string::npos) << in_child;
+    EXPECT_NE(gen.next().find(own), std::string::npos) << "the parent keeps its own";
 }
 
 } // namespace

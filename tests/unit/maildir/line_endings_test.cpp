@@ -1,6 +1,8 @@
 #include "maildir/line_endings.hpp"
 
 #include <gtest/gtest.h>
+#include <string>
+#include <vector>
 
 namespace postfach::maildir {
 namespace {
@@ -47,6 +49,50 @@ TEST(crlf_to_lf, empty_chunks_keep_a_pending_cr) {
     conv.feed("\ny", out);
     conv.finish(out);
     EXPECT_EQ(out, "x\ny");
+}
+
+TEST(crlf_to_lf, convert_whole_gives_what_feed_and_finish_give) {
+    const std::vector<std::string> inputs = {
+        "",
+        "\r",
+        "\n",
+        "\r\n",
+        "\r\r\n",
+        "\n\r",
+        "a\rb",
+        "Subject: a\r\n\r\nline\rwith lone CR\r\nend\r",
+        std::string("bin\0ary\r\n\0\r", 13),
+    };
+    for (const auto& input : inputs) {
+        crlf_to_lf conv;
+        std::string expected;
+        conv.feed(input, expected);
+        conv.finish(expected);
+        std::string whole = input;
+        crlf_to_lf::convert_whole(whole);
+        EXPECT_EQ(whole, expected) << "input of " << input.size() << " bytes";
+    }
+}
+
+TEST(crlf_to_lf, convert_whole_of_a_long_message_with_every_mix_of_cr_and_lf) {
+    // Every sequence of four bytes from {a, CR, LF}, one after the other, and longer runs
+    // between the CRs than memchr's stride.
+    std::string input;
+    for (int i = 0; i < 81; ++i) {
+        int n = i;
+        for (int k = 0; k < 4; ++k, n /= 3)
+            input.push_back("a\r\n"[n % 3]);
+        input.append(std::string(static_cast<std::size_t>(i), 'x'));
+    }
+    std::string expected;
+    for (std::size_t i = 0; i < input.size(); ++i)
+        if (!(input[i] == '\r' && i + 1 < input.size() && input[i + 1] == '\n'))
+            expected.push_back(input[i]);
+    std::string whole = input;
+    crlf_to_lf::convert_whole(whole);
+    EXPECT_EQ(whole, expected);
+    for (std::size_t split : {std::size_t{1}, std::size_t{7}, input.size() / 2})
+        EXPECT_EQ(to_lf_split_at(input, split), expected) << "split at " << split;
 }
 
 TEST(lf_to_crlf, converts_at_every_split_point_and_keeps_existing_crlf) {
