@@ -136,6 +136,78 @@ TEST_P(maildir_store_test, a_big_message_streams_in_several_chunks) {
     EXPECT_GT(sink.chunks, 1);
 }
 
+std::string big_wire_message(std::size_t at_least) {
+    std::string wire = "Message-ID: <big@example.org>\r\nSubject: big\r\n\r\n";
+    while (wire.size() < at_least)
+        wire += "a line of the body that goes on for a while\r\n";
+    return wire;
+}
+
+// A big message goes to the worker in pieces as it arrives: a commit while it is under way
+// does not cover it (nothing of it is in new/ or cur/ then), the next one after its finish()
+// does. 3 MB in 4 KB chunks: more than max_queued_bytes, so the loop also waits for the
+// worker on the way.
+TEST_P(maildir_store_test, a_big_message_under_way_is_committed_only_after_its_finish) {
+    const std::string wire = big_wire_message(3 * 1024 * 1024);
+    sync::new_message m;
+    m.folder = "INBOX";
+    m.size = wire.size();
+    std::unique_ptr<sync::message_writer> writer;
+    ASSERT_FALSE(run(store_.begin_message(m, writer)));
+    const std::string_view bytes(wire);
+    const auto write_range = [&](std::size_t from, std::size_t to) {
+        for (std::size_t at = from; at < to; at += 4096) {
+            const auto piece = bytes.substr(at, std::min<std::size_t>(4096, to - at));
+            ASSERT_FALSE(run(writer->write(piece)));
+        }
+    };
+    write_range(0, wire.size() / 2);
+    ASSERT_FALSE(run(store_.commit()));
+    EXPECT_TRUE(scan("INBOX").messages.empty()) << "half a message is never delivered";
+    write_range(wire.size() / 2, wire.size());
+    std::string id;
+    ASSERT_FALSE(run(writer->finish(id)));
+    EXPECT_TRUE(scan("INBOX").messages.empty()) << "nothing before its commit";
+    ASSERT_FALSE(run(store_.commit()));
+    const auto s = scan("INBOX");
+    ASSERT_EQ(s.messages.size(), 1u);
+    EXPECT_EQ(s.messages[0].id, id);
+    string_sink sink;
+    ASSERT_FALSE(run(store_.read_message("INBOX", id, sink)));
+    EXPECT_EQ(sink.data, wire);
+    EXPECT_TRUE(fs::is_empty(dir("INBOX") / "tmp"));
+}
+
+// A big message abandoned part way (a broken download: its writer destroyed before finish())
+// leaves nothing behind, though its first pieces were written by the worker already.
+TEST_P(maildir_store_test, an_abandoned_big_message_leaves_nothing) {
+    const std::string wire = big_wire_message(1024 * 1024);
+    {
+        sync::new_message m;
+        m.folder = "INBOX";
+        m.size = wire.size();
+        std::unique_ptr<sync::message_writer> writer;
+        ASSERT_FALSE(run(store_.begin_message(m, writer)));
+        ASSERT_FALSE(run(writer->write(std::string_view(wire).substr(0, wire.size() / 2))));
+    }
+    const auto id = write("INBOX", wire_message); // the worker's next job, and a commit
+    ASSERT_FALSE(run(store_.commit()));
+    const auto s = scan("INBOX");
+    ASSERT_EQ(s.messages.size(), 1u);
+    EXPECT_EQ(s.messages[0].id, id);
+    EXPECT_TRUE(fs::is_empty(dir("INBOX") / "tmp"));
+}
+
+// As for a small message: the worker's failure to write a big one fails the next commit.
+TEST_P(maildir_store_test, a_failed_write_of_a_big_message_fails_the_next_commit) {
+    fs::remove_all(dir("Archive") / "tmp"); // the worker's open of the tmp file fails
+    write("Archive", big_wire_message(1024 * 1024));
+    EXPECT_EQ(run(store_.commit()), std::make_error_code(std::errc::no_such_file_or_directory));
+    fs::create_directory(dir("Archive") / "tmp");
+    EXPECT_TRUE(scan("Archive").messages.empty());
+    EXPECT_FALSE(run(store_.commit())) << "reported once";
+}
+
 TEST_P(maildir_store_test, a_write_with_the_wrong_size_fails_and_leaves_nothing) {
     sync::new_message m;
     m.folder = "INBOX";
