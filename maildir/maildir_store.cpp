@@ -371,7 +371,7 @@ sync::task<std::error_code> maildir_store::read_message(const std::string& folde
 // message, and the writes of the big ones were most of the loop's own time (5,000 mixed
 // messages: ~1.3 s of ~5.6 s on the loop, measured with timers around the appends). A message
 // of up to deferred_max_bytes goes to the worker whole, once complete; a bigger one in pieces
-// of stream_piece_bytes as it arrives (the first creates the file, the last finishes it), so
+// of up to stream_piece_bytes as it arrives (the first creates the file, the last finishes it), so
 // memory stays bounded by max_queued_bytes whatever the message's size. finish() reports
 // success once the last piece is queued: a failed write fails the next commit instead
 // (worker_side::error), so nothing of it is recorded.
@@ -390,6 +390,7 @@ public:
             file_->dir = std::move(dir);
             file_->options = std::move(options);
             file_->base = store_.names_.next();
+            bytes_.reserve(stream_piece_bytes);
         }
     }
 
@@ -397,9 +398,13 @@ public:
         written_ += chunk.size();
         if (written_ > size_)
             co_return std::make_error_code(std::errc::message_size);
+        // A piece goes before it would outgrow its buffer (a reallocation past glibc's mmap
+        // threshold would map and unmap it, page faults and all).
+        if (file_ && !bytes_.empty() && bytes_.size() + chunk.size() > stream_piece_bytes) {
+            auto piece = write_piece(false);
+            co_await store_.queue_write(std::move(piece), false);
+        }
         bytes_.append(chunk);
-        if (file_ && bytes_.size() >= stream_piece_bytes)
-            co_await store_.queue_write(write_piece(false), false);
         co_return std::error_code{};
     }
 
@@ -408,7 +413,8 @@ public:
             co_return std::make_error_code(std::errc::message_size); // truncated or too long
         if (file_) {
             new_id = file_->base;
-            co_await store_.queue_write(write_piece(true), true);
+            auto piece = write_piece(true);
+            co_await store_.queue_write(std::move(piece), true);
             co_return std::error_code{};
         }
         std::string base = store_.names_.next();
@@ -467,7 +473,7 @@ private:
             shared->queued_bytes -= data.size();
         };
         if (!last)
-            bytes_.reserve(stream_piece_bytes + 16 * 1024);
+            bytes_.reserve(stream_piece_bytes);
         return job;
     }
 

@@ -181,9 +181,10 @@ private:
         std::atomic<std::size_t> queued_bytes{0};
     };
     // A message up to this size goes to the worker once complete, a bigger one in pieces of
-    // stream_piece_bytes as it arrives (delivery_writer).
+    // up to stream_piece_bytes as it arrives (delivery_writer).
     static constexpr std::uint64_t deferred_max_bytes = 256 * 1024;
-    static constexpr std::size_t stream_piece_bytes = 128 * 1024;
+    // Below util::apply_heap_settings' mmap threshold (128 KiB): the pieces come from the heap.
+    static constexpr std::size_t stream_piece_bytes = 112 * 1024;
     // Messages complete but not written yet: past this, the loop waits for the worker
     // (peak RSS, issue 5). 1 MB since the commits no longer hold the worker up (committer_):
     // 2 MB only filled up behind them.
