@@ -365,24 +365,25 @@ sync::task<std::error_code> maildir_store::read_message(const std::string& folde
     }
 }
 
-// Collects the wire bytes the engine pushes; the worker thread writes them: it creates, writes
-// and closes the message's tmp file (and converts its line endings) while the loop goes on
-// with the download. On the initial sync the file creation is most of the CPU time per small
-// message, and the writes of the big ones were most of the loop's own time (5,000 mixed
-// messages: ~1.3 s of ~5.6 s on the loop, measured with timers around the appends). A message
-// of up to deferred_max_bytes goes to the worker whole, once complete; a bigger one in pieces
-// of up to stream_piece_bytes as it arrives (the first creates the file, the last finishes it), so
-// memory stays bounded by max_queued_bytes whatever the message's size. finish() reports
-// success once the last piece is queued: a failed write fails the next commit instead
-// (worker_side::error), so nothing of it is recorded.
+// Converts the wire bytes the engine pushes to LF as they come (on the loop, while they are
+// in the cache: the conversion is the one copy); the worker thread writes them: it creates,
+// writes and closes the message's tmp file while the loop goes on with the download. On the
+// initial sync the file creation is most of the CPU time per small message, and the write()s
+// of the big ones (into the page cache, ~300 MB of 400 MB for 5,000 mixed messages) held the
+// loop up. A message of up to deferred_max_bytes goes to the worker whole, once complete; a
+// bigger one in pieces of up to stream_piece_bytes as it arrives (the first creates the
+// file, the last finishes it), so memory stays bounded by max_queued_bytes whatever the
+// message's size. finish() reports success once the last piece is queued: a failed write
+// fails the next commit instead (worker_side::error), so nothing of it is recorded.
 class maildir_store::delivery_writer final : public sync::message_writer {
 public:
     delivery_writer(maildir_store& store, fs::path dir, delivery_options options,
                     std::uint64_t size)
         : store_(store)
         , size_(size) {
+        options.from_wire = false; // converted here
         if (size <= deferred_max_bytes) {
-            bytes_.reserve(size);
+            bytes_.reserve(size + 1); // what crlf_to_lf::feed asks for at most
             dir_ = std::move(dir);
             options_ = std::move(options);
         } else {
@@ -400,17 +401,18 @@ public:
             co_return std::make_error_code(std::errc::message_size);
         // A piece goes before it would outgrow its buffer (a reallocation past glibc's mmap
         // threshold would map and unmap it, page faults and all).
-        if (file_ && !bytes_.empty() && bytes_.size() + chunk.size() > stream_piece_bytes) {
+        if (file_ && !bytes_.empty() && bytes_.size() + chunk.size() + 1 > stream_piece_bytes) {
             auto piece = write_piece(false);
             co_await store_.queue_write(std::move(piece), false);
         }
-        bytes_.append(chunk);
+        to_lf_.feed(chunk, bytes_);
         co_return std::error_code{};
     }
 
     sync::task<std::error_code> finish(std::string& new_id) override {
         if (written_ != size_)
             co_return std::make_error_code(std::errc::message_size); // truncated or too long
+        to_lf_.finish(bytes_);
         if (file_) {
             new_id = file_->base;
             auto piece = write_piece(true);
@@ -480,7 +482,8 @@ private:
     maildir_store& store_;
     std::uint64_t size_;
     std::uint64_t written_ = 0;
-    std::string bytes_; // received (wire form), not handed to the worker yet
+    crlf_to_lf to_lf_;
+    std::string bytes_; // received (converted to LF), not handed to the worker yet
     // A message of up to deferred_max_bytes: where it goes.
     fs::path dir_;
     delivery_options options_;
