@@ -747,7 +747,8 @@ private:
             else if (change.previous)
                 state_.erase(change.folder, *change.previous);
         }
-        if (auto ec = state_.commit()) {
+        // Off the loop: the read of the next batch goes on meanwhile (copier::commit_behind).
+        if (auto ec = co_await state_.async_commit()) {
             if (outcome != nullptr) {
                 outcome->error = ec;
                 outcome->error_detail = "writing the sync state";
