@@ -365,67 +365,64 @@ sync::task<std::error_code> maildir_store::read_message(const std::string& folde
     }
 }
 
-// Converts the wire bytes the engine pushes to LF as they come (on the loop, while they are
-// in the cache: the conversion is the one copy); the worker thread writes them: it creates,
-// writes and closes the message's tmp file while the loop goes on with the download. On the
-// initial sync the file creation is most of the CPU time per small message, and the write()s
-// of the big ones (into the page cache, ~300 MB of 400 MB for 5,000 mixed messages) held the
-// loop up. A message of up to deferred_max_bytes goes to the worker whole, once complete; a
-// bigger one in pieces of up to stream_piece_bytes as it arrives (the first creates the
-// file, the last finishes it), so memory stays bounded by max_queued_bytes whatever the
-// message's size. finish() reports success once the last piece is queued: a failed write
-// fails the next commit instead (worker_side::error), so nothing of it is recorded.
+// Appends the wire bytes the engine pushes to a delivery; finish() hands it to the batch.
+// A message of up to deferred_max_bytes is only collected here: finish() hands it to the
+// worker thread, which creates, writes and closes its tmp file (and converts its line endings)
+// while the loop goes on with the download: on the initial sync the file creation is most of
+// the CPU time per message. A bigger one is written as it arrives, on the loop, so memory
+// stays bounded by the chunks in flight.
 class maildir_store::delivery_writer final : public sync::message_writer {
 public:
+    // Streamed: `d` is open.
+    delivery_writer(maildir_store& store, delivery d, std::uint64_t size)
+        : store_(store)
+        , delivery_(std::move(d))
+        , size_(size) {}
+    // Deferred: nothing on disk yet.
     delivery_writer(maildir_store& store, fs::path dir, delivery_options options,
                     std::uint64_t size)
         : store_(store)
-        , size_(size) {
-        options.from_wire = false; // converted here
-        if (size <= deferred_max_bytes) {
-            bytes_.reserve(size + 1); // what crlf_to_lf::feed asks for at most
-            dir_ = std::move(dir);
-            options_ = std::move(options);
-        } else {
-            file_ = std::make_shared<streamed_file>();
-            file_->dir = std::move(dir);
-            file_->options = std::move(options);
-            file_->base = store_.names_.next();
-            bytes_.reserve(stream_piece_bytes);
-        }
+        , size_(size)
+        , deferred_(true)
+        , dir_(std::move(dir))
+        , options_(std::move(options)) {
+        bytes_.reserve(size);
     }
 
     sync::task<std::error_code> write(std::string_view chunk) override {
         written_ += chunk.size();
-        if (written_ > size_)
-            co_return std::make_error_code(std::errc::message_size);
-        // A piece goes before it would outgrow its buffer (a reallocation past glibc's mmap
-        // threshold would map and unmap it, page faults and all).
-        if (file_ && !bytes_.empty() && bytes_.size() + chunk.size() + 1 > stream_piece_bytes) {
-            auto piece = write_piece(false);
-            co_await store_.queue_write(std::move(piece), false);
+        if (deferred_) {
+            if (written_ > size_)
+                co_return std::make_error_code(std::errc::message_size);
+            bytes_.append(chunk);
+            co_return std::error_code{};
         }
-        to_lf_.feed(chunk, bytes_);
-        co_return std::error_code{};
+        co_return delivery_.append(chunk);
     }
 
     sync::task<std::error_code> finish(std::string& new_id) override {
         if (written_ != size_)
             co_return std::make_error_code(std::errc::message_size); // truncated or too long
-        to_lf_.finish(bytes_);
-        if (file_) {
-            new_id = file_->base;
-            auto piece = write_piece(true);
-            co_await store_.queue_write(std::move(piece), true);
-            co_return std::error_code{};
-        }
+        if (deferred_)
+            co_return co_await finish_deferred(new_id);
+        if (auto ec = delivery_.finish())
+            co_return ec;
+        std::string base = delivery_.base_name();
+        if (auto ec = store_.batch_.add(std::move(delivery_)))
+            co_return ec;
+        new_id = std::move(base);
+        co_return std::error_code{};
+    }
+
+private:
+    sync::task<std::error_code> finish_deferred(std::string& new_id) {
         std::string base = store_.names_.next();
         new_id = base;
         auto shared = store_.worker_side_;
-        queued_job job;
-        job.bytes = bytes_.size();
-        job.run = [shared, dir = std::move(dir_), options = options_, base = std::move(base),
-                   data = std::move(bytes_)]() mutable {
+        const std::size_t bytes = bytes_.size();
+        shared->queued_bytes += bytes;
+        std::function<void()> job = [shared, dir = std::move(dir_), options = options_,
+                                     base = std::move(base), data = std::move(bytes_)]() mutable {
             delivery d;
             std::error_code ec = delivery::open(dir, options, std::move(base), d);
             if (!ec)
@@ -438,56 +435,31 @@ public:
                 shared->error = ec; // the next commit fails: nothing of it is recorded
             shared->queued_bytes -= data.size();
         };
-        co_await store_.queue_write(std::move(job), true);
+        store_.unposted_.push_back(std::move(job));
+        store_.unposted_bytes_ += bytes;
+        ++store_.deferred_since_commit_;
+        if (store_.unposted_.size() >= post_every_messages ||
+            store_.unposted_bytes_ >= post_every_bytes)
+            store_.post_writes();
+        // Bounded memory: past the limit, wait until the worker has written everything queued.
+        if (shared->queued_bytes > max_queued_bytes) {
+            store_.post_writes();
+            std::function<std::error_code()> drained = [] {
+                return std::error_code{};
+            };
+            (void)co_await store_.worker_.run(std::move(drained));
+        }
         co_return std::error_code{};
     }
 
-private:
-    // A big message on its way through the worker: touched by its pieces' jobs only, one at a
-    // time in order, on the worker thread (but for what the constructor sets). Whoever drops
-    // the last reference to an unfinished one (the writer abandoned: a failed read) removes its
-    // tmp file through the delivery's destructor.
-    struct streamed_file {
-        fs::path dir;
-        delivery_options options;
-        std::string base;
-        delivery d;
-        std::error_code error;
-    };
-
-    // The job writing the bytes collected so far; with `last`, it finishes the message and
-    // hands it to the worker's batch.
-    queued_job write_piece(bool last) {
-        queued_job job;
-        job.bytes = bytes_.size();
-        job.run = [shared = store_.worker_side_, file = file_, last,
-                   data = std::exchange(bytes_, {})]() {
-            if (!file->error && file->d.base_name().empty())
-                file->error = delivery::open(file->dir, file->options, file->base, file->d);
-            if (!file->error)
-                file->error = file->d.append(data);
-            if (!file->error && last)
-                file->error = file->d.finish();
-            if (!file->error && last)
-                file->error = shared->batch.add(std::move(file->d));
-            if (file->error && last && !shared->error)
-                shared->error = file->error; // the next commit fails: nothing of it is recorded
-            shared->queued_bytes -= data.size();
-        };
-        if (!last)
-            bytes_.reserve(stream_piece_bytes);
-        return job;
-    }
-
     maildir_store& store_;
+    delivery delivery_; // its destructor removes the tmp file of an abandoned message
     std::uint64_t size_;
     std::uint64_t written_ = 0;
-    crlf_to_lf to_lf_;
-    std::string bytes_; // received (converted to LF), not handed to the worker yet
-    // A message of up to deferred_max_bytes: where it goes.
+    bool deferred_ = false;
     fs::path dir_;
     delivery_options options_;
-    std::shared_ptr<streamed_file> file_; // a bigger one
+    std::string bytes_; // a deferred message as received (wire form)
 };
 
 sync::task<std::error_code> maildir_store::read_messages(const std::string& folder,
@@ -539,7 +511,14 @@ maildir_store::begin_message(const sync::new_message& message,
     if (message.internal_date != 0)
         options.internal_date =
             std::chrono::system_clock::time_point(std::chrono::seconds(message.internal_date));
-    writer = std::make_unique<delivery_writer>(*this, dir, std::move(options), message.size);
+    if (message.size <= deferred_max_bytes) {
+        writer = std::make_unique<delivery_writer>(*this, dir, std::move(options), message.size);
+        co_return std::error_code{};
+    }
+    delivery d;
+    if (auto ec = delivery::open(dir, options, names_, d))
+        co_return ec;
+    writer = std::make_unique<delivery_writer>(*this, std::move(d), message.size);
     co_return std::error_code{};
 }
 
@@ -633,23 +612,6 @@ sync::task<std::error_code> maildir_store::move_message(const std::string& from_
     co_return std::error_code{};
 }
 
-sync::task<void> maildir_store::queue_write(queued_job job, bool ends_message) {
-    worker_side_->queued_bytes += job.bytes;
-    unposted_.push_back(std::move(job.run));
-    unposted_bytes_ += job.bytes;
-    if (ends_message)
-        ++deferred_since_commit_;
-    if (unposted_.size() >= post_every_messages || unposted_bytes_ >= post_every_bytes)
-        post_writes();
-    if (worker_side_->queued_bytes > max_queued_bytes) {
-        post_writes();
-        std::function<std::error_code()> drained = [] {
-            return std::error_code{};
-        };
-        (void)co_await worker_.run(std::move(drained));
-    }
-}
-
 void maildir_store::post_writes() {
     if (unposted_.empty())
         return;
@@ -664,7 +626,7 @@ void maildir_store::post_writes() {
 sync::task<std::error_code> maildir_store::commit() {
     // Nothing written or renamed since the last commit (a pass that changed nothing): no job,
     // so no worker thread is started only to do nothing.
-    if (touched_dirs_.empty() && deferred_since_commit_ == 0)
+    if (batch_.empty() && touched_dirs_.empty() && deferred_since_commit_ == 0)
         co_return std::error_code{};
     deferred_since_commit_ = 0;
     // What this commit covers is taken now: messages finished while it runs on the worker
@@ -675,8 +637,8 @@ sync::task<std::error_code> maildir_store::commit() {
         commit_hooks hooks;
         std::error_code write_error;
     };
-    auto w = std::make_shared<work>(
-        work{delivery_batch(), std::exchange(touched_dirs_, {}), hooks_, {}});
+    auto w = std::make_shared<work>(work{
+        std::exchange(batch_, delivery_batch()), std::exchange(touched_dirs_, {}), hooks_, {}});
     // On the writer: the deferred messages written so far, every one finished before this
     // commit (their jobs ran before this one). A failed write fails the commit, so the caller
     // records nothing of it; the others are made durable all the same (a later scan finds

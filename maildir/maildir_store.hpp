@@ -143,6 +143,7 @@ private:
 
     folder_layout layout_;
     unique_name_generator names_;
+    delivery_batch batch_;
     commit_hooks hooks_;
     scan_hooks scan_hooks_;
     // A message_entry without its base name (the key) and, when it is the usual one for its
@@ -173,25 +174,22 @@ private:
     // folder is created, renamed or deleted).
     std::pair<std::string, std::filesystem::path> delivery_folder_;
     // What the worker's jobs share, touched on the worker thread only (jobs run one at a time,
-    // in order), but for queued_bytes: the messages written since the last commit,
+    // in order), but for queued_bytes: the deferred messages written since the last commit,
     // the first error of their writes, the bytes of those not written yet.
     struct worker_side {
         delivery_batch batch;
         std::error_code error;
         std::atomic<std::size_t> queued_bytes{0};
     };
-    // A message up to this size goes to the worker once complete, a bigger one in pieces of
-    // up to stream_piece_bytes as it arrives (delivery_writer).
+    // A message up to this size is written by the worker, after it is complete (delivery_writer).
     static constexpr std::uint64_t deferred_max_bytes = 256 * 1024;
-    // Below util::apply_heap_settings' mmap threshold (128 KiB): the pieces come from the heap.
-    static constexpr std::size_t stream_piece_bytes = 112 * 1024;
     // Messages complete but not written yet: past this, the loop waits for the worker
     // (peak RSS, issue 5). 1 MB since the commits no longer hold the worker up (committer_):
     // 2 MB only filled up behind them.
     static constexpr std::size_t max_queued_bytes = 1024 * 1024;
     std::shared_ptr<worker_side> worker_side_ = std::make_shared<worker_side>();
-    // Messages handed to the worker since the last commit (loop side): the next commit has
-    // work even when nothing was renamed.
+    // Deferred messages handed to the worker since the last commit (loop side): the next
+    // commit has work even when batch_ is empty.
     std::size_t deferred_since_commit_ = 0;
     // Deferred writes not posted to the worker yet: posted together, one job (and one wake-up
     // of the worker thread) per few messages instead of one per message (20,000 futex calls
@@ -201,15 +199,6 @@ private:
     static constexpr std::size_t post_every_messages = 8;
     static constexpr std::size_t post_every_bytes = 64 * 1024;
     void post_writes();
-    // A write for the worker and the bytes it holds until it ran.
-    struct queued_job {
-        std::function<void()> run;
-        std::size_t bytes = 0;
-    };
-    // Queues `job` behind the others (posted with the next few); with `ends_message`, it
-    // finishes a message, which the next commit then covers. Past max_queued_bytes, completes
-    // once the worker wrote everything queued (bounded memory).
-    sync::task<void> queue_write(queued_job job, bool ends_message);
     // Two threads, declared last so that their destructors wait for their jobs before the rest
     // goes. The commits' syncfs, links and directory fsyncs run on `committer_`, so the
     // deferred writes of the next batch go on on `worker_` meanwhile (they waited behind each
