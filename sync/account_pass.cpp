@@ -908,8 +908,8 @@ private:
     // per message on this one; each is recorded once committed. Every commit_every messages the
     // batch goes to a group commit that runs behind the read (commit_behind): the download of
     // the next batch goes on while the target store makes this one durable, and its records
-    // are written only after that. One batch commits at a time; the read waits when the next
-    // one is full before the previous commit is done.
+    // are written only after that. One batch commits at a time; while it does, the next one
+    // grows up to batch_growth times its size, and only then the read waits.
     class copier final : public message_receiver {
     public:
         copier(pass& p, folder_outcome& outcome, side target,
@@ -939,7 +939,9 @@ private:
                 if (commit_error_)
                     continue;
                 const std::array<side, 1> sides{target_};
+                committing_ = true;
                 commit_error_ = co_await pass_.commit_and_record(sides, batch, &outcome_);
+                committing_ = false;
             }
         }
 
@@ -994,7 +996,7 @@ private:
                 record.identity = tee_.builder.identity(header.size);
             pass_.remember(outcome_.folder, a.record_index ? &records_[*a.record_index] : nullptr,
                            record);
-            if (++pass_.pending_writes_ >= pass_.options_.commit_every)
+            if (++pass_.pending_writes_ >= pass_.options_.commit_every && !keep_growing())
                 if (auto commit_ec = co_await hand_over()) {
                     commit_failed_ = true;
                     co_return commit_ec;
@@ -1003,6 +1005,17 @@ private:
         }
 
     private:
+        // While the commit before runs, the batch grows (up to batch_growth × commit_every)
+        // instead of the read waiting for that commit: a slow commit (a loaded disk, a
+        // syncfs over other programs' data too) makes the next one bigger, so the commits
+        // keep pace with the download. Memory grows by the records and open files of up to
+        // that many more messages, hence the bound.
+        static constexpr std::size_t batch_growth = 2;
+        [[nodiscard]] bool keep_growing() const {
+            return committing_ &&
+                   pass_.pending_writes_ < batch_growth * pass_.options_.commit_every;
+        }
+
         // Hands the pending records to commit_behind; completes once it took them, that is
         // once the commit before is done, and returns that commit's error.
         task<std::error_code> hand_over() {
@@ -1043,6 +1056,7 @@ private:
                                                 std::vector<pending_change>)>
             batches_;
         std::error_code commit_error_; // of a commit behind the read: outcome_ says why
+        bool committing_ = false;      // commit_behind is in a commit
         bool commit_failed_ = false;
     };
 
