@@ -922,6 +922,7 @@ private:
 
         // The read of the other store into this receiver; ends the commits behind it.
         task<std::error_code> read(std::string folder, std::vector<std::string> ids) {
+            left_ = ids.size();
             const auto ec = co_await pass_.at(other(target_)).read_messages(folder, ids, *this);
             batches_.close();
             co_return ec;
@@ -996,7 +997,10 @@ private:
                 record.identity = tee_.builder.identity(header.size);
             pass_.remember(outcome_.folder, a.record_index ? &records_[*a.record_index] : nullptr,
                            record);
-            if (++pass_.pending_writes_ >= pass_.options_.commit_every && !keep_growing())
+            if (left_ > 0)
+                --left_;
+            if (++pass_.pending_writes_ >= pass_.options_.commit_every && !keep_growing() &&
+                !take_the_rest())
                 if (auto commit_ec = co_await hand_over()) {
                     commit_failed_ = true;
                     co_return commit_ec;
@@ -1014,6 +1018,14 @@ private:
         [[nodiscard]] bool keep_growing() const {
             return committing_ &&
                    pass_.pending_writes_ < batch_growth * pass_.options_.commit_every;
+        }
+
+        // The folder's last few messages (under half a batch) join the batch instead of being
+        // committed on their own at the folder's end (apply's flush): one commit there, where
+        // the read waits for them, instead of two.
+        [[nodiscard]] bool take_the_rest() const {
+            return left_ < pass_.options_.commit_every / 2 &&
+                   pass_.pending_writes_ + left_ <= batch_growth * pass_.options_.commit_every;
         }
 
         // Hands the pending records to commit_behind; completes once it took them, that is
@@ -1057,6 +1069,7 @@ private:
             batches_;
         std::error_code commit_error_; // of a commit behind the read: outcome_ says why
         bool committing_ = false;      // commit_behind is in a commit
+        std::size_t left_ = 0;         // messages of the read not finished yet
         bool commit_failed_ = false;
     };
 
