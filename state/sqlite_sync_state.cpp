@@ -305,16 +305,34 @@ void sqlite_sync_state::erase(const std::string& folder, const sync::synced_mess
             fail(ec);
 }
 
-std::error_code sqlite_sync_state::commit() {
+bool sqlite_sync_state::finish_failed_or_empty(std::error_code& ec) {
     last_folder_id_.reset();
     if (failed_) {
-        const auto ec = std::exchange(failed_, std::error_code{});
+        ec = std::exchange(failed_, std::error_code{});
         transaction_.rollback();
-        return ec;
+        return true;
     }
-    if (!transaction_.active())
-        return {};
+    return !transaction_.active();
+}
+
+std::error_code sqlite_sync_state::commit() {
+    std::error_code ec;
+    if (finish_failed_or_empty(ec))
+        return ec;
     return transaction_.commit();
+}
+
+boost::asio::awaitable<std::error_code> sqlite_sync_state::async_commit() {
+    std::error_code ec;
+    if (finish_failed_or_empty(ec))
+        co_return ec;
+    // The job owns the transaction: if the awaiting coroutine goes, the COMMIT still ends
+    // (the worker's destructor waits for it), and a later change begins a new one.
+    std::function<std::error_code()> job =
+        [t = std::make_shared<transaction>(std::move(transaction_))]() {
+            return t->commit();
+        };
+    co_return co_await committer_.run(std::move(job));
 }
 
 void sqlite_sync_state::rollback() {

@@ -20,9 +20,12 @@
 //
 // A record for a folder without a row creates the row (a record implies a known folder).
 // Not thread-safe; one per account, like the state_store it borrows (which must outlive it).
+// async_commit() runs the COMMIT on a thread of its own; nothing else may use the store until
+// it completes (the connection is opened SQLITE_OPEN_FULLMUTEX all the same).
 
 #include "state/state_store.hpp"
 #include "sync/sync_state.hpp"
+#include "util/blocking_worker.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -54,9 +57,14 @@ public:
              const sync::synced_message& record) override;
     void erase(const std::string& folder, const sync::synced_message& record) override;
     std::error_code commit() override;
+    // COMMIT on committer_ (the fsync of the WAL, the odd checkpoint).
+    boost::asio::awaitable<std::error_code> async_commit() override;
     void rollback() override;
 
 private:
+    // The error of a failed change (the transaction rolled back), or none; true when there is
+    // nothing more to do.
+    bool finish_failed_or_empty(std::error_code& ec);
     // Begins the transaction if none is open; false once a change failed.
     bool writable();
     // Keeps the first failure and discards the transaction.
@@ -76,6 +84,8 @@ private:
     // folder_id()'s last answer; cleared when the transaction ends and when a folder row is
     // renamed or deleted.
     std::optional<std::pair<std::string, std::int64_t>> last_folder_id_;
+    // Last: its destructor waits for a commit under way, which uses store_.
+    util::blocking_worker committer_;
 };
 
 // The conversions, exposed for tests.

@@ -183,8 +183,10 @@ std::error_code state_store::open(const fs::path& db_path, state_store& out) {
     if (auto ec = make_private_file(db_path))
         return ec;
     auto& d = *out.impl_;
+    // FULLMUTEX: sqlite_sync_state::async_commit() runs a COMMIT on a thread of its own (the
+    // engine waits for it before using the state again; the mutex makes a slip harmless).
     const int rc = ::sqlite3_open_v2(db_path.c_str(), &d.db,
-                                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+                                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, nullptr);
     if (rc != SQLITE_OK) {
         d.diagnostics = d.db != nullptr ? ::sqlite3_errmsg(d.db) : "out of memory";
         return make_sqlite_error(rc);

@@ -747,7 +747,8 @@ private:
             else if (change.previous)
                 state_.erase(change.folder, *change.previous);
         }
-        if (auto ec = state_.commit()) {
+        // Off the loop: the read of the next batch goes on meanwhile (copier::commit_behind).
+        if (auto ec = co_await state_.async_commit()) {
             if (outcome != nullptr) {
                 outcome->error = ec;
                 outcome->error_detail = "writing the sync state";
@@ -907,8 +908,8 @@ private:
     // per message on this one; each is recorded once committed. Every commit_every messages the
     // batch goes to a group commit that runs behind the read (commit_behind): the download of
     // the next batch goes on while the target store makes this one durable, and its records
-    // are written only after that. One batch commits at a time; the read waits when the next
-    // one is full before the previous commit is done.
+    // are written only after that. One batch commits at a time; while it does, the next one
+    // grows up to batch_growth times its size, and only then the read waits.
     class copier final : public message_receiver {
     public:
         copier(pass& p, folder_outcome& outcome, side target,
@@ -921,6 +922,7 @@ private:
 
         // The read of the other store into this receiver; ends the commits behind it.
         task<std::error_code> read(std::string folder, std::vector<std::string> ids) {
+            left_ = ids.size();
             const auto ec = co_await pass_.at(other(target_)).read_messages(folder, ids, *this);
             batches_.close();
             co_return ec;
@@ -938,7 +940,9 @@ private:
                 if (commit_error_)
                     continue;
                 const std::array<side, 1> sides{target_};
+                committing_ = true;
                 commit_error_ = co_await pass_.commit_and_record(sides, batch, &outcome_);
+                committing_ = false;
             }
         }
 
@@ -993,7 +997,10 @@ private:
                 record.identity = tee_.builder.identity(header.size);
             pass_.remember(outcome_.folder, a.record_index ? &records_[*a.record_index] : nullptr,
                            std::move(record));
-            if (++pass_.pending_writes_ >= pass_.options_.commit_every)
+            if (left_ > 0)
+                --left_;
+            if (++pass_.pending_writes_ >= pass_.options_.commit_every && !keep_growing() &&
+                !take_the_rest())
                 if (auto commit_ec = co_await hand_over()) {
                     commit_failed_ = true;
                     co_return commit_ec;
@@ -1002,6 +1009,25 @@ private:
         }
 
     private:
+        // While the commit before runs, the batch grows (up to batch_growth × commit_every)
+        // instead of the read waiting for that commit: a slow commit (a loaded disk, a
+        // syncfs over other programs' data too) makes the next one bigger, so the commits
+        // keep pace with the download. Memory grows by the records and open files of up to
+        // that many more messages, hence the bound.
+        static constexpr std::size_t batch_growth = 2;
+        [[nodiscard]] bool keep_growing() const {
+            return committing_ &&
+                   pass_.pending_writes_ < batch_growth * pass_.options_.commit_every;
+        }
+
+        // The folder's last few messages (under half a batch) join the batch instead of being
+        // committed on their own at the folder's end (apply's flush): one commit there, where
+        // the read waits for them, instead of two.
+        [[nodiscard]] bool take_the_rest() const {
+            return left_ < pass_.options_.commit_every / 2 &&
+                   pass_.pending_writes_ + left_ <= batch_growth * pass_.options_.commit_every;
+        }
+
         // Hands the pending records to commit_behind; completes once it took them, that is
         // once the commit before is done, and returns that commit's error.
         task<std::error_code> hand_over() {
@@ -1048,6 +1074,8 @@ private:
                                                 std::vector<pending_change>)>
             batches_;
         std::error_code commit_error_; // of a commit behind the read: outcome_ says why
+        bool committing_ = false;      // commit_behind is in a commit
+        std::size_t left_ = 0;         // messages of the read not finished yet
         bool commit_failed_ = false;
     };
 

@@ -37,8 +37,10 @@ struct pass_options {
     plan_options plan;
     // Called after each message copied; empty: no progress reports.
     std::function<void(const pass_progress&)> on_progress;
-    bool dry_run = false;           // plan only; change nothing
-    std::size_t commit_every = 256; // messages written per group commit
+    bool dry_run = false; // plan only; change nothing
+    // Messages written per group commit; up to twice as many when the commit before is
+    // still running (the download does not wait for it until then).
+    std::size_t commit_every = 256;
 };
 
 struct folder_outcome {

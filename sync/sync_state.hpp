@@ -9,6 +9,7 @@
 #include "sync/plan.hpp"
 
 #include <array>
+#include <boost/asio/awaitable.hpp>
 #include <cstddef>
 #include <string>
 #include <system_error>
@@ -57,6 +58,11 @@ public:
                      const synced_message& record) = 0;
     virtual void erase(const std::string& folder, const synced_message& record) = 0;
     virtual std::error_code commit() = 0;
+    // commit(), without holding up the event loop where the implementation can (the SQLite
+    // state: its COMMIT and the fsync of it run on a thread of their own). Durable when it
+    // completes, as commit(). The caller uses nothing else of the state until then. The
+    // default: commit().
+    virtual boost::asio::awaitable<std::error_code> async_commit() { co_return commit(); }
     // Discards every change since the last commit (a store failed to make them durable).
     virtual void rollback() = 0;
 };

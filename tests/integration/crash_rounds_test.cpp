@@ -42,9 +42,11 @@ protected:
 
     std::string next_message(const std::string& origin) {
         ++serial_;
-        // Bodies of 100 B to 6 KiB, so the kills land mid-literal as often as between commands.
+        // Bodies of 100 B to 6 KiB, so the kills land mid-literal as often as between commands;
+        // one in 40 of 290-700 KB, which the Maildir side writes in pieces as they arrive
+        // (maildir_store::stream_piece_bytes), so kills land inside those too.
         std::string body;
-        const auto lines = pick<unsigned>(1, 80);
+        const auto lines = serial_ % 40 == 0 ? pick<unsigned>(5000, 12000) : pick<unsigned>(1, 80);
         for (unsigned i = 0; i < lines; ++i)
             body += fmt::format("{} line {} of message {}, some text to fill it up.\r\n", origin, i,
                                 serial_);

@@ -5,7 +5,13 @@
 #include "state/sqlite_sync_state.hpp"
 #include "state/state_errc.hpp"
 #include "tests/unit/support/temp_dir.hpp"
+#include "tests/unit/sync/pass_helpers.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <gtest/gtest.h>
 #include <map>
 #include <memory>
@@ -216,6 +222,47 @@ TEST_F(sqlite_sync_state_test, a_record_that_does_not_fit_fails_the_commit_and_w
     EXPECT_FALSE(state_->commit());
     reopen();
     EXPECT_EQ(folders().size(), 1u);
+}
+
+// async_commit() is commit() off the loop: durable when it completes, a failed change fails it,
+// and while the COMMIT runs (on the state's own thread) the loop runs other work.
+TEST_F(sqlite_sync_state_test, async_commit_is_durable_when_done_and_leaves_the_loop_free) {
+    boost::asio::io_context io;
+    bool committed = false;
+    bool loop_ran_before_the_commit_ended = false;
+    std::error_code commit_ec = std::make_error_code(std::errc::interrupted);
+    state_->add_folder("INBOX");
+    state_->put("INBOX", nullptr, pair("7", "base-7"));
+    // Queued first, so it runs again right after the commit starts: before the commit ended
+    // only if async_commit() gave the loop back (a commit on the loop ends in its first step).
+    boost::asio::co_spawn(
+        io,
+        [&]() -> boost::asio::awaitable<void> {
+            co_await boost::asio::post(io, boost::asio::use_awaitable);
+            loop_ran_before_the_commit_ended = !committed;
+        },
+        boost::asio::detached);
+    boost::asio::co_spawn(
+        io,
+        [&]() -> boost::asio::awaitable<void> {
+            commit_ec = co_await state_->async_commit();
+            committed = true;
+        },
+        boost::asio::detached);
+    io.run();
+    ASSERT_FALSE(commit_ec);
+    EXPECT_TRUE(loop_ran_before_the_commit_ended);
+    reopen();
+    EXPECT_EQ(records("INBOX").size(), 1u);
+
+    state_->add_folder("Other");
+    state_->put("Other", nullptr, pair("not-a-uid", "b"));
+    EXPECT_EQ(sync::testing::run_task(state_->async_commit()), state_errc::invalid_record);
+    state_->put("INBOX", nullptr, pair("8", "base-8")); // a new transaction after it
+    ASSERT_FALSE(sync::testing::run_task(state_->async_commit()));
+    reopen();
+    EXPECT_EQ(folders(), std::vector<std::string>{"INBOX"});
+    EXPECT_EQ(records("INBOX").size(), 2u);
 }
 
 TEST(sqlite_sync_state_flags, every_flag_bit_round_trips_through_maildir_letters) {

@@ -611,14 +611,14 @@ public:
 
     int begun_during_commit = 0;
     std::size_t records_while_committing = 0;
+    int release_after = 1;  // messages begun during the held commit that end it
+    bool timed_out = false; // the deadline ended it: the read did not go on
 
     task<std::error_code> begin_message(const new_message& message,
                                         std::unique_ptr<message_writer>& writer) override {
         ++begun_;
-        if (release_) {
-            ++begun_during_commit;
+        if (release_ && ++begun_during_commit >= release_after)
             release_->cancel();
-        }
         co_return co_await next_.begin_message(message, writer);
     }
     task<std::error_code> commit() override {
@@ -626,7 +626,9 @@ public:
             held_ = true;
             const auto executor = co_await boost::asio::this_coro::executor;
             release_.emplace(executor, std::chrono::seconds(5));
-            (void)co_await release_->async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+            const auto [ec] =
+                co_await release_->async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+            timed_out = !ec;
             release_.reset();
             records_while_committing = state_.records("INBOX").size();
         }
@@ -660,6 +662,81 @@ TEST(account_pass, the_download_goes_on_while_a_batch_commits_and_is_recorded_af
     EXPECT_EQ(local.records_while_committing, 0U) << "recorded before its commit was done";
     EXPECT_EQ(a.state.records("INBOX").size(), 6U);
     EXPECT_EQ(contents(a.remote.durable()), contents(a.local.durable()));
+}
+
+// While a batch commits, the next one grows past commit_every (up to twice as big) instead of
+// the read waiting: with batches of 2, the read begins the 3rd message after the held commit's
+// batch, which a read waiting at the next full batch never does.
+TEST(account_pass, a_slow_commit_lets_the_next_batch_grow_instead_of_holding_the_read) {
+    account a;
+    for (int i = 0; i < 10; ++i)
+        a.remote.add("INBOX", "message " + std::to_string(i));
+    slow_commit_store local(a.local, a.state);
+    local.release_after = 3;
+    pass_options options;
+    options.commit_every = 2;
+    boost::asio::io_context io;
+    auto future = boost::asio::co_spawn(
+        io,
+        run_account_pass(
+            {&a.remote, &local}, a.state, [](const folder_info&) { return true; }, options),
+        boost::asio::use_future);
+    io.run();
+    const auto result = future.get();
+    EXPECT_FALSE(result.any_error());
+    EXPECT_FALSE(local.timed_out) << "the read waited for the commit at the next full batch";
+    EXPECT_GE(local.begun_during_commit, 3);
+    EXPECT_EQ(local.records_while_committing, 0U) << "recorded before its commit was done";
+    EXPECT_EQ(a.state.records("INBOX").size(), 10U);
+    EXPECT_EQ(contents(a.remote.durable()), contents(a.local.durable()));
+}
+
+// Notes how many messages each commit of the store covers.
+class batch_noting_store final : public postfach::sync::testing::forwarding_store {
+public:
+    using forwarding_store::forwarding_store;
+    std::vector<int> batches; // messages begun since the commit before, per commit with any
+
+    task<std::error_code> begin_message(const new_message& message,
+                                        std::unique_ptr<message_writer>& writer) override {
+        ++since_commit_;
+        return next_.begin_message(message, writer);
+    }
+    task<std::error_code> commit() override {
+        if (since_commit_ > 0)
+            batches.push_back(std::exchange(since_commit_, 0));
+        return next_.commit();
+    }
+
+private:
+    int since_commit_ = 0;
+};
+
+// A folder's last few messages (under half a batch) go with the last batch: one commit at the
+// folder's end, where the read waits for it, not a batch and then the rest.
+TEST(account_pass, the_last_few_messages_of_a_folder_join_its_last_batch) {
+    for (const int messages : {9, 11}) {
+        account a;
+        for (int i = 0; i < messages; ++i)
+            a.remote.add("INBOX", "message " + std::to_string(i));
+        batch_noting_store local(a.local);
+        pass_options options;
+        options.commit_every = 4;
+        boost::asio::io_context io;
+        auto future = boost::asio::co_spawn(
+            io,
+            run_account_pass(
+                {&a.remote, &local}, a.state, [](const folder_info&) { return true; }, options),
+            boost::asio::use_future);
+        io.run();
+        EXPECT_FALSE(future.get().any_error());
+        // 9: 4, then 4 + the 1 left; 11: 4, 4, then the 3 left (not under half a batch).
+        const std::vector<int> expected =
+            messages == 9 ? std::vector<int>{4, 5} : std::vector<int>{4, 4, 3};
+        EXPECT_EQ(local.batches, expected) << messages << " messages";
+        EXPECT_EQ(a.state.records("INBOX").size(), static_cast<std::size_t>(messages));
+        EXPECT_EQ(contents(a.remote.durable()), contents(a.local.durable()));
+    }
 }
 
 } // namespace
