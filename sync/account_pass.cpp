@@ -13,6 +13,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 #include <tuple>
 #include <unordered_map>
 #include <unordered_set>
@@ -547,6 +548,20 @@ private:
         co_await scan_sides(in);
     }
 
+    // Scans the folders ahead up to the first with a message on either side: the next to read,
+    // which stays selected on the server for its read. An empty one has nothing to do (the
+    // state knows no message either: stream_folders).
+    task<void> scan_ahead(std::span<folder_input> ahead) {
+        for (auto& in : ahead) {
+            if (in.skipped)
+                continue;
+            if (!in.scanned)
+                co_await scan_folder(in);
+            if (in.error || !in.scans[0].empty() || !in.scans[1].empty())
+                co_return;
+        }
+    }
+
     // Scans both sides from the records load_records read; a side where the folder was deleted
     // scans empty.
     task<void> scan_sides(folder_input& in) {
@@ -782,8 +797,9 @@ private:
         for (const auto& in : inputs)
             plans.push_back(plan_of(in, plan_opts));
         detect_moves(plans);
+        const std::span<folder_input> scanned_all; // nothing to scan ahead
         for (std::size_t i = 0; i < inputs.size(); ++i)
-            co_await apply_folder(inputs, i, std::move(plans[i]), app, nullptr);
+            co_await apply_folder(inputs, i, std::move(plans[i]), app, scanned_all);
     }
 
     // Whether the state knows no message of any of these folders (an initial sync): then no
@@ -816,12 +832,9 @@ private:
             std::array<bool, 2> vanished{};
             find_unknown(in, unknown, vanished);
             co_await identify(in, unknown, vanished);
-            folder_input* next = nullptr;
-            for (std::size_t j = i + 1; j < inputs.size() && next == nullptr; ++j)
-                if (!inputs[j].skipped)
-                    next = &inputs[j];
             auto plan = plan_of(in, plan_opts);
-            co_await apply_folder(inputs, i, std::move(plan), app, next);
+            const std::span<folder_input> ahead(inputs.data() + i + 1, inputs.size() - i - 1);
+            co_await apply_folder(inputs, i, std::move(plan), app, ahead);
         }
     }
 
@@ -856,9 +869,10 @@ private:
     }
 
     // Applies the plan of inputs[i] (a dry run, a failed or a skipped folder: only reports it).
-    // `next`: the folder to scan once this one's last read is done, beside its last commit.
+    // `ahead`: the folders to scan (scan_ahead) once this one's last read is done, beside its
+    // last commit.
     task<void> apply_folder(std::vector<folder_input>& inputs, std::size_t i, folder_plan plan,
-                            applying& app, folder_input* next) {
+                            applying& app, std::span<folder_input> ahead) {
         folder_outcome outcome{inputs[i].name, std::move(plan), inputs[i].error,
                                inputs[i].error_detail};
         app.idle[i] = outcome.plan.actions.empty();
@@ -866,7 +880,7 @@ private:
             const bool defer = deferrable(outcome.plan);
             if (!defer)
                 co_await commit_deferred(inputs, app.deferred, app.applied);
-            co_await apply(inputs, outcome, defer, next);
+            co_await apply(inputs, outcome, defer, ahead);
             app.applied[i] = !outcome.error;
             if (outcome.error)
                 forget_tokens(inputs[i]);
@@ -877,9 +891,9 @@ private:
     }
 
     // `defer`: the changes wait for commit_deferred (also when the folder fails part way: what
-    // it did is recorded with the others). `next`: see apply_folder.
+    // it did is recorded with the others). `ahead`: see apply_folder.
     task<void> apply(const std::vector<folder_input>& inputs, folder_outcome& outcome, bool defer,
-                     folder_input* next) {
+                     std::span<folder_input> ahead) {
         const auto& folder = outcome.folder;
         const auto& input =
             *std::find_if(inputs.begin(), inputs.end(),
@@ -974,8 +988,10 @@ private:
             if (outcome.error || copies[index(t)].empty())
                 continue;
             bool commit_failed = false;
-            folder_input* scan_next = t == last_read ? next : nullptr;
-            if (auto ec = co_await copy_all(outcome, copies[index(t)], t, records, scan_next,
+            std::span<folder_input> scan_after;
+            if (t == last_read)
+                scan_after = ahead;
+            if (auto ec = co_await copy_all(outcome, copies[index(t)], t, records, scan_after,
                                             commit_failed)) {
                 if (commit_failed)
                     co_return;
@@ -996,27 +1012,27 @@ private:
     class copier final : public message_receiver {
     public:
         copier(pass& p, folder_outcome& outcome, side target,
-               const std::vector<synced_message>& records, folder_input* next,
+               const std::vector<synced_message>& records, std::span<folder_input> ahead,
                const boost::asio::any_io_executor& ex)
             : pass_(p)
             , outcome_(outcome)
             , target_(target)
             , records_(records)
-            , next_(next)
+            , ahead_(ahead)
             , batches_(ex) {}
 
-        // The read of the other store into this receiver; ends the commits behind it. With a
-        // next folder, the rest of the batch goes to commit_behind once the read is done, and
-        // the next folder is scanned while it commits (stream_folders): neither the server nor
-        // the target store waits for the other at the folder's end.
+        // The read of the other store into this receiver; ends the commits behind it. With
+        // folders ahead, the rest of the batch goes to commit_behind once the read is done, and
+        // the next folders are scanned while it commits (stream_folders): neither the server
+        // nor the target store waits for the other at the folder's end.
         task<std::error_code> read(std::string folder, std::vector<std::string> ids) {
             auto ec = co_await pass_.at(other(target_)).read_messages(folder, ids, *this);
-            if (!ec && next_ != nullptr && !pass_.pending_.empty()) {
+            if (!ec && !ahead_.empty() && !pass_.pending_.empty()) {
                 ec = co_await hand_over();
                 commit_failed_ = static_cast<bool>(ec);
             }
-            if (!ec && next_ != nullptr)
-                co_await pass_.scan_folder(*next_);
+            if (!ec && !ahead_.empty())
+                co_await pass_.scan_ahead(ahead_);
             batches_.close();
             co_return ec;
         }
@@ -1130,7 +1146,7 @@ private:
         side target_;
         identity_tee tee_;
         const std::vector<synced_message>& records_;
-        folder_input* next_;                           // to scan after the read; may be null
+        std::span<folder_input> ahead_;                // to scan after the read (scan_ahead)
         std::map<std::string, const action*> actions_; // by the source's id
         std::unique_ptr<message_writer> writer_;
         // Unbuffered: a send completes when commit_behind takes the batch.
@@ -1142,11 +1158,11 @@ private:
     };
 
     // Returns the read's error; commit_failed when a group commit failed (the pass must not
-    // record more for this folder). `next`: the folder to scan after the read (copier::read).
+    // record more for this folder). `ahead`: the folders to scan after the read (copier::read).
     task<std::error_code> copy_all(folder_outcome& outcome,
                                    const std::vector<const action*>& copies, side target,
-                                   const std::vector<synced_message>& records, folder_input* next,
-                                   bool& commit_failed) {
+                                   const std::vector<synced_message>& records,
+                                   std::span<folder_input> ahead, bool& commit_failed) {
         using namespace boost::asio::experimental::awaitable_operators;
         // The records of earlier actions wait for both stores' commit, which the commits
         // behind the read (of the target only) do not make.
@@ -1156,7 +1172,7 @@ private:
                 co_return ec;
             }
         const auto executor = co_await boost::asio::this_coro::executor;
-        copier c(*this, outcome, target, records, next, executor);
+        copier c(*this, outcome, target, records, ahead, executor);
         for (const auto* a : copies)
             c.add(*a);
         const auto ec = co_await (c.read(outcome.folder, c.ids()) && c.commit_behind());

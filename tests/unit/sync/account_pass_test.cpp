@@ -770,19 +770,24 @@ TEST(account_pass, an_initial_sync_reads_each_folder_right_after_its_scan) {
 }
 
 // In an initial sync the next folder is scanned while the last batch of a folder commits: the
-// server is not idle while the Maildir makes that batch durable.
-TEST(account_pass, an_initial_sync_scans_the_next_folder_while_a_folder_commits) {
+// server is not idle while the Maildir makes that batch durable. An empty folder between them is
+// scanned too, so the folder scanned last is the one read next.
+TEST(account_pass, an_initial_sync_scans_the_next_folders_while_a_folder_commits) {
     account a;
     for (const char* folder : {"INBOX", "Archive"})
         for (int i = 0; i < 3; ++i)
             a.remote.add(folder, std::string(folder) + " " + std::to_string(i));
+    for (auto* s : {&a.remote, &a.local}) {
+        s->working()["Drafts"]; // empty on both sides, between Archive and INBOX
+        s->make_durable();
+    }
     call_log_store remote(a.remote);
     commit_waits_for_scan_store local(a.local, remote);
     pass_options options;
     options.commit_every = 2; // a batch of 2 commits behind the read, the last one after it
     const auto result = run_logged_pass(a, remote, local, options);
     EXPECT_FALSE(result.any_error());
-    EXPECT_EQ(local.scans_during_commit, 1) << "the scan waited for the commit";
+    EXPECT_EQ(local.scans_during_commit, 2) << "a scan waited for Archive's last commit";
     EXPECT_EQ(a.state.records("Archive").size(), 3U);
     EXPECT_EQ(a.state.records("INBOX").size(), 3U);
     EXPECT_EQ(contents(a.remote.durable()), contents(a.local.durable()));
