@@ -183,8 +183,9 @@ std::error_code state_store::open(const fs::path& db_path, state_store& out) {
     if (auto ec = make_private_file(db_path))
         return ec;
     auto& d = *out.impl_;
-    // FULLMUTEX: sqlite_sync_state::async_commit() runs a COMMIT on a thread of its own (the
-    // engine waits for it before using the state again; the mutex makes a slip harmless).
+    // FULLMUTEX: sqlite_sync_state::async_commit() runs a COMMIT on a thread of its own while
+    // the engine may read the state (the initial sync scans the next folders meanwhile); the
+    // mutex serializes the two on the connection.
     const int rc = ::sqlite3_open_v2(db_path.c_str(), &d.db,
                                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, nullptr);
     if (rc != SQLITE_OK) {

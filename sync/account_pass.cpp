@@ -13,6 +13,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 #include <tuple>
 #include <unordered_map>
 #include <unordered_set>
@@ -44,6 +45,8 @@ struct folder_input {
     std::error_code error;
     std::string error_detail;
     std::optional<side> deleted_on; // the folder was deleted on this side
+    std::optional<side> absent_on;  // not there to scan on this side (deleted, or a dry run's)
+    bool scanned = false;           // records loaded and both sides scanned (scan_folder)
     std::array<std::string, 2> epochs;
     std::array<std::string, 2> tokens; // of this pass's scans
     std::array<bool, 2> had_token{};   // the state had one (the scan started from it)
@@ -54,6 +57,18 @@ struct folder_input {
     std::array<bool, 2> has{};
     // The scans after this pass's own changes (settle_tokens), made beside the last commit.
     std::array<std::optional<folder_scan>, 2> rescans;
+};
+
+// Per folder (by input), how applying it went, for the end of the pass.
+struct applying {
+    explicit applying(std::size_t folders)
+        : applied(folders, false)
+        , idle(folders, false) {}
+    std::vector<bool> applied;
+    std::vector<bool> idle; // applied, and the plan was empty
+    // Folders whose changes wait for one commit of them all (deferrable), by input and
+    // outcome (in result_.folders).
+    std::vector<std::pair<std::size_t, std::size_t>> deferred;
 };
 
 // A state change waiting for the stores' next commit.
@@ -110,112 +125,44 @@ public:
             if (co_await apply_folder_actions(folders.actions))
                 co_return std::move(result_);
 
-        // 2. Messages, planned for every folder before any is changed (moves span folders).
+        // 2. Messages, planned for every folder before any is changed (moves span folders),
+        // unless the state knows no message of the account (stream_folders).
         std::vector<folder_input> inputs(folders.message_folders.size());
-        std::vector<std::optional<side>> absent(inputs.size());
         std::vector<folder_input*> to_read; // not skipped
-        for (std::size_t i = 0; i < inputs.size(); ++i) {
-            auto& in = inputs[i];
-            in.name = folders.message_folders[i];
+        for (auto& in : inputs) {
+            in.name = folders.message_folders[static_cast<std::size_t>(&in - inputs.data())];
             for (const auto& d : folders.deletions)
                 if (d.name == in.name)
-                    absent[i] = in.deleted_on = d.deleted_on;
+                    in.absent_on = in.deleted_on = d.deleted_on;
             // A dry run creates nothing, so a folder to be created is not there to scan.
             if (options_.dry_run)
                 for (const auto& a : folders.actions)
                     if (a.what == folder_action::kind::create && a.name == in.name)
-                        absent[i] = a.target;
-            co_await check_unchanged(in, absent[i]);
+                        in.absent_on = a.target;
+            co_await check_unchanged(in);
             if (!in.skipped)
                 to_read.push_back(&in);
         }
-        // The records of the next folder are loaded while the server answers this one's scan.
-        if (!to_read.empty())
-            load_records(*to_read.front());
-        for (std::size_t k = 0; k < to_read.size(); ++k) {
-            auto& in = *to_read[k];
-            const auto absent_on = absent[static_cast<std::size_t>(&in - inputs.data())];
-            if (k + 1 == to_read.size()) {
-                co_await scan_sides(in, absent_on);
-                continue;
-            }
-            using namespace boost::asio::experimental::awaitable_operators;
-            auto scans = scan_sides(in, absent_on);
-            auto next = load_records_meanwhile(*to_read[k + 1]);
-            co_await (std::move(scans) && std::move(next));
-        }
-        std::vector<std::array<std::vector<scanned_message*>, 2>> unknown(inputs.size());
-        std::array<bool, 2> vanished{};
-        for (std::size_t i = 0; i < inputs.size(); ++i)
-            find_unknown(inputs[i], unknown[i], vanished);
-        for (std::size_t i = 0; i < inputs.size(); ++i)
-            co_await identify(inputs[i], unknown[i], vanished);
-
-        // The guard's "a whole side looks empty" is judged over the whole account.
-        plan_options plan_opts = options_.plan;
-        for (side s : both_sides) {
-            std::size_t scanned = 0, remembered = 0;
-            for (const auto& in : inputs) {
-                // A skipped folder has on each side exactly what its records say (whether
-                // that is anything is all that counts here).
-                const std::size_t kept = in.skipped && in.has[index(s)] ? 1 : 0;
-                scanned += in.skipped ? kept : in.scans[index(s)].size();
-                remembered += kept;
-                for (const auto& r : in.records)
-                    remembered += r.id(s) ? 1 : 0;
-            }
-            plan_opts.side_looks_empty[index(s)] = scanned == 0 && remembered > 0;
-        }
-
-        std::vector<folder_plan> plans;
-        for (const auto& in : inputs) {
-            plans.push_back(in.error ? folder_plan{in.name, {}, {}}
-                                     : plan_folder(in.name, in.records, in.scans, plan_opts));
-            // A folder deleted on one side gets nothing copied back into it there.
-            if (in.deleted_on)
-                std::erase_if(plans.back().actions, [&](const action& a) {
-                    return a.kind == action_kind::copy && a.target == *in.deleted_on;
-                });
-        }
-        detect_moves(plans);
-
-        std::vector<bool> applied(inputs.size(), false);
-        std::vector<bool> idle(inputs.size(), false); // applied, and the plan was empty
-        // Folders whose changes wait for one commit of them all (deferrable), by input and
-        // outcome (in result_.folders).
-        std::vector<std::pair<std::size_t, std::size_t>> deferred;
-        for (std::size_t i = 0; i < inputs.size(); ++i) {
-            folder_outcome outcome{inputs[i].name, std::move(plans[i]), inputs[i].error,
-                                   inputs[i].error_detail};
-            idle[i] = outcome.plan.actions.empty();
-            if (!options_.dry_run && !outcome.error && !inputs[i].skipped) {
-                const bool defer = deferrable(outcome.plan);
-                if (!defer)
-                    co_await commit_deferred(inputs, deferred, applied);
-                co_await apply(inputs, outcome, defer);
-                applied[i] = !outcome.error;
-                if (outcome.error)
-                    forget_tokens(inputs[i]);
-                else if (defer)
-                    deferred.emplace_back(i, result_.folders.size());
-            }
-            result_.folders.push_back(std::move(outcome));
-        }
-        if (deferred.empty()) {
-            co_await commit_deferred(inputs, deferred, applied);
+        applying app(inputs.size());
+        if (!options_.dry_run && knows_no_message(inputs))
+            co_await stream_folders(inputs, app);
+        else
+            co_await plan_all_first(inputs, to_read, app);
+        if (app.deferred.empty()) {
+            co_await commit_deferred(inputs, app.deferred, app.applied);
         } else {
             // The listings for the tokens of the deferred folders go on while the commit waits
             // for its fsyncs (a failed commit voids them: those folders settle nothing).
             using namespace boost::asio::experimental::awaitable_operators;
-            auto listings = rescan_deferred(inputs, deferred);
-            auto commit = commit_deferred(inputs, deferred, applied);
+            auto listings = rescan_deferred(inputs, app.deferred);
+            auto commit = commit_deferred(inputs, app.deferred, app.applied);
             co_await (std::move(commit) && std::move(listings));
         }
         // After every folder: a move recorded in one folder touched another. A folder settled
         // is not needed any more: its records and scans go (peak RSS, issue 5).
         for (std::size_t i = 0; i < inputs.size(); ++i) {
-            if (applied[i])
-                co_await settle_tokens(inputs[i], idle[i]);
+            if (app.applied[i])
+                co_await settle_tokens(inputs[i], app.idle[i]);
             inputs[i] = folder_input{};
         }
         if (!options_.dry_run) {
@@ -571,8 +518,8 @@ private:
 
     // Whether both sides vouch that the folder is unchanged: then it is skipped, its records
     // not even read. A side where the folder is absent cannot vouch.
-    task<void> check_unchanged(folder_input& in, std::optional<side> absent_on) {
-        if (absent_on || in.deleted_on || !co_await unchanged(in.name))
+    task<void> check_unchanged(folder_input& in) {
+        if (in.absent_on || in.deleted_on || !co_await unchanged(in.name))
             co_return;
         if (auto ec = state_.has_records(in.name, in.has)) {
             in.error = ec;
@@ -594,14 +541,35 @@ private:
         co_return;
     }
 
+    // Loads the records of `in` and scans both sides (stream_folders).
+    task<void> scan_folder(folder_input& in) {
+        in.scanned = true;
+        load_records(in);
+        co_await scan_sides(in);
+    }
+
+    // Scans the folders ahead up to the first with a message on either side: the next to read,
+    // which stays selected on the server for its read. An empty one has nothing to do (the
+    // state knows no message either: stream_folders).
+    task<void> scan_ahead(std::span<folder_input> ahead) {
+        for (auto& in : ahead) {
+            if (in.skipped)
+                continue;
+            if (!in.scanned)
+                co_await scan_folder(in);
+            if (in.error || !in.scans[0].empty() || !in.scans[1].empty())
+                co_return;
+        }
+    }
+
     // Scans both sides from the records load_records read; a side where the folder was deleted
     // scans empty.
-    task<void> scan_sides(folder_input& in, std::optional<side> absent_on) {
+    task<void> scan_sides(folder_input& in) {
         if (in.error)
             co_return;
         const auto& name = in.name;
         for (side s : both_sides) {
-            if (absent_on == s)
+            if (in.absent_on == s)
                 continue;
             folder_scan scan;
             const auto token = state_.scan_token(name, s);
@@ -799,9 +767,134 @@ private:
         deferred.clear();
     }
 
+    // Scans every folder, plans them all, then applies the plans: a move pairs a message gone
+    // from one folder with one new in another, and the deletion guard's "a whole side looks
+    // empty" is judged over the whole account.
+    task<void> plan_all_first(std::vector<folder_input>& inputs, std::vector<folder_input*> to_read,
+                              applying& app) {
+        // The records of the next folder are loaded while the server answers this one's scan.
+        if (!to_read.empty())
+            load_records(*to_read.front());
+        for (std::size_t k = 0; k < to_read.size(); ++k) {
+            auto& in = *to_read[k];
+            if (k + 1 == to_read.size()) {
+                co_await scan_sides(in);
+                continue;
+            }
+            using namespace boost::asio::experimental::awaitable_operators;
+            auto scans = scan_sides(in);
+            auto next = load_records_meanwhile(*to_read[k + 1]);
+            co_await (std::move(scans) && std::move(next));
+        }
+        std::vector<std::array<std::vector<scanned_message*>, 2>> unknown(inputs.size());
+        std::array<bool, 2> vanished{};
+        for (std::size_t i = 0; i < inputs.size(); ++i)
+            find_unknown(inputs[i], unknown[i], vanished);
+        for (std::size_t i = 0; i < inputs.size(); ++i)
+            co_await identify(inputs[i], unknown[i], vanished);
+
+        const auto plan_opts = account_plan_options(inputs);
+        std::vector<folder_plan> plans;
+        for (const auto& in : inputs)
+            plans.push_back(plan_of(in, plan_opts));
+        detect_moves(plans);
+        const std::span<folder_input> scanned_all; // nothing to scan ahead
+        for (std::size_t i = 0; i < inputs.size(); ++i)
+            co_await apply_folder(inputs, i, std::move(plans[i]), app, scanned_all);
+    }
+
+    // Whether the state knows no message of any of these folders (an initial sync): then no
+    // record can vanish anywhere, so no plan has a deletion, a move or a guard trip, and each
+    // folder's plan depends on that folder's scans alone (stream_folders).
+    bool knows_no_message(const std::vector<folder_input>& inputs) {
+        for (const auto& in : inputs) {
+            std::array<bool, 2> has = in.has;
+            if (!in.skipped && state_.has_records(in.name, has))
+                return false; // the usual path reports the error
+            if (has[0] || has[1])
+                return false;
+        }
+        return true;
+    }
+
+    // Plans and applies each folder as soon as both its sides are scanned, instead of scanning
+    // every folder first: the store side writes while the later folders are scanned, and the
+    // server's folder is still selected when its messages are read (design.md §4, issue 5).
+    // The next folder is scanned while the last batch of this one commits (copier::read). Only
+    // for folders whose plans cannot depend on each other (knows_no_message).
+    task<void> stream_folders(std::vector<folder_input>& inputs, applying& app) {
+        // Nothing remembered: no side looks emptied, whatever the scans find.
+        const auto plan_opts = account_plan_options(inputs);
+        for (std::size_t i = 0; i < inputs.size(); ++i) {
+            auto& in = inputs[i];
+            if (!in.skipped && !in.scanned)
+                co_await scan_folder(in);
+            std::array<std::vector<scanned_message*>, 2> unknown;
+            std::array<bool, 2> vanished{};
+            find_unknown(in, unknown, vanished);
+            co_await identify(in, unknown, vanished);
+            auto plan = plan_of(in, plan_opts);
+            const std::span<folder_input> ahead(inputs.data() + i + 1, inputs.size() - i - 1);
+            co_await apply_folder(inputs, i, std::move(plan), app, ahead);
+        }
+    }
+
+    // The deletion guard's "a whole side looks empty" is judged over the whole account.
+    plan_options account_plan_options(const std::vector<folder_input>& inputs) const {
+        plan_options plan_opts = options_.plan;
+        for (side s : both_sides) {
+            std::size_t scanned = 0, remembered = 0;
+            for (const auto& in : inputs) {
+                // A skipped folder has on each side exactly what its records say (whether
+                // that is anything is all that counts here).
+                const std::size_t kept = in.skipped && in.has[index(s)] ? 1 : 0;
+                scanned += in.skipped ? kept : in.scans[index(s)].size();
+                remembered += kept;
+                for (const auto& r : in.records)
+                    remembered += r.id(s) ? 1 : 0;
+            }
+            plan_opts.side_looks_empty[index(s)] = scanned == 0 && remembered > 0;
+        }
+        return plan_opts;
+    }
+
+    static folder_plan plan_of(const folder_input& in, const plan_options& plan_opts) {
+        auto plan = in.error ? folder_plan{in.name, {}, {}}
+                             : plan_folder(in.name, in.records, in.scans, plan_opts);
+        // A folder deleted on one side gets nothing copied back into it there.
+        if (in.deleted_on)
+            std::erase_if(plan.actions, [&](const action& a) {
+                return a.kind == action_kind::copy && a.target == *in.deleted_on;
+            });
+        return plan;
+    }
+
+    // Applies the plan of inputs[i] (a dry run, a failed or a skipped folder: only reports it).
+    // `ahead`: the folders to scan (scan_ahead) once this one's last read is done, beside its
+    // last commit.
+    task<void> apply_folder(std::vector<folder_input>& inputs, std::size_t i, folder_plan plan,
+                            applying& app, std::span<folder_input> ahead) {
+        folder_outcome outcome{inputs[i].name, std::move(plan), inputs[i].error,
+                               inputs[i].error_detail};
+        app.idle[i] = outcome.plan.actions.empty();
+        if (!options_.dry_run && !outcome.error && !inputs[i].skipped) {
+            const bool defer = deferrable(outcome.plan);
+            if (!defer)
+                co_await commit_deferred(inputs, app.deferred, app.applied);
+            co_await apply(inputs, outcome, defer, ahead);
+            app.applied[i] = !outcome.error;
+            if (outcome.error)
+                forget_tokens(inputs[i]);
+            else if (defer)
+                app.deferred.emplace_back(i, result_.folders.size());
+        }
+        result_.folders.push_back(std::move(outcome));
+    }
+
     // `defer`: the changes wait for commit_deferred (also when the folder fails part way: what
-    // it did is recorded with the others).
-    task<void> apply(const std::vector<folder_input>& inputs, folder_outcome& outcome, bool defer) {
+    // it did is recorded with the others). `ahead`: see apply_folder.
+    task<void> apply(const std::vector<folder_input>& inputs, folder_outcome& outcome, bool defer,
+                     std::span<folder_input> ahead) {
         const auto& folder = outcome.folder;
         const auto& input =
             *std::find_if(inputs.begin(), inputs.end(),
@@ -883,23 +976,30 @@ private:
                 if (co_await flush(&outcome))
                     co_return;
         }
+        // The ids of this pass are recorded under the epoch they belong to (with the first
+        // commit of them, so that the last batch of copies commits everything).
+        for (side s : both_sides)
+            state_.set_epoch(folder, s, input.epochs[index(s)]);
         // New messages last, in one batch read per direction; downloads first, so that an upload
-        // the server refuses (a quota) does not hold back mail coming the other way.
+        // the server refuses (a quota) does not hold back mail coming the other way. The next
+        // folder is scanned after the last read.
         progress_ = pass_progress{folder, 0, copies[0].size() + copies[1].size(), 0};
+        const side last_read = copies[index(side::remote)].empty() ? side::local : side::remote;
         for (side t : {side::local, side::remote}) {
             if (outcome.error || copies[index(t)].empty())
                 continue;
             bool commit_failed = false;
-            if (auto ec = co_await copy_all(outcome, copies[index(t)], t, records, commit_failed)) {
+            std::span<folder_input> scan_after;
+            if (t == last_read)
+                scan_after = ahead;
+            if (auto ec = co_await copy_all(outcome, copies[index(t)], t, records, scan_after,
+                                            commit_failed)) {
                 if (commit_failed)
                     co_return;
                 outcome.error = ec;
                 outcome.error_detail = "applying the plan";
             }
         }
-        // The ids of this pass are recorded under the epoch they belong to.
-        for (side s : both_sides)
-            state_.set_epoch(folder, s, input.epochs[index(s)]);
         if (!defer)
             co_await flush(&outcome);
     }
@@ -913,17 +1013,28 @@ private:
     class copier final : public message_receiver {
     public:
         copier(pass& p, folder_outcome& outcome, side target,
-               const std::vector<synced_message>& records, const boost::asio::any_io_executor& ex)
+               const std::vector<synced_message>& records, std::span<folder_input> ahead,
+               const boost::asio::any_io_executor& ex)
             : pass_(p)
             , outcome_(outcome)
             , target_(target)
             , records_(records)
+            , ahead_(ahead)
             , batches_(ex) {}
 
-        // The read of the other store into this receiver; ends the commits behind it.
+        // The read of the other store into this receiver; ends the commits behind it. With
+        // folders ahead, the rest of the batch goes to commit_behind once the read is done, and
+        // the next folders are scanned while it commits (stream_folders): neither the server
+        // nor the target store waits for the other at the folder's end.
         task<std::error_code> read(std::string folder, std::vector<std::string> ids) {
             left_ = ids.size();
-            const auto ec = co_await pass_.at(other(target_)).read_messages(folder, ids, *this);
+            auto ec = co_await pass_.at(other(target_)).read_messages(folder, ids, *this);
+            if (!ec && !ahead_.empty() && !pass_.pending_.empty()) {
+                ec = co_await hand_over();
+                commit_failed_ = static_cast<bool>(ec);
+            }
+            if (!ec && !ahead_.empty())
+                co_await pass_.scan_ahead(ahead_);
             batches_.close();
             co_return ec;
         }
@@ -1067,6 +1178,7 @@ private:
         side target_;
         identity_tee tee_;
         const std::vector<synced_message>& records_;
+        std::span<folder_input> ahead_;                // to scan after the read (scan_ahead)
         std::map<std::string, const action*> actions_; // by the source's id
         std::unique_ptr<message_writer> writer_;
         // Unbuffered: a send completes when commit_behind takes the batch.
@@ -1080,11 +1192,11 @@ private:
     };
 
     // Returns the read's error; commit_failed when a group commit failed (the pass must not
-    // record more for this folder, its epoch included).
+    // record more for this folder). `ahead`: the folders to scan after the read (copier::read).
     task<std::error_code> copy_all(folder_outcome& outcome,
                                    const std::vector<const action*>& copies, side target,
                                    const std::vector<synced_message>& records,
-                                   bool& commit_failed) {
+                                   std::span<folder_input> ahead, bool& commit_failed) {
         using namespace boost::asio::experimental::awaitable_operators;
         // The records of earlier actions wait for both stores' commit, which the commits
         // behind the read (of the target only) do not make.
@@ -1093,7 +1205,8 @@ private:
                 commit_failed = true;
                 co_return ec;
             }
-        copier c(*this, outcome, target, records, co_await boost::asio::this_coro::executor);
+        const auto executor = co_await boost::asio::this_coro::executor;
+        copier c(*this, outcome, target, records, ahead, executor);
         for (const auto* a : copies)
             c.add(*a);
         const auto ec = co_await (c.read(outcome.folder, c.ids()) && c.commit_behind());

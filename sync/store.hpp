@@ -19,7 +19,8 @@
 //    the read's receiver. A store never reads into itself.
 //  - The writing store's commit() may also run beside the read (the engine commits a batch while
 //    the next one comes in): messages finished while it runs belong to the next commit. At most
-//    one commit() of a store runs at a time.
+//    one commit() of a store runs at a time. It may also run beside scans of other folders, on
+//    either store (an initial sync scans the next folder while a folder's last batch commits).
 
 #include "sync/plan.hpp"
 

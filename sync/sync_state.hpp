@@ -60,8 +60,9 @@ public:
     virtual std::error_code commit() = 0;
     // commit(), without holding up the event loop where the implementation can (the SQLite
     // state: its COMMIT and the fsync of it run on a thread of their own). Durable when it
-    // completes, as commit(). The caller uses nothing else of the state until then. The
-    // default: commit().
+    // completes, as commit(). Until then the caller may read the state (a read waits for the
+    // COMMIT where both would touch the database at once: the initial sync scans the next
+    // folders meanwhile) but must not change it. The default: commit().
     virtual boost::asio::awaitable<std::error_code> async_commit() { co_return commit(); }
     // Discards every change since the last commit (a store failed to make them durable).
     virtual void rollback() = 0;

@@ -740,3 +740,134 @@ TEST(account_pass, the_last_few_messages_of_a_folder_join_its_last_batch) {
 }
 
 } // namespace
+
+namespace {
+
+// Notes the scans and batch reads of the store it wraps, in order ("scan F", "read F"). A commit
+// of the local store (`held_commits`) may wait until this store scans a folder.
+class call_log_store final : public postfach::sync::testing::forwarding_store {
+public:
+    using forwarding_store::forwarding_store;
+
+    std::vector<std::string> calls;
+    bool read_done = false; // a batch read ended since the last scan
+    std::optional<boost::asio::steady_timer> scan_awaited;
+
+    task<std::error_code> scan(const std::string& folder, folder_scan& scan) override {
+        calls.push_back("scan " + folder);
+        read_done = false;
+        if (scan_awaited)
+            scan_awaited->cancel();
+        co_return co_await next_.scan(folder, scan);
+    }
+    task<std::error_code> read_messages(const std::string& folder,
+                                        const std::vector<std::string>& ids,
+                                        message_receiver& receiver) override {
+        calls.push_back("read " + folder);
+        const auto ec = co_await next_.read_messages(folder, ids, receiver);
+        read_done = true;
+        co_return ec;
+    }
+};
+
+// A local store whose first commit after a batch read of the remote ended waits until the remote
+// scans the next folder (or a deadline passes, so an engine that waits for the commit before
+// scanning fails the test instead of hanging).
+class commit_waits_for_scan_store final : public postfach::sync::testing::forwarding_store {
+public:
+    commit_waits_for_scan_store(store& next, call_log_store& remote)
+        : forwarding_store(next)
+        , remote_(remote) {}
+
+    int scans_during_commit = 0;
+
+    task<std::error_code> commit() override {
+        if (remote_.read_done && !held_) {
+            held_ = true;
+            const auto scans_before = remote_.calls.size();
+            const auto executor = co_await boost::asio::this_coro::executor;
+            remote_.scan_awaited.emplace(executor, std::chrono::seconds(5));
+            (void)co_await remote_.scan_awaited->async_wait(
+                boost::asio::as_tuple(boost::asio::use_awaitable));
+            remote_.scan_awaited.reset();
+            scans_during_commit = static_cast<int>(remote_.calls.size() - scans_before);
+        }
+        co_return co_await next_.commit();
+    }
+
+private:
+    call_log_store& remote_;
+    bool held_ = false;
+};
+
+pass_result run_logged_pass(account& a, call_log_store& remote, store& local,
+                            pass_options options = {}) {
+    boost::asio::io_context io;
+    auto future = boost::asio::co_spawn(
+        io,
+        run_account_pass(
+            {&remote, &local}, a.state, [](const folder_info&) { return true; }, options),
+        boost::asio::use_future);
+    io.run();
+    return future.get();
+}
+
+// An initial sync (the state knows no message) cannot pair a message gone from one folder with
+// one in another, so each folder is applied right after its scan: the server's folder is still
+// selected for the read, and the Maildir writes while the next folders are scanned. A pass over
+// known mail still scans every folder before changing any (a move spans two folders).
+TEST(account_pass, an_initial_sync_reads_each_folder_right_after_its_scan) {
+    account a;
+    for (const char* folder : {"INBOX", "Archive", "Sent"})
+        for (int i = 0; i < 3; ++i)
+            a.remote.add(folder, std::string(folder) + " " + std::to_string(i));
+    call_log_store remote(a.remote);
+    const auto first = run_logged_pass(a, remote, a.local);
+    EXPECT_FALSE(first.any_error());
+    EXPECT_EQ(first.copied[1], 9U);
+    EXPECT_EQ(remote.calls, (std::vector<std::string>{"scan Archive", "read Archive", "scan INBOX",
+                                                      "read INBOX", "scan Sent", "read Sent"}));
+    EXPECT_EQ(contents(a.remote.durable()), contents(a.local.durable()));
+
+    // Known mail: one message moved on the server, one new in another folder.
+    auto& inbox = a.remote.working()["INBOX"];
+    const auto moved = inbox.begin();
+    a.remote.working()["Sent"]["moved"] = moved->second;
+    inbox.erase(moved);
+    a.remote.add("Archive", "new in Archive");
+    remote.calls.clear();
+    const int reads_before = a.remote.reads;
+    const auto second = run_logged_pass(a, remote, a.local);
+    EXPECT_FALSE(second.any_error());
+    EXPECT_EQ(second.moved[1], 1U);
+    EXPECT_EQ(a.remote.reads - reads_before, 1) << "the move was transferred";
+    EXPECT_EQ(remote.calls, (std::vector<std::string>{"scan Archive", "scan INBOX", "scan Sent",
+                                                      "read Archive"}));
+    EXPECT_EQ(contents(a.remote.durable()), contents(a.local.durable()));
+}
+
+// In an initial sync the next folder is scanned while the last batch of a folder commits: the
+// server is not idle while the Maildir makes that batch durable. An empty folder between them is
+// scanned too, so the folder scanned last is the one read next.
+TEST(account_pass, an_initial_sync_scans_the_next_folders_while_a_folder_commits) {
+    account a;
+    for (const char* folder : {"INBOX", "Archive"})
+        for (int i = 0; i < 3; ++i)
+            a.remote.add(folder, std::string(folder) + " " + std::to_string(i));
+    for (auto* s : {&a.remote, &a.local}) {
+        s->working()["Drafts"]; // empty on both sides, between Archive and INBOX
+        s->make_durable();
+    }
+    call_log_store remote(a.remote);
+    commit_waits_for_scan_store local(a.local, remote);
+    pass_options options;
+    options.commit_every = 2; // a batch of 2 commits behind the read, the last one after it
+    const auto result = run_logged_pass(a, remote, local, options);
+    EXPECT_FALSE(result.any_error());
+    EXPECT_EQ(local.scans_during_commit, 2) << "a scan waited for Archive's last commit";
+    EXPECT_EQ(a.state.records("Archive").size(), 3U);
+    EXPECT_EQ(a.state.records("INBOX").size(), 3U);
+    EXPECT_EQ(contents(a.remote.durable()), contents(a.local.durable()));
+}
+
+} // namespace
