@@ -27,7 +27,7 @@ using postfach::sync::testing::memory_store;
 
 using namespace flag_bit; // draft, flagged, forwarded, answered, seen, deleted
 
-pass_result run_pass(memory_store& remote, memory_store& local, memory_state& state,
+pass_result run_pass(store& remote, store& local, postfach::sync::sync_state& state,
                      pass_options options = {}) {
     boost::asio::io_context io;
     auto all = [](const folder_info&) {
@@ -649,14 +649,7 @@ TEST(account_pass, the_download_goes_on_while_a_batch_commits_and_is_recorded_af
     slow_commit_store local(a.local, a.state);
     pass_options options;
     options.commit_every = 2;
-    boost::asio::io_context io;
-    auto future = boost::asio::co_spawn(
-        io,
-        run_account_pass(
-            {&a.remote, &local}, a.state, [](const folder_info&) { return true; }, options),
-        boost::asio::use_future);
-    io.run();
-    const auto result = future.get();
+    const auto result = run_pass(a.remote, local, a.state, options);
     EXPECT_FALSE(result.any_error());
     EXPECT_GE(local.begun_during_commit, 1) << "the read waited for the commit";
     EXPECT_EQ(local.records_while_committing, 0U) << "recorded before its commit was done";
@@ -675,14 +668,7 @@ TEST(account_pass, a_slow_commit_lets_the_next_batch_grow_instead_of_holding_the
     local.release_after = 3;
     pass_options options;
     options.commit_every = 2;
-    boost::asio::io_context io;
-    auto future = boost::asio::co_spawn(
-        io,
-        run_account_pass(
-            {&a.remote, &local}, a.state, [](const folder_info&) { return true; }, options),
-        boost::asio::use_future);
-    io.run();
-    const auto result = future.get();
+    const auto result = run_pass(a.remote, local, a.state, options);
     EXPECT_FALSE(result.any_error());
     EXPECT_FALSE(local.timed_out) << "the read waited for the commit at the next full batch";
     EXPECT_GE(local.begun_during_commit, 3);
@@ -722,14 +708,7 @@ TEST(account_pass, the_last_few_messages_of_a_folder_join_its_last_batch) {
         batch_noting_store local(a.local);
         pass_options options;
         options.commit_every = 4;
-        boost::asio::io_context io;
-        auto future = boost::asio::co_spawn(
-            io,
-            run_account_pass(
-                {&a.remote, &local}, a.state, [](const folder_info&) { return true; }, options),
-            boost::asio::use_future);
-        io.run();
-        EXPECT_FALSE(future.get().any_error());
+        EXPECT_FALSE(run_pass(a.remote, local, a.state, options).any_error());
         // 9: 4, then 4 + the 1 left; 11: 4, 4, then the 3 left (not under half a batch).
         const std::vector<int> expected =
             messages == 9 ? std::vector<int>{4, 5} : std::vector<int>{4, 4, 3};
@@ -802,14 +781,7 @@ private:
 
 pass_result run_logged_pass(account& a, call_log_store& remote, store& local,
                             pass_options options = {}) {
-    boost::asio::io_context io;
-    auto future = boost::asio::co_spawn(
-        io,
-        run_account_pass(
-            {&remote, &local}, a.state, [](const folder_info&) { return true; }, options),
-        boost::asio::use_future);
-    io.run();
-    return future.get();
+    return run_pass(remote, local, a.state, options);
 }
 
 // An initial sync (the state knows no message) cannot pair a message gone from one folder with
