@@ -968,6 +968,8 @@ sync::task<std::error_code> imap_store::fetch_bodies(const std::string& folder,
             in_flight.push_back(std::move(tag));
             ++next;
         }
+        if (in_flight.empty())
+            break; // an error or a refusal stopped the sending, and every answer is read
         command_result r;
         const auto ec = co_await session_.wait(in_flight.front(), r, options);
         in_flight.pop_front();

@@ -447,6 +447,49 @@ TEST(imap_store_transcript, a_big_body_is_passed_on_in_pieces_as_it_arrives) {
     EXPECT_GE(receiver.messages[0].chunks, 3) << "200 KB in pieces of about 64 KB";
 }
 
+// Three messages of 6 MB are three UID FETCH commands, two in flight at a time. A receiver
+// that refuses the first message, or a server that refuses the first command, stops the read
+// after the command already sent: the third is never sent and the read ends with the error
+// (it once went on to wait for a command it had not sent, with an empty list of tags).
+TEST(imap_store_transcript, a_read_stopped_early_sends_no_more_commands_and_ends) {
+    const std::string scan_reply =
+        "* 1 FETCH (UID 1 RFC822.SIZE 6000000)\r\n* 2 FETCH (UID 2 RFC822.SIZE 6000000)\r\n"
+        "* 3 FETCH (UID 3 RFC822.SIZE 6000000)\r\nA3 OK done\r\n";
+    const std::string expected = "A2 SELECT INBOX\r\n"
+                                 "A3 UID FETCH 1:3 (RFC822.SIZE INTERNALDATE)\r\n"
+                                 "A4 UID FETCH 1 (UID BODY.PEEK[])\r\n"
+                                 "A5 UID FETCH 2 (UID BODY.PEEK[])\r\n"
+                                 "A6 UID STORE 1 +FLAGS.SILENT (\\Seen)\r\n";
+    for (const bool receiver_refuses : {true, false}) {
+        recording_receiver receiver;
+        if (receiver_refuses)
+            receiver.fail_open = std::make_error_code(std::errc::no_space_on_device);
+        const std::string first_reply =
+            receiver_refuses ? "* 1 FETCH (UID 1 BODY[] {5}\r\nhello)\r\nA4 OK done\r\n"
+                             : "A4 NO [SERVERBUG] cannot read the message\r\n";
+        const auto written =
+            run_store("UIDPLUS",
+                      {
+                          "* 3 EXISTS\r\n* OK [UIDVALIDITY 3] ok\r\nA2 OK selected\r\n",
+                          scan_reply,
+                          first_reply,
+                          "* 2 FETCH (UID 2 BODY[] {5}\r\nworld)\r\nA5 OK done\r\n",
+                          "A6 OK stored\r\n",
+                      },
+                      [&](imap_store& store) -> asio::awaitable<void> {
+                          const std::vector<std::string> ids{"1", "2", "3"};
+                          const auto ec = co_await store.read_messages("INBOX", ids, receiver);
+                          if (receiver_refuses)
+                              EXPECT_EQ(ec, std::errc::no_space_on_device);
+                          else
+                              EXPECT_TRUE(ec) << "a refused UID FETCH is an error";
+                          CO_ASSERT_NO_ERROR(co_await store.set_flags("INBOX", "1", seen, 0),
+                                             store.diagnostics());
+                      });
+        EXPECT_EQ(written, expected) << (receiver_refuses ? "receiver refuses" : "server refuses");
+    }
+}
+
 TEST(imap_store_transcript, a_refusing_receiver_stops_the_read_but_not_the_session) {
     recording_receiver receiver;
     receiver.fail_open = std::make_error_code(std::errc::no_space_on_device);
