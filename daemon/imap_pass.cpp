@@ -3,7 +3,9 @@
 #include "maildir/maildir_store.hpp"
 #include "state/sqlite_sync_state.hpp"
 #include "sync/folder_filter.hpp"
+#include "util/open_file_limit.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fmt/format.h>
@@ -15,6 +17,10 @@ maildir::folder_layout maildir_of(const config::account_config& account) {
     return maildir::folder_layout(account.maildir, account.layout == config::layout_kind::verbatim
                                                        ? maildir::layout_kind::verbatim
                                                        : maildir::layout_kind::maildir_plus_plus);
+}
+
+std::size_t commit_every_for(std::size_t open_files, std::size_t preferred) {
+    return std::clamp<std::size_t>(open_files / 16, 8, std::max<std::size_t>(8, preferred));
 }
 
 sync::pass_options pass_options_for(const config::account_config& account, bool dry_run,
@@ -33,6 +39,7 @@ sync::pass_options pass_options_for(const config::account_config& account, bool 
     o.plan.max_delete_fraction = account.sync.max_delete_fraction;
     o.plan.force = force;
     o.dry_run = dry_run;
+    o.commit_every = commit_every_for(util::open_file_limit(), o.commit_every);
     // On a terminal only (design.md §1): one line per folder, rewritten in place.
     if (::isatty(STDERR_FILENO) == 1) {
         o.on_progress = [name = account.name,

@@ -14,9 +14,16 @@ namespace postfach {
 // The account's Maildir: its root in its layout.
 maildir::folder_layout maildir_of(const config::account_config& account);
 
-// The engine's options from the account's sync settings (design.md §2, §4.6).
+// The engine's options from the account's sync settings (design.md §2, §4.6), with a group
+// commit's batch sized to the process's open-file limit (commit_every_for).
 sync::pass_options pass_options_for(const config::account_config& account, bool dry_run,
                                     bool force);
+
+// Messages per group commit under a limit of `open_files` descriptors: an account holds up to
+// 4 batches' worth of files open (a batch grows to twice its size while the one before, as
+// big, commits), and it gets a quarter of the limit (other accounts of a daemon, sockets,
+// the state, hooks): `preferred` where that fits, else smaller, never under 8.
+std::size_t commit_every_for(std::size_t open_files, std::size_t preferred);
 
 // Contract: remote is over a ready (logged in), otherwise idle session; keep the same store
 // for later passes over the same connection (it remembers what makes rescans cheap:

@@ -55,6 +55,10 @@ protected:
         return r;
     }
 
+    // Any program (found in PATH), run as postfach() runs postfach: e.g. a wrapper that sets
+    // a limit before it starts postfach.
+    run_output run_program(std::vector<std::string> args) { return run(std::move(args)); }
+
 private:
     run_output run(std::vector<std::string> args, const std::string& input = "") {
         util::run_options options;

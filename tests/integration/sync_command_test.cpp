@@ -154,6 +154,23 @@ TEST_P(sync_command, the_deletion_guard_stops_mass_deletions_until_forced) {
     EXPECT_EQ(messages_in(folder_dir("INBOX")).size(), 10u);
 }
 
+// Under a low hard limit on open files (a container, LimitNOFILE=), an initial sync still
+// completes: a group commit's batch is sized to the limit (with batches of 256 the files open
+// for commits ran out after ~190 and every folder failed with EMFILE).
+TEST_P(sync_command, an_initial_sync_fits_a_low_open_file_limit) {
+    std::vector<dovecot_server::message_spec> batch;
+    for (int i = 0; i < 600; ++i)
+        batch.push_back({make_message("many " + std::to_string(i), "body\r\n"), {}});
+    server.add_messages("alice", "INBOX", batch);
+    static const std::string limited = "import os, resource, sys\n"
+                                       "resource.setrlimit(resource.RLIMIT_NOFILE, (200, 200))\n"
+                                       "os.execv(sys.argv[1], sys.argv[1:])\n";
+    const auto r = run_program(
+        {"python3", "-c", limited, POSTFACH_BINARY, "--config", config().string(), "sync"});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_EQ(messages_in(folder_dir("INBOX")).size(), 600U);
+}
+
 INSTANTIATE_TEST_SUITE_P(layouts, sync_command, ::testing::Values("maildir++", "verbatim"),
                          [](const auto& layout) {
                              return layout.param == "verbatim" ? std::string("verbatim")
