@@ -6,6 +6,7 @@
 #include "imap/imap_store.hpp"
 #include "net/net_errc.hpp"
 #include "sync/pass_report.hpp"
+#include "util/system_error_advice.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
@@ -31,7 +32,7 @@ account_status report_pass(const config::account_config& account, const sync::pa
     };
     if (r.error) {
         fmt::print(err, "postfach: {}: {} failed: {}\n", account.name, r.error_detail,
-                   r.error.message());
+                   util::message_with_advice(r.error));
         explain();
         return connection_lost(r.error) ? account_status::transient : account_status::failed;
     }
@@ -50,7 +51,7 @@ account_status report_pass(const config::account_config& account, const sync::pa
             // Once the connection is gone, the folders after it fail for want of a session.
             const bool consequence = lost && f.error == imap::imap_errc::wrong_state;
             (connection_lost(f.error) || consequence ? lost : failed) = true;
-            std::string why = f.error.message();
+            std::string why = util::message_with_advice(f.error);
             if (f.error == imap::imap_errc::command_failed && !server_said.empty())
                 why += " (" + server_said + ")";
             fmt::print(err, "postfach: {}: folder {}: {} failed: {}; the other folders went on\n",

@@ -6,6 +6,7 @@
 #include "daemon/maildir_watcher.hpp"
 #include "imap/imap_errc.hpp"
 #include "sync/pass_report.hpp"
+#include "util/system_error_advice.hpp"
 
 #include <algorithm>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -35,7 +36,8 @@ std::string format_delay(std::chrono::milliseconds d) {
 void log_pass(const config::account_config& account, const sync::pass_result& r,
               std::chrono::milliseconds elapsed) {
     if (r.error) {
-        spdlog::error("{}: {} failed: {}", account.name, r.error_detail, r.error.message());
+        spdlog::error("{}: {} failed: {}", account.name, r.error_detail,
+                      util::message_with_advice(r.error));
         return;
     }
     for (const auto& f : r.folders) {
@@ -46,7 +48,7 @@ void log_pass(const config::account_config& account, const sync::pass_result& r,
         }
         if (f.error)
             spdlog::error("{}: folder {}: {} failed: {}; the other folders went on", account.name,
-                          f.folder, f.error_detail, f.error.message());
+                          f.folder, f.error_detail, util::message_with_advice(f.error));
     }
     spdlog::info("{}", sync::summary_line(account.name, r, elapsed));
 }

@@ -6,6 +6,7 @@
 #include "pop3/client.hpp"
 #include "pop3/pop3_errc.hpp"
 #include "sync/pass_report.hpp"
+#include "util/system_error_advice.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
@@ -18,6 +19,8 @@ namespace {
 
 // What to do about a failed POP3 pass, after the diagnostics.
 std::string_view advice_for(std::error_code ec, bool retry_later) {
+    if (const auto local = util::advice_for_system_error(ec); !local.empty())
+        return local;
     if (ec == pop3::pop3_errc::auth_failed)
         return "check user and the secret of the pop3 block";
     if (ec == pop3::pop3_errc::in_use || ec == pop3::pop3_errc::login_delay)
@@ -77,8 +80,9 @@ sync::task<pop3_pass_outcome> run_pop3_pass(const config::account_config& accoun
     if (!ec && !layout.folder_exists("INBOX"))
         ec = layout.create_folder("INBOX");
     if (ec) {
-        fail(account_status::failed, fmt::format("cannot create the INBOX of {}: {}",
-                                                 account.maildir.string(), ec.message()));
+        fail(account_status::failed,
+             fmt::format("cannot create the INBOX of {}: {}", account.maildir.string(),
+                         util::message_with_advice(ec)));
         co_return outcome;
     }
     const auto from_block = pop3::fetch_options_for(server);

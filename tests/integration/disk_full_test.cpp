@@ -64,7 +64,8 @@ TEST_P(disk_full, stops_cleanly_and_the_next_pass_completes_after_space_is_freed
     for (int attempt = 0; attempt < 2; ++attempt) { // a second pass on a still-full disk, too
         const auto r = sync();
         EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
-        EXPECT_NE(r.err.find("No space left on device"), std::string::npos) << r.err;
+        EXPECT_NE(r.err.find("No space left on device; free some space"), std::string::npos)
+            << r.err;
         EXPECT_NE(r.err.find("INBOX"), std::string::npos) << r.err;
         EXPECT_TRUE(tmp_leftovers().empty()) << fmt::format("{}", fmt::join(tmp_leftovers(), "\n"));
         // Every local file is a whole message of the server, none twice.
