@@ -328,6 +328,11 @@ bool sqlite_sync_state::finish_failed_or_empty(std::error_code& ec) {
     return !transaction_.active();
 }
 
+bool sqlite_sync_state::finish_failed_or_empty_under_lock(std::error_code& ec) {
+    const std::lock_guard lock(mutex_);
+    return finish_failed_or_empty(ec);
+}
+
 std::error_code sqlite_sync_state::commit() {
     const std::lock_guard lock(mutex_);
     std::error_code ec;
@@ -346,13 +351,17 @@ sqlite_sync_state::async_commit_changes(std::vector<sync::record_change>& change
     // The job owns the changes: if the awaiting coroutine goes, the job still ends (the
     // worker's destructor waits for it). Each change and the COMMIT take mutex_ on their own,
     // so a read on the loop waits for one record at most, or for the COMMIT.
+    // Nothing to write (a pass that changed nothing, a failed change): no thread for it.
+    std::error_code ec;
+    if (changes.empty() && finish_failed_or_empty_under_lock(ec))
+        co_return ec;
     auto batch = std::make_shared<std::vector<sync::record_change>>(std::move(changes));
     std::function<std::error_code()> job = [this, batch] {
         for (const auto& c : *batch)
             apply(c);
         return commit();
     };
-    const auto ec = co_await committer_.run(std::move(job));
+    ec = co_await committer_.run(std::move(job));
     if (ec != std::errc::operation_canceled) // else the job may still use them
         changes = std::move(*batch);
     co_return ec;

@@ -72,6 +72,8 @@ private:
     // The error of a failed change (the transaction rolled back), or none; true when there is
     // nothing more to do.
     bool finish_failed_or_empty(std::error_code& ec);
+    // The same, under mutex_.
+    bool finish_failed_or_empty_under_lock(std::error_code& ec);
     // Begins the transaction if none is open; false once a change failed.
     bool writable();
     // Keeps the first failure and discards the transaction.
