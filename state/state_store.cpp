@@ -89,14 +89,14 @@ pop3_intent_record read_intent(const sqlite_statement& s) {
 // any instant, checkpoint or not, leaves every committed transaction in the WAL or the database
 // (or both), and the next open's recovery reads the WAL back over the database.
 //
-// So where a checkpoint runs is a matter of time only. SQLite's own (after the COMMIT that
-// passes 1,000 frames, on the committing thread) made a commit of the initial sync wait for
-// ~4 MB of writes and two fsyncs, and the TRUNCATE at close did the same while the process
-// waited to exit (30-70 ms of a 20k sync). Instead, after a commit that leaves at least
-// checkpoint_frames in the WAL, a second connection copies them in the background
-// (PASSIVE: it waits for no reader and no writer; its own thread, so neither the loop nor the
-// committer waits): the download goes on meanwhile, and the writer's next transaction starts
-// the WAL over, short again.
+// So where a checkpoint runs is a matter of time only. SQLite's own ran after the COMMIT that
+// passed 1,000 frames, on the committing thread (that commit waited for it), and the TRUNCATE
+// at close copied what was left while the process waited to exit (30-70 ms after a 20k sync,
+// the whole database: a read pinned the WAL, see query_one). Instead, after a commit that leaves at
+// least checkpoint_frames in the WAL, a second connection copies them in the background (PASSIVE:
+// it waits for no reader and no writer; its own thread, so neither the loop nor the committer
+// waits): the download goes on meanwhile, and the writer's next transaction starts the WAL over,
+// short again.
 constexpr int checkpoint_frames = 128;
 // A process whose WAL holds fewer frames than this at close leaves them there: they are
 // durable, and a checkpoint would only add fsyncs (the WAL, its directory, the database) to a
