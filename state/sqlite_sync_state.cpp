@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cstdint>
+#include <memory>
 #include <string_view>
 #include <utility>
 
@@ -131,6 +132,7 @@ std::error_code sqlite_sync_state::erase_sharing(std::int64_t folder_id,
 }
 
 std::error_code sqlite_sync_state::known_folders(std::vector<std::string>& folders) {
+    const std::lock_guard lock(mutex_);
     std::vector<folder_record> rows;
     if (auto ec = store_.list_folders(rows))
         return ec;
@@ -141,11 +143,13 @@ std::error_code sqlite_sync_state::known_folders(std::vector<std::string>& folde
 }
 
 void sqlite_sync_state::add_folder(const std::string& folder) {
+    const std::lock_guard lock(mutex_);
     if (writable())
         folder_row(folder, true);
 }
 
 void sqlite_sync_state::rename_folder(const std::string& from, const std::string& to) {
+    const std::lock_guard lock(mutex_);
     last_folder_id_.reset();
     if (!writable())
         return;
@@ -161,6 +165,7 @@ void sqlite_sync_state::rename_folder(const std::string& from, const std::string
 }
 
 void sqlite_sync_state::forget_folder(const std::string& folder) {
+    const std::lock_guard lock(mutex_);
     last_folder_id_.reset();
     if (!writable())
         return;
@@ -170,6 +175,7 @@ void sqlite_sync_state::forget_folder(const std::string& folder) {
 }
 
 std::string sqlite_sync_state::epoch(const std::string& folder, sync::side s) {
+    const std::lock_guard lock(mutex_);
     if (s == sync::side::local)
         return "";
     std::optional<folder_record> row;
@@ -182,6 +188,7 @@ std::string sqlite_sync_state::epoch(const std::string& folder, sync::side s) {
 
 void sqlite_sync_state::set_epoch(const std::string& folder, sync::side s,
                                   const std::string& epoch) {
+    const std::lock_guard lock(mutex_);
     if (s == sync::side::local)
         return; // always "" (see the header)
     const auto uidvalidity = epoch.empty() ? std::optional<std::uint32_t>(0) : parse_u32(epoch);
@@ -200,6 +207,7 @@ void sqlite_sync_state::set_epoch(const std::string& folder, sync::side s,
 }
 
 std::string sqlite_sync_state::scan_token(const std::string& folder, sync::side s) {
+    const std::lock_guard lock(mutex_);
     std::optional<folder_record> row;
     if (auto ec = store_.find_folder(folder, row)) {
         fail(ec);
@@ -214,6 +222,7 @@ std::string sqlite_sync_state::scan_token(const std::string& folder, sync::side 
 
 void sqlite_sync_state::set_scan_token(const std::string& folder, sync::side s,
                                        const std::string& token) {
+    const std::lock_guard lock(mutex_);
     if (!writable())
         return;
     if (s == sync::side::local) {
@@ -245,6 +254,7 @@ void sqlite_sync_state::set_scan_token(const std::string& folder, sync::side s,
 
 std::error_code sqlite_sync_state::load(const std::string& folder,
                                         std::vector<sync::synced_message>& records) {
+    const std::lock_guard lock(mutex_);
     records.clear();
     std::optional<folder_record> row;
     if (auto ec = store_.find_folder(folder, row))
@@ -257,6 +267,7 @@ std::error_code sqlite_sync_state::load(const std::string& folder,
 
 std::error_code sqlite_sync_state::has_records(const std::string& folder,
                                                std::array<bool, 2>& any) {
+    const std::lock_guard lock(mutex_);
     any = {};
     std::optional<folder_record> row;
     if (auto ec = store_.find_folder(folder, row))
@@ -269,6 +280,7 @@ std::error_code sqlite_sync_state::has_records(const std::string& folder,
 
 void sqlite_sync_state::put(const std::string& folder, const sync::synced_message* previous,
                             const sync::synced_message& record) {
+    const std::lock_guard lock(mutex_);
     if (!writable())
         return;
     const auto id = folder_id(folder, true);
@@ -298,6 +310,7 @@ void sqlite_sync_state::put(const std::string& folder, const sync::synced_messag
 }
 
 void sqlite_sync_state::erase(const std::string& folder, const sync::synced_message& record) {
+    const std::lock_guard lock(mutex_);
     if (!writable())
         return;
     if (const auto id = folder_id(folder, false))
@@ -315,7 +328,13 @@ bool sqlite_sync_state::finish_failed_or_empty(std::error_code& ec) {
     return !transaction_.active();
 }
 
+bool sqlite_sync_state::finish_failed_or_empty_under_lock(std::error_code& ec) {
+    const std::lock_guard lock(mutex_);
+    return finish_failed_or_empty(ec);
+}
+
 std::error_code sqlite_sync_state::commit() {
+    const std::lock_guard lock(mutex_);
     std::error_code ec;
     if (finish_failed_or_empty(ec))
         return ec;
@@ -323,19 +342,33 @@ std::error_code sqlite_sync_state::commit() {
 }
 
 boost::asio::awaitable<std::error_code> sqlite_sync_state::async_commit() {
+    std::vector<sync::record_change> none;
+    co_return co_await async_commit_changes(none);
+}
+
+boost::asio::awaitable<std::error_code>
+sqlite_sync_state::async_commit_changes(std::vector<sync::record_change>& changes) {
+    // The job owns the changes: if the awaiting coroutine goes, the job still ends (the
+    // worker's destructor waits for it). Each change and the COMMIT take mutex_ on their own,
+    // so a read on the loop waits for one record at most, or for the COMMIT.
+    // Nothing to write (a pass that changed nothing, a failed change): no thread for it.
     std::error_code ec;
-    if (finish_failed_or_empty(ec))
+    if (changes.empty() && finish_failed_or_empty_under_lock(ec))
         co_return ec;
-    // The job owns the transaction: if the awaiting coroutine goes, the COMMIT still ends
-    // (the worker's destructor waits for it), and a later change begins a new one.
-    std::function<std::error_code()> job =
-        [t = std::make_shared<transaction>(std::move(transaction_))]() {
-            return t->commit();
-        };
-    co_return co_await committer_.run(std::move(job));
+    auto batch = std::make_shared<std::vector<sync::record_change>>(std::move(changes));
+    std::function<std::error_code()> job = [this, batch] {
+        for (const auto& c : *batch)
+            apply(c);
+        return commit();
+    };
+    ec = co_await committer_.run(std::move(job));
+    if (ec != std::errc::operation_canceled) // else the job may still use them
+        changes = std::move(*batch);
+    co_return ec;
 }
 
 void sqlite_sync_state::rollback() {
+    const std::lock_guard lock(mutex_);
     last_folder_id_.reset();
     transaction_.rollback();
     failed_.clear();

@@ -19,15 +19,19 @@
 // becomes durable.
 //
 // A record for a folder without a row creates the row (a record implies a known folder).
-// Not thread-safe; one per account, like the state_store it borrows (which must outlive it).
-// async_commit() runs the COMMIT on a thread of its own; nothing else may use the store until
-// it completes (the connection is opened SQLITE_OPEN_FULLMUTEX all the same).
+// One per account, like the state_store it borrows (which must outlive it); nothing else may
+// use that store while the state lives. async_commit_changes() writes the records and runs the
+// COMMIT on a thread of its own while the loop may read (sync_state's contract): every method
+// holds mutex_, so the two take turns, one record or one read at a time (the statements and
+// the transaction are shared; SQLITE_OPEN_FULLMUTEX alone would not keep a read's bind and
+// step from interleaving with a write's).
 
 #include "state/state_store.hpp"
 #include "sync/sync_state.hpp"
 #include "util/blocking_worker.hpp"
 
 #include <cstdint>
+#include <mutex>
 #include <optional>
 
 namespace postfach::state {
@@ -57,14 +61,19 @@ public:
              const sync::synced_message& record) override;
     void erase(const std::string& folder, const sync::synced_message& record) override;
     std::error_code commit() override;
-    // COMMIT on committer_ (the fsync of the WAL, the odd checkpoint).
+    // COMMIT on committer_ (the fsync of the WAL).
     boost::asio::awaitable<std::error_code> async_commit() override;
+    // The changes and the COMMIT on committer_.
+    boost::asio::awaitable<std::error_code>
+    async_commit_changes(std::vector<sync::record_change>& changes) override;
     void rollback() override;
 
 private:
     // The error of a failed change (the transaction rolled back), or none; true when there is
     // nothing more to do.
     bool finish_failed_or_empty(std::error_code& ec);
+    // The same, under mutex_.
+    bool finish_failed_or_empty_under_lock(std::error_code& ec);
     // Begins the transaction if none is open; false once a change failed.
     bool writable();
     // Keeps the first failure and discards the transaction.
@@ -78,6 +87,8 @@ private:
     // Deletes every record of the folder that shares an id on either side with `r`.
     std::error_code erase_sharing(std::int64_t folder_id, const sync::synced_message& r);
 
+    // Held by every public method (see the top): the loop's reads and the committer's writes.
+    std::mutex mutex_;
     state_store& store_;
     transaction transaction_;
     std::error_code failed_;

@@ -3,9 +3,10 @@
 #include "state/schema.hpp"
 #include "state/sqlite_statement.hpp"
 #include "state/state_errc.hpp"
+#include "util/blocking_worker.hpp"
 #include "util/posix_file.hpp"
 
-#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <fcntl.h>
 #include <sqlite3.h>
@@ -79,26 +80,50 @@ pop3_intent_record read_intent(const sqlite_statement& s) {
 
 } // namespace
 
-// SQLite's own auto-checkpoint threshold (frames in the WAL after a commit), kept as it was.
-constexpr int auto_checkpoint_frames = 1000;
-// A process that leaves fewer frames than this in the WAL closes without a checkpoint: its
-// commits are in the WAL, durable as synchronous= made them, and a checkpoint would only add
-// fsyncs (the WAL, its directory, the database) to a pass that changed nothing. The next open
-// reads the WAL back (recovery, ~microseconds a frame), so past this many frames the closing
-// process empties it.
-constexpr int close_checkpoint_frames = 128;
+// The WAL and its checkpoints (design.md §3: WAL, synchronous=FULL).
+//
+// Every COMMIT fsyncs the WAL (synchronous=FULL): a commit is durable in the WAL alone. A
+// checkpoint only copies committed pages into the database file: it fsyncs the WAL, writes the
+// pages, fsyncs the database, and only then marks them copied; a writer reuses the WAL from its
+// start (or the close truncates it) only once every frame is copied and on disk. A kill -9 at
+// any instant, checkpoint or not, leaves every committed transaction in the WAL or the database
+// (or both), and the next open's recovery reads the WAL back over the database.
+//
+// So where a checkpoint runs is a matter of time only. SQLite's own ran after the COMMIT that
+// passed 1,000 frames, on the committing thread (that commit waited for it), and the TRUNCATE
+// at close copied what was left while the process waited to exit (30-70 ms after a 20k sync,
+// the whole database: a read pinned the WAL, see query_one). Instead, after a commit that leaves at
+// least checkpoint_frames in the WAL, a second connection copies them in the background (PASSIVE:
+// it waits for no reader and no writer; its own thread, so neither the loop nor the committer
+// waits): the download goes on meanwhile, and the writer's next transaction starts the WAL over,
+// short again.
+constexpr int checkpoint_frames = 128;
+// A process whose WAL holds fewer frames than this at close leaves them there: they are
+// durable, and a checkpoint would only add fsyncs (the WAL, its directory, the database) to a
+// pass that changed nothing. The next open reads them back (recovery, ~microseconds a frame,
+// from the WAL's start to its first frame of an older generation), so past this many frames
+// the closing process empties the WAL; after the background checkpoints little is left to copy.
+constexpr int close_checkpoint_frames = checkpoint_frames;
 
 struct state_store::impl {
     sqlite3* db = nullptr;
     std::string diagnostics;
     // Prepared once per SQL text; keyed by the address of the string literal.
     std::unordered_map<const void*, sqlite_statement> statements;
-    // The most frames the WAL held after any of this connection's commits; 0 if it made none.
-    // The most, not the last: after an auto-checkpoint the WAL restarts at its beginning, short
-    // again, but the file keeps its length.
+    fs::path path;
+    // The frames the WAL held after this connection's last commit; 0 if it made none. Written
+    // by the committing thread (the loop or sqlite_sync_state's committer), read at close after
+    // both are done.
     int wal_frames = 0;
+    // The background checkpoint (see checkpoint_frames): its own connection, opened on its
+    // thread at the first checkpoint and used there only; one checkpoint queued at a time.
+    sqlite3* checkpoint_db = nullptr;
+    std::atomic<bool> checkpoint_queued{false};
+    std::optional<util::blocking_worker> checkpointer;
 
     ~impl() {
+        checkpointer.reset();           // waits for a checkpoint under way
+        ::sqlite3_close(checkpoint_db); // not the last connection: leaves the WAL as it is
         statements.clear();
         if (db != nullptr && wal_frames >= close_checkpoint_frames) {
             // TRUNCATE leaves an empty WAL for the next open to read; never wait for a reader
@@ -110,13 +135,45 @@ struct state_store::impl {
         ::sqlite3_close(db);
     }
 
-    // Replaces SQLite's auto-checkpoint hook (same threshold), counting the WAL's frames.
-    static int on_wal_commit(void* self, sqlite3* db, const char* name, int frames) {
-        auto& longest = static_cast<impl*>(self)->wal_frames;
-        longest = std::max(longest, frames);
-        if (frames >= auto_checkpoint_frames)
-            (void)::sqlite3_wal_checkpoint(db, name);
+    // Replaces SQLite's auto-checkpoint hook: counts the WAL's frames, and past
+    // checkpoint_frames has them copied in the background.
+    static int on_wal_commit(void* self, sqlite3* /*db*/, const char* /*name*/, int frames) {
+        auto& d = *static_cast<impl*>(self);
+        d.wal_frames = frames;
+        if (frames >= checkpoint_frames && !d.checkpoint_queued.exchange(true)) {
+            if (!d.checkpointer)
+                d.checkpointer.emplace();
+            d.checkpointer->post([&d] {
+                d.checkpoint_queued = false; // a commit from now on queues the next one
+                d.checkpoint_in_background();
+            });
+        }
         return SQLITE_OK;
+    }
+
+    // On the checkpointer's thread. A failure leaves the frames to the next checkpoint.
+    void checkpoint_in_background() {
+        if (checkpoint_db == nullptr) {
+            sqlite3* c = nullptr;
+            if (::sqlite3_open_v2(path.c_str(), &c, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                                  nullptr) != SQLITE_OK) {
+                ::sqlite3_close(c);
+                return;
+            }
+            // Never the one to checkpoint or delete the WAL at its close (see ~impl); the
+            // checkpoint fsyncs the WAL and the database (synchronous=FULL, as the writer).
+            (void)::sqlite3_db_config(c, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+            int persist_wal = 1;
+            (void)::sqlite3_file_control(c, "main", SQLITE_FCNTL_PERSIST_WAL, &persist_wal);
+            // The read opens the WAL on this connection (a checkpoint does not, before 3.41).
+            if (sqlite_exec(c, "PRAGMA synchronous = FULL; PRAGMA schema_version")) {
+                ::sqlite3_close(c);
+                return;
+            }
+            checkpoint_db = c;
+        }
+        (void)::sqlite3_wal_checkpoint_v2(checkpoint_db, nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                          nullptr, nullptr);
     }
 
     // The cached statement for `sql`, reset and ready to bind; nullptr on error.
@@ -150,12 +207,17 @@ struct state_store::impl {
                                           : std::error_code();
     }
 
+    // A statement stopped at a row keeps its read transaction (outside BEGIN ... COMMIT) until
+    // it is reset: the WAL's frames past that snapshot could not be checkpointed (nor the WAL
+    // started over) while it was cached, so a pass's WAL grew to the whole database and the
+    // close copied all of it.
     template <typename Record, typename Reader>
     std::error_code query_one(sqlite_statement& s, Reader read, std::optional<Record>& out) {
         out.reset();
         std::error_code ec;
         if (s.step(ec))
             out = read(s);
+        s.reset();
         note(ec);
         return ec;
     }
@@ -183,9 +245,11 @@ std::error_code state_store::open(const fs::path& db_path, state_store& out) {
     if (auto ec = make_private_file(db_path))
         return ec;
     auto& d = *out.impl_;
-    // FULLMUTEX: sqlite_sync_state::async_commit() runs a COMMIT on a thread of its own while
-    // the engine may read the state (the initial sync scans the next folders meanwhile); the
-    // mutex serializes the two on the connection.
+    d.path = db_path;
+    // FULLMUTEX: sqlite_sync_state::async_commit_changes() writes and commits on a thread of
+    // its own while the engine may read the state (the initial sync scans the next folders
+    // meanwhile); sqlite_sync_state takes turns between the two, and this mutex guards
+    // SQLite's side of the connection all the same.
     const int rc = ::sqlite3_open_v2(db_path.c_str(), &d.db,
                                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, nullptr);
     if (rc != SQLITE_OK) {
@@ -452,6 +516,7 @@ std::error_code state_store::any_messages(std::int64_t folder_id, bool& with_uid
         with_uid = s->column_int(0) != 0;
         with_base_name = s->column_int(1) != 0;
     }
+    s->reset(); // its read transaction ends (query_one)
     impl_->note(ec);
     return ec;
 }

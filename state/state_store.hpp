@@ -8,8 +8,10 @@
 // transaction is on disk when commit() returns. Writes outside a transaction are allowed (each
 // is its own commit) but slow.
 //
-// Not thread-safe: one store per account, used from the account's coroutine tree. The account
-// lock (account_lock.hpp) keeps other processes away.
+// Not thread-safe: one store per account, used from the account's coroutine tree (or one thread
+// at a time, as sqlite_sync_state does). The account lock (account_lock.hpp) keeps other
+// processes away. A long WAL is checkpointed in the background, on a connection and a thread
+// of the store's own (state_store.cpp, checkpoint_frames).
 
 #include "state/records.hpp"
 #include "state/transaction.hpp"

@@ -72,11 +72,7 @@ struct applying {
 };
 
 // A state change waiting for the stores' next commit.
-struct pending_change {
-    std::string folder;
-    std::optional<synced_message> previous; // the record replaced, if any
-    std::optional<synced_message> record;   // the new record; none: erase `previous`
-};
+using pending_change = record_change;
 
 class pass {
 public:
@@ -708,15 +704,9 @@ private:
                 co_return ec;
             }
         }
-        for (auto& change : changes) {
-            if (change.record)
-                state_.put(change.folder, change.previous ? &*change.previous : nullptr,
-                           *change.record);
-            else if (change.previous)
-                state_.erase(change.folder, *change.previous);
-        }
-        // Off the loop: the read of the next batch goes on meanwhile (copier::commit_behind).
-        if (auto ec = co_await state_.async_commit()) {
+        // The records and their COMMIT off the loop: the read of the next batch goes on
+        // meanwhile (copier::commit_behind).
+        if (auto ec = co_await state_.async_commit_changes(changes)) {
             if (outcome != nullptr) {
                 outcome->error = ec;
                 outcome->error_detail = "writing the sync state";

@@ -11,11 +11,19 @@
 #include <array>
 #include <boost/asio/awaitable.hpp>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <vector>
 
 namespace postfach::sync {
+
+// A change of a folder's records: put() when there is a record, else erase() of `previous`.
+struct record_change {
+    std::string folder;
+    std::optional<synced_message> previous; // the record replaced, if any
+    std::optional<synced_message> record;   // the new record; none: erase `previous`
+};
 
 class sync_state {
 public:
@@ -64,6 +72,24 @@ public:
     // COMMIT where both would touch the database at once: the initial sync scans the next
     // folders meanwhile) but must not change it. The default: commit().
     virtual boost::asio::awaitable<std::error_code> async_commit() { co_return commit(); }
+    // apply() of each change, in order, then async_commit(), the changes included: the SQLite
+    // state writes them on its committer thread too (each record is a few statements; the loop
+    // thread is the one that decrypts and parses the server's answers meanwhile). Until it
+    // completes the caller may read the state (a read waits for the record being written, or
+    // the COMMIT) but must not change it; the records being written may show in a read. On
+    // completion `changes` are the caller's again (moved there and back, never copied).
+    virtual boost::asio::awaitable<std::error_code>
+    async_commit_changes(std::vector<record_change>& changes) {
+        for (const auto& c : changes)
+            apply(c);
+        co_return co_await async_commit();
+    }
+    void apply(const record_change& c) {
+        if (c.record)
+            put(c.folder, c.previous ? &*c.previous : nullptr, *c.record);
+        else if (c.previous)
+            erase(c.folder, *c.previous);
+    }
     // Discards every change since the last commit (a store failed to make them durable).
     virtual void rollback() = 0;
 };

@@ -265,6 +265,47 @@ TEST_F(sqlite_sync_state_test, async_commit_is_durable_when_done_and_leaves_the_
     EXPECT_EQ(records("INBOX").size(), 2u);
 }
 
+// async_commit_changes() writes the records on the state's thread too, not on the loop: here
+// another connection holds the write lock, so the first record waits (SQLite's busy timeout)
+// until the loop, free meanwhile, releases it. Written on the loop, the first record would
+// hold the loop until the timeout and fail. The changes are the caller's again at the end.
+TEST_F(sqlite_sync_state_test, async_commit_changes_writes_the_records_off_the_loop) {
+    sqlite3* other = nullptr;
+    ASSERT_EQ(::sqlite3_open((tmp_.path() / "account.sqlite").c_str(), &other), SQLITE_OK);
+    ASSERT_EQ(::sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+    std::vector<sync::record_change> changes;
+    for (int uid = 1; uid <= 300; ++uid)
+        changes.push_back({"INBOX", std::nullopt,
+                           pair(std::to_string(uid), "base-" + std::to_string(uid), 0, "id")});
+    boost::asio::io_context io;
+    bool committed = false;
+    bool loop_ran_before_the_commit_ended = false;
+    std::error_code commit_ec = std::make_error_code(std::errc::interrupted);
+    boost::asio::co_spawn(
+        io,
+        [&]() -> boost::asio::awaitable<void> {
+            commit_ec = co_await state_->async_commit_changes(changes);
+            committed = true;
+        },
+        boost::asio::detached);
+    boost::asio::co_spawn(
+        io,
+        [&]() -> boost::asio::awaitable<void> {
+            loop_ran_before_the_commit_ended = !committed;
+            (void)::sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+            co_return;
+        },
+        boost::asio::detached);
+    io.run();
+    ::sqlite3_close(other);
+    ASSERT_FALSE(commit_ec) << commit_ec.message();
+    EXPECT_TRUE(loop_ran_before_the_commit_ended);
+    ASSERT_EQ(changes.size(), 300U);
+    EXPECT_EQ(changes[299].record->id(side::remote), "300");
+    reopen();
+    EXPECT_EQ(records("INBOX").size(), 300U);
+}
+
 TEST(sqlite_sync_state_flags, every_flag_bit_round_trips_through_maildir_letters) {
     EXPECT_EQ(flags_to_column(0b110010), "FST");
     for (unsigned bits = 0; bits < 64; ++bits)
