@@ -187,7 +187,7 @@ private:
     // A batch of changes for commit_streamed, of inputs[input].
     struct commit_job {
         std::vector<pending_change> changes;
-        std::optional<side> target; // the store a copier wrote to; none: both (a folder's last)
+        std::optional<side> target; // the store to commit (where the read wrote); none: both
         std::size_t input = 0;
         folder_outcome* outcome = nullptr; // in result_.folders, which stays put (run)
         bool last = false;                 // the folder's last: it is settled after it
@@ -206,6 +206,7 @@ private:
     };
     std::optional<streamed_commits> streamed_;
     std::size_t applying_input_ = 0; // the input apply() works on
+    std::optional<side> copied_to_;  // the side apply() copied to last
     pass_progress progress_;         // of the folder being applied
     // Per folder and side, what this pass changed there (flags, removals, new messages, moves
     // in and out): the scan token may not vouch for it (settle_tokens). The ids only where the
@@ -1024,11 +1025,15 @@ private:
         if (!pending_.empty())
             co_await commit_deferred(inputs, app.deferred, app.applied);
         applying_input_ = i;
+        copied_to_.reset();
         co_await apply(inputs, outcome, false, {});
         app.applied[i] = !outcome.error;
+        // What is left is of the last read (copy_all committed everything before it): its
+        // target's commit takes the files finished so far, none of the next folder's.
         commit_job last;
         last.changes = std::exchange(pending_, {});
         pending_writes_ = 0;
+        last.target = copied_to_;
         last.input = i;
         last.outcome = &outcome;
         last.last = true;
@@ -1140,6 +1145,7 @@ private:
             std::span<folder_input> scan_after;
             if (t == last_read)
                 scan_after = ahead;
+            copied_to_ = t;
             if (auto ec = co_await copy_all(outcome, copies[index(t)], t, records, scan_after,
                                             commit_failed)) {
                 if (commit_failed)
