@@ -855,11 +855,10 @@ private:
     // Plans and applies each folder as soon as both its sides are scanned, instead of scanning
     // every folder first: the store side writes while the later folders are scanned, and the
     // server's folder is still selected when its messages are read (design.md §4, issue 5).
-    // The next folder is scanned while the last batch of this one commits (copier::read). Only
-    // for folders whose plans cannot depend on each other (knows_no_message).
-    // The commits run in commit_streamed, behind the reads and across folders: a folder's last
-    // commit runs while the next folder is scanned and read, and the folder's scan tokens are
-    // settled right after it, so that at the pass's end only the last folder is left to settle.
+    // Only for folders whose plans cannot depend on each other (knows_no_message). The commits
+    // run in commit_streamed, behind the reads and across folders: a folder's last commit runs
+    // while the next folders are scanned and the next one read, and the folder's scan tokens
+    // are settled right after it, so that at the pass's end only the last folder is left.
     task<void> stream_folders(std::vector<folder_input>& inputs, applying& app) {
         const auto executor = co_await boost::asio::this_coro::executor;
         streamed_.emplace(executor, inputs.size());
@@ -987,8 +986,8 @@ private:
     }
 
     // Applies the plan of inputs[i] (a dry run, a failed or a skipped folder: only reports it).
-    // `ahead`: the folders to scan (scan_ahead) once this one's last read is done, beside its
-    // last commit.
+    // `ahead` (a streamed pass): the folders to scan (scan_ahead) once this one's last read is
+    // done, beside its last commit (apply_streamed).
     task<void> apply_folder(std::vector<folder_input>& inputs, std::size_t i, folder_plan plan,
                             applying& app, std::span<folder_input> ahead) {
         folder_outcome outcome{inputs[i].name, std::move(plan), inputs[i].error,
@@ -1002,7 +1001,7 @@ private:
             const bool defer = deferrable(outcome.plan);
             if (!defer)
                 co_await commit_deferred(inputs, app.deferred, app.applied);
-            co_await apply(inputs, outcome, defer, ahead);
+            co_await apply(inputs, outcome, defer);
             app.applied[i] = !outcome.error;
             if (outcome.error) {
                 co_await drain_streamed(); // the state may change
@@ -1026,7 +1025,7 @@ private:
             co_await commit_deferred(inputs, app.deferred, app.applied);
         applying_input_ = i;
         copied_to_.reset();
-        co_await apply(inputs, outcome, false, {});
+        co_await apply(inputs, outcome, false);
         app.applied[i] = !outcome.error;
         // What is left is of the last read (copy_all committed everything before it): its
         // target's commit takes the files finished so far, none of the next folder's.
@@ -1044,9 +1043,8 @@ private:
     }
 
     // `defer`: the changes wait for commit_deferred (also when the folder fails part way: what
-    // it did is recorded with the others). `ahead`: see apply_folder.
-    task<void> apply(const std::vector<folder_input>& inputs, folder_outcome& outcome, bool defer,
-                     std::span<folder_input> ahead) {
+    // it did is recorded with the others).
+    task<void> apply(const std::vector<folder_input>& inputs, folder_outcome& outcome, bool defer) {
         const auto& folder = outcome.folder;
         const auto& input =
             *std::find_if(inputs.begin(), inputs.end(),
@@ -1134,20 +1132,14 @@ private:
         for (side s : both_sides)
             epochs_due_.emplace_back(folder, s, input.epochs[index(s)]);
         // New messages last, in one batch read per direction; downloads first, so that an upload
-        // the server refuses (a quota) does not hold back mail coming the other way. The next
-        // folder is scanned after the last read.
+        // the server refuses (a quota) does not hold back mail coming the other way.
         progress_ = pass_progress{folder, 0, copies[0].size() + copies[1].size(), 0};
-        const side last_read = copies[index(side::remote)].empty() ? side::local : side::remote;
         for (side t : {side::local, side::remote}) {
             if (outcome.error || copies[index(t)].empty())
                 continue;
             bool commit_failed = false;
-            std::span<folder_input> scan_after;
-            if (t == last_read)
-                scan_after = ahead;
             copied_to_ = t;
-            if (auto ec = co_await copy_all(outcome, copies[index(t)], t, records, scan_after,
-                                            commit_failed)) {
+            if (auto ec = co_await copy_all(outcome, copies[index(t)], t, records, commit_failed)) {
                 if (commit_failed)
                     co_return;
                 outcome.error = ec;
@@ -1167,29 +1159,19 @@ private:
     class copier final : public message_receiver {
     public:
         copier(pass& p, folder_outcome& outcome, side target,
-               const std::vector<synced_message>& records, std::span<folder_input> ahead,
-               const boost::asio::any_io_executor& ex)
+               const std::vector<synced_message>& records, const boost::asio::any_io_executor& ex)
             : pass_(p)
             , outcome_(outcome)
             , target_(target)
             , records_(records)
-            , ahead_(ahead)
             , input_(p.applying_input_)
             , batches_(ex) {}
 
-        // The read of the other store into this receiver; ends the commits behind it. With
-        // folders ahead, the rest of the batch goes to commit_behind once the read is done, and
-        // the next folders are scanned while it commits (stream_folders): neither the server
-        // nor the target store waits for the other at the folder's end.
+        // The read of the other store into this receiver; ends the commits behind it. The rest
+        // of the batch stays pending (apply: the folder's last commit).
         task<std::error_code> read(std::string folder, std::vector<std::string> ids) {
             left_ = ids.size();
             auto ec = co_await pass_.at(other(target_)).read_messages(folder, ids, *this);
-            if (!ec && !ahead_.empty() && !pass_.pending_.empty()) {
-                ec = co_await hand_over();
-                commit_failed_ = static_cast<bool>(ec);
-            }
-            if (!ec && !ahead_.empty())
-                co_await pass_.scan_ahead(ahead_);
             batches_.close();
             co_return ec;
         }
@@ -1291,8 +1273,8 @@ private:
         }
 
         // The folder's last few messages (under half a batch) join the batch instead of being
-        // committed on their own at the folder's end (apply's flush): one commit there, where
-        // the read waits for them, instead of two.
+        // committed on their own at the folder's end (apply's flush, or the folder's last job
+        // in a streamed pass): one commit there instead of two.
         [[nodiscard]] bool take_the_rest() const {
             return left_ < pass_.options_.commit_every / 2 &&
                    pass_.pending_writes_ + left_ <= batch_growth * pass_.options_.commit_every;
@@ -1350,7 +1332,6 @@ private:
         side target_;
         identity_tee tee_;
         const std::vector<synced_message>& records_;
-        std::span<folder_input> ahead_;                // to scan after the read (scan_ahead)
         std::size_t input_;                            // in a streamed pass (commit_job)
         std::map<std::string, const action*> actions_; // by the source's id
         std::unique_ptr<message_writer> writer_;
@@ -1365,11 +1346,11 @@ private:
     };
 
     // Returns the read's error; commit_failed when a group commit failed (the pass must not
-    // record more for this folder). `ahead`: the folders to scan after the read (copier::read).
+    // record more for this folder).
     task<std::error_code> copy_all(folder_outcome& outcome,
                                    const std::vector<const action*>& copies, side target,
                                    const std::vector<synced_message>& records,
-                                   std::span<folder_input> ahead, bool& commit_failed) {
+                                   bool& commit_failed) {
         using namespace boost::asio::experimental::awaitable_operators;
         // The records of earlier actions wait for both stores' commit, which the commits
         // behind the read (of the target only) do not make. Not for a folder whose commit
@@ -1389,7 +1370,7 @@ private:
                 co_return ec;
             }
         const auto executor = co_await boost::asio::this_coro::executor;
-        copier c(*this, outcome, target, records, ahead, executor);
+        copier c(*this, outcome, target, records, executor);
         for (const auto* a : copies)
             c.add(*a);
         std::error_code ec;
