@@ -560,6 +560,27 @@ TEST(account_pass, a_pass_killed_at_any_step_is_repaired_by_the_next) {
     EXPECT_GE(steps[1], 9);
 }
 
+// An initial sync of several folders, whose last commits and settling run behind the next
+// folder's read: killed at any step, the next pass repairs it, and keeps no token it should not.
+TEST(account_pass, an_initial_sync_killed_at_any_step_across_folders_is_repaired_by_the_next) {
+    auto make = [] {
+        auto a = std::make_unique<account>();
+        a->remote.enable_tokens();
+        for (const char* folder : {"INBOX", "Archive", "Sent"})
+            for (int i = 0; i < 5; ++i)
+                a->remote.add(folder, std::string(folder) + " " + std::to_string(i));
+        return a;
+    };
+    pass_options small_batches;
+    small_batches.commit_every = 2;
+    auto reference = make();
+    EXPECT_FALSE(reference->pass(small_batches).any_error());
+    const auto expected = contents(reference->remote.durable());
+    ASSERT_EQ(expected, contents(reference->local.durable()));
+    const auto steps = kill_at_every_step(make, small_batches, expected);
+    EXPECT_GE(steps[1], 15 + 6); // 15 deliveries, commits of 2, 2 and the rest per folder
+}
+
 // Flag changes in several folders are committed once (on a Maildir: each directory fsynced,
 // one state transaction), not per folder; a pass killed at any step of them, before that
 // commit, is repaired by the next as if it had run through.
