@@ -140,6 +140,9 @@ public:
                 to_read.push_back(&in);
         }
         applying app(inputs.size());
+        // One outcome per folder from here on: they stay put, so the commits a streamed pass
+        // makes behind its reads can report into them after apply_folder (commit_streamed).
+        result_.folders.reserve(result_.folders.size() + inputs.size());
         if (!options_.dry_run && knows_no_message(inputs))
             co_await stream_folders(inputs, app);
         else
@@ -175,7 +178,32 @@ private:
     pass_result result_;
     std::vector<pending_change> pending_;
     std::size_t pending_writes_ = 0;
-    pass_progress progress_; // of the folder being applied
+    // (folder, side, epoch) to record with the next commit of records (apply).
+    std::vector<std::tuple<std::string, side, std::string>> epochs_due_;
+    // A batch of changes for commit_streamed, of inputs[input].
+    struct commit_job {
+        std::vector<pending_change> changes;
+        std::optional<side> target; // the store to commit (where the read wrote); none: both
+        std::size_t input = 0;
+        folder_outcome* outcome = nullptr; // in result_.folders, which stays put (run)
+        bool last = false;                 // the folder's last: it is settled after it
+        bool barrier = false;              // no changes: taken once the commits before are done
+    };
+    using job_channel =
+        boost::asio::experimental::channel<void(boost::system::error_code, commit_job)>;
+    // The commits of a streamed pass, one after the other across folders (commit_streamed).
+    struct streamed_commits {
+        streamed_commits(const boost::asio::any_io_executor& ex, std::size_t folders)
+            : jobs(ex)
+            , commit_failed(folders, false) {}
+        job_channel jobs; // unbuffered: a send completes when the commit before is done
+        std::vector<bool> commit_failed; // by input: nothing more is recorded for it
+        bool busy = false;               // committing or settling: the next batch may grow
+    };
+    std::optional<streamed_commits> streamed_;
+    std::size_t applying_input_ = 0; // the input apply() works on
+    std::optional<side> copied_to_;  // the side apply() copied to last
+    pass_progress progress_;         // of the folder being applied
     // Per folder and side, what this pass changed there (flags, removals, new messages, moves
     // in and out): the scan token may not vouch for it (settle_tokens). The ids only where the
     // token survives the store's own changes; elsewhere the folder is scanned again anyway, and
@@ -681,8 +709,10 @@ private:
             {folder, previous ? std::optional(*previous) : std::nullopt, std::move(record)});
     }
 
-    // Commits both stores, then records what they made durable (see account_pass.hpp).
+    // Commits both stores, then records what they made durable (see account_pass.hpp). In a
+    // streamed pass, after the commits handed over before (one commit at a time).
     task<std::error_code> flush(folder_outcome* outcome) {
+        co_await drain_streamed();
         auto changes = std::exchange(pending_, {});
         pending_writes_ = 0;
         co_return co_await commit_and_record(both_sides, changes, outcome);
@@ -704,9 +734,15 @@ private:
                 co_return ec;
             }
         }
+        // The epochs first, in the same transaction as the records (the loop opens it).
+        auto epochs = std::exchange(epochs_due_, {});
+        for (const auto& [folder, s, epoch] : epochs)
+            state_.set_epoch(folder, s, epoch);
         // The records and their COMMIT off the loop: the read of the next batch goes on
-        // meanwhile (copier::commit_behind).
+        // meanwhile (copier::commit_behind, commit_streamed).
         if (auto ec = co_await state_.async_commit_changes(changes)) {
+            // Not recorded: due with the next commit (of another folder's records, perhaps).
+            epochs_due_.insert(epochs_due_.begin(), epochs.begin(), epochs.end());
             if (outcome != nullptr) {
                 outcome->error = ec;
                 outcome->error_detail = "writing the sync state";
@@ -810,9 +846,21 @@ private:
     // Plans and applies each folder as soon as both its sides are scanned, instead of scanning
     // every folder first: the store side writes while the later folders are scanned, and the
     // server's folder is still selected when its messages are read (design.md §4, issue 5).
-    // The next folder is scanned while the last batch of this one commits (copier::read). Only
-    // for folders whose plans cannot depend on each other (knows_no_message).
+    // Only for folders whose plans cannot depend on each other (knows_no_message). The commits
+    // run in commit_streamed, behind the reads and across folders: a folder's last commit runs
+    // while the next folders are scanned and the next one read, and the folder's scan tokens
+    // are settled right after it, so that at the pass's end only the last folder is left.
     task<void> stream_folders(std::vector<folder_input>& inputs, applying& app) {
+        const auto executor = co_await boost::asio::this_coro::executor;
+        streamed_.emplace(executor, inputs.size());
+        using namespace boost::asio::experimental::awaitable_operators;
+        auto reads = stream_reads(inputs, app);
+        auto commits = commit_streamed(inputs, app);
+        co_await (std::move(reads) && std::move(commits));
+        streamed_.reset();
+    }
+
+    task<void> stream_reads(std::vector<folder_input>& inputs, applying& app) {
         // Nothing remembered: no side looks emptied, whatever the scans find.
         const auto plan_opts = account_plan_options(inputs);
         for (std::size_t i = 0; i < inputs.size(); ++i) {
@@ -827,6 +875,75 @@ private:
             const std::span<folder_input> ahead(inputs.data() + i + 1, inputs.size() - i - 1);
             co_await apply_folder(inputs, i, std::move(plan), app, ahead);
         }
+        co_await drain_streamed(); // the last folder's commit and settling
+        streamed_->jobs.close();
+    }
+
+    // Commits what the reads of a streamed pass hand over, in order, one job at a time. After
+    // a folder's last job the folder is settled (or, failed, its tokens forgotten) and its
+    // records and scans freed. The state changes only here meanwhile: the reads only read it.
+    task<void> commit_streamed(std::vector<folder_input>& inputs, applying& app) {
+        auto& streamed = *streamed_;
+        for (;;) {
+            auto [ec, job] = co_await streamed.jobs.async_receive(
+                boost::asio::as_tuple(boost::asio::use_awaitable));
+            if (ec)
+                co_return; // closed: the reads are over
+            if (job.barrier)
+                continue;
+            streamed.busy = true;
+            if (!streamed.commit_failed[job.input]) {
+                std::error_code failed;
+                if (job.target) {
+                    const std::array<side, 1> sides{*job.target};
+                    failed = co_await commit_and_record(sides, job.changes, job.outcome);
+                } else {
+                    failed = co_await commit_and_record(both_sides, job.changes, job.outcome);
+                }
+                streamed.commit_failed[job.input] = static_cast<bool>(failed);
+            }
+            if (job.last)
+                co_await finish_streamed(inputs, app, job.input, *job.outcome);
+            streamed.busy = false;
+        }
+    }
+
+    // After a streamed folder's last commit: settles it, or forgets its tokens if it failed
+    // (a read or a commit), then frees its records and scans (peak RSS, issue 5).
+    task<void> finish_streamed(std::vector<folder_input>& inputs, applying& app, std::size_t i,
+                               const folder_outcome& outcome) {
+        auto& in = inputs[i];
+        if (outcome.error)
+            forget_tokens(in);
+        else if (app.applied[i])
+            co_await settle_tokens(in, app.idle[i]);
+        app.applied[i] = false; // done: run() has nothing left to settle
+        touched_.erase(in.name);
+        committed_.erase(in.name);
+        in = folder_input{};
+    }
+
+    // Waits until commit_streamed has done every job handed over (nothing in a pass that does
+    // not stream): the state may change again.
+    task<void> drain_streamed() {
+        if (!streamed_)
+            co_return;
+        commit_job barrier;
+        barrier.barrier = true;
+        const boost::system::error_code none;
+        (void)co_await streamed_->jobs.async_send(
+            none, std::move(barrier), boost::asio::as_tuple(boost::asio::use_awaitable));
+    }
+
+    // Hands a job to commit_streamed; completes once it took it (the jobs before are done).
+    // Then lets it start the commit before the caller goes on: the commit covers the files
+    // finished so far, none of the next folder's.
+    task<void> hand_over_streamed(commit_job job) {
+        const boost::system::error_code none;
+        (void)co_await streamed_->jobs.async_send(
+            none, std::move(job), boost::asio::as_tuple(boost::asio::use_awaitable));
+        const auto executor = co_await boost::asio::this_coro::executor;
+        co_await boost::asio::post(executor, boost::asio::use_awaitable);
     }
 
     // The deletion guard's "a whole side looks empty" is judged over the whole account.
@@ -860,31 +977,65 @@ private:
     }
 
     // Applies the plan of inputs[i] (a dry run, a failed or a skipped folder: only reports it).
-    // `ahead`: the folders to scan (scan_ahead) once this one's last read is done, beside its
-    // last commit.
+    // `ahead` (a streamed pass): the folders to scan (scan_ahead) once this one's last read is
+    // done, beside its last commit (apply_streamed).
     task<void> apply_folder(std::vector<folder_input>& inputs, std::size_t i, folder_plan plan,
                             applying& app, std::span<folder_input> ahead) {
         folder_outcome outcome{inputs[i].name, std::move(plan), inputs[i].error,
                                inputs[i].error_detail};
         app.idle[i] = outcome.plan.actions.empty();
+        if (streamed_ && !outcome.error && !inputs[i].skipped && !deferrable(outcome.plan)) {
+            co_await apply_streamed(inputs, i, std::move(outcome), app, ahead);
+            co_return;
+        }
         if (!options_.dry_run && !outcome.error && !inputs[i].skipped) {
             const bool defer = deferrable(outcome.plan);
             if (!defer)
                 co_await commit_deferred(inputs, app.deferred, app.applied);
-            co_await apply(inputs, outcome, defer, ahead);
+            co_await apply(inputs, outcome, defer);
             app.applied[i] = !outcome.error;
-            if (outcome.error)
+            if (outcome.error) {
+                co_await drain_streamed(); // the state may change
                 forget_tokens(inputs[i]);
-            else if (defer)
+            } else if (defer)
                 app.deferred.emplace_back(i, result_.folders.size());
         }
         result_.folders.push_back(std::move(outcome));
     }
 
+    // apply_folder in a streamed pass, for a folder with copies: its outcome goes to result_
+    // first (commit_streamed reports into it), and its last changes to commit_streamed, which
+    // settles it after them; meanwhile the next folders are scanned (and then read).
+    task<void> apply_streamed(std::vector<folder_input>& inputs, std::size_t i,
+                              folder_outcome outcome_of_plan, applying& app,
+                              std::span<folder_input> ahead) {
+        result_.folders.push_back(std::move(outcome_of_plan));
+        auto& outcome = result_.folders.back();
+        // Deferred folders that changed nothing (empty ones) wait on: no commit to wait for.
+        if (!pending_.empty())
+            co_await commit_deferred(inputs, app.deferred, app.applied);
+        applying_input_ = i;
+        copied_to_.reset();
+        co_await apply(inputs, outcome, false);
+        app.applied[i] = !outcome.error;
+        // What is left is of the last read (copy_all committed everything before it): its
+        // target's commit takes the files finished so far, none of the next folder's.
+        commit_job last;
+        last.changes = std::exchange(pending_, {});
+        pending_writes_ = 0;
+        last.target = copied_to_;
+        last.input = i;
+        last.outcome = &outcome;
+        last.last = true;
+        using namespace boost::asio::experimental::awaitable_operators;
+        auto hand_over = hand_over_streamed(std::move(last));
+        auto scans = scan_ahead(ahead);
+        co_await (std::move(hand_over) && std::move(scans));
+    }
+
     // `defer`: the changes wait for commit_deferred (also when the folder fails part way: what
-    // it did is recorded with the others). `ahead`: see apply_folder.
-    task<void> apply(const std::vector<folder_input>& inputs, folder_outcome& outcome, bool defer,
-                     std::span<folder_input> ahead) {
+    // it did is recorded with the others).
+    task<void> apply(const std::vector<folder_input>& inputs, folder_outcome& outcome, bool defer) {
         const auto& folder = outcome.folder;
         const auto& input =
             *std::find_if(inputs.begin(), inputs.end(),
@@ -966,31 +1117,27 @@ private:
                 if (co_await flush(&outcome))
                     co_return;
         }
-        // The ids of this pass are recorded under the epoch they belong to (with the first
-        // commit of them, so that the last batch of copies commits everything).
+        // The ids of this pass are recorded under the epoch they belong to, with the first
+        // commit of them (commit_and_record; in a streamed pass the state may not change
+        // before: the previous folder's last commit may still run).
         for (side s : both_sides)
-            state_.set_epoch(folder, s, input.epochs[index(s)]);
+            epochs_due_.emplace_back(folder, s, input.epochs[index(s)]);
         // New messages last, in one batch read per direction; downloads first, so that an upload
-        // the server refuses (a quota) does not hold back mail coming the other way. The next
-        // folder is scanned after the last read.
+        // the server refuses (a quota) does not hold back mail coming the other way.
         progress_ = pass_progress{folder, 0, copies[0].size() + copies[1].size(), 0};
-        const side last_read = copies[index(side::remote)].empty() ? side::local : side::remote;
         for (side t : {side::local, side::remote}) {
             if (outcome.error || copies[index(t)].empty())
                 continue;
             bool commit_failed = false;
-            std::span<folder_input> scan_after;
-            if (t == last_read)
-                scan_after = ahead;
-            if (auto ec = co_await copy_all(outcome, copies[index(t)], t, records, scan_after,
-                                            commit_failed)) {
+            copied_to_ = t;
+            if (auto ec = co_await copy_all(outcome, copies[index(t)], t, records, commit_failed)) {
                 if (commit_failed)
                     co_return;
                 outcome.error = ec;
                 outcome.error_detail = "applying the plan";
             }
         }
-        if (!defer)
+        if (!defer && !streamed_) // streamed: the rest goes to commit_streamed (apply_streamed)
             co_await flush(&outcome);
     }
 
@@ -1003,33 +1150,25 @@ private:
     class copier final : public message_receiver {
     public:
         copier(pass& p, folder_outcome& outcome, side target,
-               const std::vector<synced_message>& records, std::span<folder_input> ahead,
-               const boost::asio::any_io_executor& ex)
+               const std::vector<synced_message>& records, const boost::asio::any_io_executor& ex)
             : pass_(p)
             , outcome_(outcome)
             , target_(target)
             , records_(records)
-            , ahead_(ahead)
+            , input_(p.applying_input_)
             , batches_(ex) {}
 
-        // The read of the other store into this receiver; ends the commits behind it. With
-        // folders ahead, the rest of the batch goes to commit_behind once the read is done, and
-        // the next folders are scanned while it commits (stream_folders): neither the server
-        // nor the target store waits for the other at the folder's end.
+        // The read of the other store into this receiver; ends the commits behind it. The rest
+        // of the batch stays pending (apply: the folder's last commit).
         task<std::error_code> read(std::string folder, std::vector<std::string> ids) {
             left_ = ids.size();
             auto ec = co_await pass_.at(other(target_)).read_messages(folder, ids, *this);
-            if (!ec && !ahead_.empty() && !pass_.pending_.empty()) {
-                ec = co_await hand_over();
-                commit_failed_ = static_cast<bool>(ec);
-            }
-            if (!ec && !ahead_.empty())
-                co_await pass_.scan_ahead(ahead_);
             batches_.close();
             co_return ec;
         }
 
-        // Commits the batches the read hands over, one after the other, until the read ends.
+        // Commits the batches the read hands over, one after the other, until the read ends (in a
+        // streamed pass, commit_streamed commits them instead).
         // After a failed commit the later batches are not recorded (the read stops at its next
         // hand-over).
         task<void> commit_behind() {
@@ -1049,7 +1188,10 @@ private:
 
         // The read stopped on a failed commit, or a commit behind it failed: nothing more
         // may be recorded for this folder.
-        [[nodiscard]] bool commit_failed() const { return commit_failed_ || commit_error_; }
+        [[nodiscard]] bool commit_failed() const {
+            return commit_failed_ || commit_error_ ||
+                   (pass_.streamed_ && pass_.streamed_->commit_failed[input_]);
+        }
 
         void add(const action& a) { actions_[*a.id(other(target_))] = &a; }
         [[nodiscard]] std::vector<std::string> ids() const {
@@ -1117,13 +1259,13 @@ private:
         // that many more messages, hence the bound.
         static constexpr std::size_t batch_growth = 2;
         [[nodiscard]] bool keep_growing() const {
-            return committing_ &&
-                   pass_.pending_writes_ < batch_growth * pass_.options_.commit_every;
+            const bool busy = pass_.streamed_ ? pass_.streamed_->busy : committing_;
+            return busy && pass_.pending_writes_ < batch_growth * pass_.options_.commit_every;
         }
 
         // The folder's last few messages (under half a batch) join the batch instead of being
-        // committed on their own at the folder's end (apply's flush): one commit there, where
-        // the read waits for them, instead of two.
+        // committed on their own at the folder's end (apply's flush, or the folder's last job
+        // in a streamed pass): one commit there instead of two.
         [[nodiscard]] bool take_the_rest() const {
             return left_ < pass_.options_.commit_every / 2 &&
                    pass_.pending_writes_ + left_ <= batch_growth * pass_.options_.commit_every;
@@ -1132,6 +1274,19 @@ private:
         // Hands the pending records to commit_behind; completes once it took them, that is
         // once the commit before is done, and returns that commit's error.
         task<std::error_code> hand_over() {
+            if (pass_.streamed_) {
+                if (commit_failed())
+                    co_return outcome_.error;
+                commit_job job;
+                job.changes = std::exchange(pass_.pending_, {});
+                pass_.pending_writes_ = 0;
+                job.target = target_;
+                job.input = input_;
+                job.outcome = &outcome_;
+                auto handed = pass_.hand_over_streamed(std::move(job));
+                co_await std::move(handed);
+                co_return commit_failed() ? outcome_.error : std::error_code{};
+            }
             if (commit_error_)
                 co_return commit_error_;
             auto batch = std::exchange(pass_.pending_, {});
@@ -1168,7 +1323,7 @@ private:
         side target_;
         identity_tee tee_;
         const std::vector<synced_message>& records_;
-        std::span<folder_input> ahead_;                // to scan after the read (scan_ahead)
+        std::size_t input_;                            // in a streamed pass (commit_job)
         std::map<std::string, const action*> actions_; // by the source's id
         std::unique_ptr<message_writer> writer_;
         // Unbuffered: a send completes when commit_behind takes the batch.
@@ -1182,24 +1337,38 @@ private:
     };
 
     // Returns the read's error; commit_failed when a group commit failed (the pass must not
-    // record more for this folder). `ahead`: the folders to scan after the read (copier::read).
+    // record more for this folder).
     task<std::error_code> copy_all(folder_outcome& outcome,
                                    const std::vector<const action*>& copies, side target,
                                    const std::vector<synced_message>& records,
-                                   std::span<folder_input> ahead, bool& commit_failed) {
+                                   bool& commit_failed) {
         using namespace boost::asio::experimental::awaitable_operators;
         // The records of earlier actions wait for both stores' commit, which the commits
-        // behind the read (of the target only) do not make.
+        // behind the read (of the target only) do not make. Not for a folder whose commit
+        // failed (streamed: perhaps found only now).
+        if (!pending_.empty()) {
+            co_await drain_streamed();
+            if (streamed_ && streamed_->commit_failed[applying_input_]) {
+                pending_.clear();
+                pending_writes_ = 0;
+                commit_failed = true;
+                co_return outcome.error;
+            }
+        }
         if (!pending_.empty())
             if (auto ec = co_await flush(&outcome)) {
                 commit_failed = true;
                 co_return ec;
             }
         const auto executor = co_await boost::asio::this_coro::executor;
-        copier c(*this, outcome, target, records, ahead, executor);
+        copier c(*this, outcome, target, records, executor);
         for (const auto* a : copies)
             c.add(*a);
-        const auto ec = co_await (c.read(outcome.folder, c.ids()) && c.commit_behind());
+        std::error_code ec;
+        if (streamed_)
+            ec = co_await c.read(outcome.folder, c.ids());
+        else
+            ec = co_await (c.read(outcome.folder, c.ids()) && c.commit_behind());
         commit_failed = c.commit_failed();
         if (commit_failed) {
             // Not committed with a batch: recorded by no one (the next pass links them).

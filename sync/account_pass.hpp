@@ -2,7 +2,9 @@
 // One sync pass over the folders of an account: scan both sides, plan every folder (moves are
 // detected across folders), then apply the plans, recording each change in the state only once
 // it is durable on its side (design.md §4.7). An initial sync (the state knows no message of
-// these folders: nothing can have moved) plans and applies each folder as soon as it is scanned.
+// these folders: nothing can have moved) plans and applies each folder as soon as it is scanned,
+// and commits behind its reads across folders (a folder's last commit and the settling of its
+// scan tokens run while the next folder is read).
 //
 // Order of durability, which makes a kill at any instant safe:
 //  1. a change is made on a store (a message written, moved, flagged or removed);

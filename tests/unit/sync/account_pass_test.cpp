@@ -560,6 +560,27 @@ TEST(account_pass, a_pass_killed_at_any_step_is_repaired_by_the_next) {
     EXPECT_GE(steps[1], 9);
 }
 
+// An initial sync of several folders, whose last commits and settling run behind the next
+// folder's read: killed at any step, the next pass repairs it, and keeps no token it should not.
+TEST(account_pass, an_initial_sync_killed_at_any_step_across_folders_is_repaired_by_the_next) {
+    auto make = [] {
+        auto a = std::make_unique<account>();
+        a->remote.enable_tokens();
+        for (const char* folder : {"INBOX", "Archive", "Sent"})
+            for (int i = 0; i < 5; ++i)
+                a->remote.add(folder, std::string(folder) + " " + std::to_string(i));
+        return a;
+    };
+    pass_options small_batches;
+    small_batches.commit_every = 2;
+    auto reference = make();
+    EXPECT_FALSE(reference->pass(small_batches).any_error());
+    const auto expected = contents(reference->remote.durable());
+    ASSERT_EQ(expected, contents(reference->local.durable()));
+    const auto steps = kill_at_every_step(make, small_batches, expected);
+    EXPECT_GE(steps[1], 15 + 6); // 15 deliveries, commits of 2, 2 and the rest per folder
+}
+
 // Flag changes in several folders are committed once (on a Maildir: each directory fsynced,
 // one state transaction), not per folder; a pass killed at any step of them, before that
 // commit, is repaired by the next as if it had run through.
@@ -729,53 +750,64 @@ public:
     using forwarding_store::forwarding_store;
 
     std::vector<std::string> calls;
-    bool read_done = false; // a batch read ended since the last scan
-    std::optional<boost::asio::steady_timer> scan_awaited;
+    bool read_done = false; // a batch read ended
+    std::optional<boost::asio::steady_timer> read_awaited;
 
     task<std::error_code> scan(const std::string& folder, folder_scan& scan) override {
         calls.push_back("scan " + folder);
-        read_done = false;
-        if (scan_awaited)
-            scan_awaited->cancel();
         co_return co_await next_.scan(folder, scan);
     }
     task<std::error_code> read_messages(const std::string& folder,
                                         const std::vector<std::string>& ids,
                                         message_receiver& receiver) override {
         calls.push_back("read " + folder);
+        if (read_awaited)
+            read_awaited->cancel();
         const auto ec = co_await next_.read_messages(folder, ids, receiver);
         read_done = true;
         co_return ec;
     }
 };
 
-// A local store whose first commit after a batch read of the remote ended waits until the remote
-// scans the next folder (or a deadline passes, so an engine that waits for the commit before
-// scanning fails the test instead of hanging).
-class commit_waits_for_scan_store final : public postfach::sync::testing::forwarding_store {
+// A local store whose first commit after a batch read of the remote ended (a folder's last) waits
+// until the remote begins its next batch read (or a deadline passes, so an engine that waits for
+// the commit before reading on fails the test instead of hanging), noting the remote's calls and
+// the records of the folder then. `fail`: that commit then fails.
+class last_commit_waits_for_read_store final : public postfach::sync::testing::forwarding_store {
 public:
-    commit_waits_for_scan_store(store& next, call_log_store& remote)
+    last_commit_waits_for_read_store(store& next, call_log_store& remote, memory_state& state,
+                                     std::string folder)
         : forwarding_store(next)
-        , remote_(remote) {}
+        , remote_(remote)
+        , state_(state)
+        , folder_(std::move(folder)) {}
 
-    int scans_during_commit = 0;
+    bool fail = false;
+    bool timed_out = false;
+    std::vector<std::string> calls_then;
+    std::size_t records_then = 0;
 
     task<std::error_code> commit() override {
         if (remote_.read_done && !held_) {
             held_ = true;
-            const auto scans_before = remote_.calls.size();
             const auto executor = co_await boost::asio::this_coro::executor;
-            remote_.scan_awaited.emplace(executor, std::chrono::seconds(5));
-            (void)co_await remote_.scan_awaited->async_wait(
+            remote_.read_awaited.emplace(executor, std::chrono::seconds(5));
+            const auto [ec] = co_await remote_.read_awaited->async_wait(
                 boost::asio::as_tuple(boost::asio::use_awaitable));
-            remote_.scan_awaited.reset();
-            scans_during_commit = static_cast<int>(remote_.calls.size() - scans_before);
+            remote_.read_awaited.reset();
+            timed_out = !ec;
+            calls_then = remote_.calls;
+            records_then = state_.records(folder_).size();
+            if (fail)
+                co_return std::make_error_code(std::errc::io_error);
         }
         co_return co_await next_.commit();
     }
 
 private:
     call_log_store& remote_;
+    memory_state& state_;
+    std::string folder_;
     bool held_ = false;
 };
 
@@ -818,10 +850,11 @@ TEST(account_pass, an_initial_sync_reads_each_folder_right_after_its_scan) {
     EXPECT_EQ(contents(a.remote.durable()), contents(a.local.durable()));
 }
 
-// In an initial sync the next folder is scanned while the last batch of a folder commits: the
-// server is not idle while the Maildir makes that batch durable. An empty folder between them is
-// scanned too, so the folder scanned last is the one read next.
-TEST(account_pass, an_initial_sync_scans_the_next_folders_while_a_folder_commits) {
+// In an initial sync a folder's last batch commits while the next folders are scanned and the next
+// one is read: neither the server nor the Maildir waits for the other at a folder's end. The
+// batch is recorded only once committed. An empty folder between them is scanned too, so the
+// folder scanned last is the one read next.
+TEST(account_pass, an_initial_sync_reads_the_next_folder_while_a_folder_commits_its_last_batch) {
     account a;
     for (const char* folder : {"INBOX", "Archive"})
         for (int i = 0; i < 3; ++i)
@@ -831,15 +864,141 @@ TEST(account_pass, an_initial_sync_scans_the_next_folders_while_a_folder_commits
         s->make_durable();
     }
     call_log_store remote(a.remote);
-    commit_waits_for_scan_store local(a.local, remote);
+    last_commit_waits_for_read_store local(a.local, remote, a.state, "Archive");
     pass_options options;
     options.commit_every = 2; // a batch of 2 commits behind the read, the last one after it
     const auto result = run_logged_pass(a, remote, local, options);
     EXPECT_FALSE(result.any_error());
-    EXPECT_EQ(local.scans_during_commit, 2) << "a scan waited for Archive's last commit";
+    EXPECT_FALSE(local.timed_out) << "the next read waited for Archive's last commit";
+    EXPECT_EQ(local.calls_then,
+              (std::vector<std::string>{"scan Archive", "read Archive", "scan Drafts", "scan INBOX",
+                                        "read INBOX"}));
+    EXPECT_EQ(local.records_then, 2U) << "the last batch was recorded before its commit";
     EXPECT_EQ(a.state.records("Archive").size(), 3U);
     EXPECT_EQ(a.state.records("INBOX").size(), 3U);
     EXPECT_EQ(contents(a.remote.durable()), contents(a.local.durable()));
+}
+
+// A folder's last commit that fails while the next folder is read fails that folder only: its
+// outcome says so, its last batch is not recorded, it keeps no scan token; the next folder syncs.
+// The next pass repairs the folder without a duplicate.
+TEST(account_pass, a_failed_last_commit_fails_its_folder_only_while_the_next_one_syncs) {
+    account a;
+    a.remote.enable_tokens();
+    for (const char* folder : {"INBOX", "Archive"})
+        for (int i = 0; i < 3; ++i)
+            a.remote.add(folder, std::string(folder) + " " + std::to_string(i));
+    call_log_store remote(a.remote);
+    last_commit_waits_for_read_store local(a.local, remote, a.state, "Archive");
+    local.fail = true;
+    pass_options options;
+    options.commit_every = 2;
+    const auto result = run_logged_pass(a, remote, local, options);
+    EXPECT_FALSE(local.timed_out);
+    ASSERT_EQ(result.folders.size(), 2U);
+    EXPECT_EQ(result.folders[0].folder, "Archive");
+    EXPECT_TRUE(result.folders[0].error);
+    EXPECT_EQ(result.folders[1].folder, "INBOX");
+    EXPECT_FALSE(result.folders[1].error) << result.folders[1].error_detail;
+    EXPECT_EQ(a.state.records("Archive").size(), 2U);
+    EXPECT_EQ(a.state.records("INBOX").size(), 3U);
+    EXPECT_EQ(a.state.scan_token("Archive", side::remote), "");
+    EXPECT_FALSE(a.state.scan_token("INBOX", side::remote).empty());
+
+    const auto repair = run_pass(a.remote, a.local, a.state, options);
+    EXPECT_FALSE(repair.any_error());
+    EXPECT_EQ(a.state.records("Archive").size(), 3U);
+    EXPECT_EQ(a.local.durable().at("Archive").size(), 3U);
+    EXPECT_EQ(contents(a.remote.durable()), contents(a.local.durable()));
+}
+
+// A state whose commit completes later (as the SQLite one's, on a thread of its own), noting
+// every change made while one runs: the contract allows none.
+class async_commit_state final : public postfach::sync::sync_state {
+public:
+    explicit async_commit_state(memory_state& next)
+        : next_(next) {}
+    int changes_while_committing = 0;
+    int commits = 0;
+
+    std::error_code known_folders(std::vector<std::string>& folders) override {
+        return next_.known_folders(folders);
+    }
+    void add_folder(const std::string& folder) override {
+        changed();
+        next_.add_folder(folder);
+    }
+    void rename_folder(const std::string& from, const std::string& to) override {
+        changed();
+        next_.rename_folder(from, to);
+    }
+    void forget_folder(const std::string& folder) override {
+        changed();
+        next_.forget_folder(folder);
+    }
+    std::string epoch(const std::string& folder, side s) override { return next_.epoch(folder, s); }
+    void set_epoch(const std::string& folder, side s, const std::string& epoch) override {
+        changed();
+        next_.set_epoch(folder, s, epoch);
+    }
+    std::string scan_token(const std::string& folder, side s) override {
+        return next_.scan_token(folder, s);
+    }
+    void set_scan_token(const std::string& folder, side s, const std::string& token) override {
+        changed();
+        next_.set_scan_token(folder, s, token);
+    }
+    std::error_code load(const std::string& folder, std::vector<synced_message>& records) override {
+        return next_.load(folder, records);
+    }
+    void put(const std::string& folder, const synced_message* previous,
+             const synced_message& record) override {
+        changed();
+        next_.put(folder, previous, record);
+    }
+    void erase(const std::string& folder, const synced_message& record) override {
+        changed();
+        next_.erase(folder, record);
+    }
+    std::error_code commit() override { return next_.commit(); }
+    boost::asio::awaitable<std::error_code> async_commit() override {
+        committing_ = true;
+        ++commits;
+        const auto executor = co_await boost::asio::this_coro::executor;
+        for (int i = 0; i < 3; ++i) // the loop goes on meanwhile
+            co_await boost::asio::post(executor, boost::asio::use_awaitable);
+        committing_ = false;
+        co_return next_.commit();
+    }
+    void rollback() override { next_.rollback(); }
+
+private:
+    void changed() { changes_while_committing += committing_ ? 1 : 0; }
+    memory_state& next_;
+    bool committing_ = false;
+};
+
+// In a streamed pass the reads go on while the commits behind them run, across folders; the
+// state changes (records, epochs, tokens of the folders settled) only between its commits.
+TEST(account_pass, an_initial_sync_changes_the_state_only_between_its_commits) {
+    account a;
+    a.remote.enable_tokens();
+    for (const char* folder : {"INBOX", "Archive", "Sent"})
+        for (int i = 0; i < 5; ++i)
+            a.remote.add(folder, std::string(folder) + " " + std::to_string(i));
+    async_commit_state state(a.state);
+    pass_options options;
+    options.commit_every = 2;
+    const auto result = run_pass(a.remote, a.local, state, options);
+    EXPECT_FALSE(result.any_error());
+    EXPECT_GT(state.commits, 3);
+    EXPECT_EQ(state.changes_while_committing, 0);
+    for (const char* folder : {"INBOX", "Archive", "Sent"}) {
+        EXPECT_EQ(a.state.records(folder).size(), 5U) << folder;
+        EXPECT_FALSE(a.state.scan_token(folder, side::remote).empty()) << folder;
+    }
+    EXPECT_EQ(contents(a.remote.durable()), contents(a.local.durable()));
+    EXPECT_FALSE(run_pass(a.remote, a.local, a.state, options).any_error());
 }
 
 } // namespace
