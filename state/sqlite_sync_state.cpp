@@ -341,11 +341,6 @@ std::error_code sqlite_sync_state::commit() {
     return transaction_.commit();
 }
 
-boost::asio::awaitable<std::error_code> sqlite_sync_state::async_commit() {
-    std::vector<sync::record_change> none;
-    co_return co_await async_commit_changes(none);
-}
-
 boost::asio::awaitable<std::error_code>
 sqlite_sync_state::async_commit_changes(std::vector<sync::record_change>& changes) {
     // The job owns the changes: if the awaiting coroutine goes, the job still ends (the

@@ -62,7 +62,6 @@ public:
     void erase(const std::string& folder, const sync::synced_message& record) override;
     std::error_code commit() override;
     // COMMIT on committer_ (the fsync of the WAL).
-    boost::asio::awaitable<std::error_code> async_commit() override;
     // The changes and the COMMIT on committer_.
     boost::asio::awaitable<std::error_code>
     async_commit_changes(std::vector<sync::record_change>& changes) override;

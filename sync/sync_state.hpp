@@ -66,23 +66,20 @@ public:
                      const synced_message& record) = 0;
     virtual void erase(const std::string& folder, const synced_message& record) = 0;
     virtual std::error_code commit() = 0;
-    // commit(), without holding up the event loop where the implementation can (the SQLite
-    // state: its COMMIT and the fsync of it run on a thread of their own). Durable when it
-    // completes, as commit(). Until then the caller may read the state (a read waits for the
-    // COMMIT where both would touch the database at once: the initial sync scans the next
-    // folders meanwhile) but must not change it. The default: commit().
-    virtual boost::asio::awaitable<std::error_code> async_commit() { co_return commit(); }
-    // apply() of each change, in order, then async_commit(), the changes included: the SQLite
-    // state writes them on its committer thread too (each record is a few statements; the loop
-    // thread is the one that decrypts and parses the server's answers meanwhile). Until it
-    // completes the caller may read the state (a read waits for the record being written, or
-    // the COMMIT) but must not change it; the records being written may show in a read. On
-    // completion `changes` are the caller's again (moved there and back, never copied).
+    // apply() of each change, in order, then commit(), without holding up the event loop where
+    // the implementation can: the SQLite state writes the records and runs its COMMIT (and the
+    // fsync of it) on a thread of its own (each record is a few statements; the loop thread is
+    // the one that decrypts and parses the server's answers meanwhile). An empty `changes`
+    // commits what was changed before. Durable when it completes, as commit(). Until then the
+    // caller may read the state (a read waits for the record being written, or the COMMIT: the
+    // initial sync scans the next folders meanwhile) but must not change it; the records being
+    // written may show in a read. On completion `changes` are the caller's again (moved there and
+    // back, never copied). The default: apply() and commit() on the caller's thread.
     virtual boost::asio::awaitable<std::error_code>
     async_commit_changes(std::vector<record_change>& changes) {
         for (const auto& c : changes)
             apply(c);
-        co_return co_await async_commit();
+        co_return commit();
     }
     void apply(const record_change& c) {
         if (c.record)

@@ -59,6 +59,12 @@ protected:
         return out;
     }
 
+    // What was changed before, committed on the state's thread.
+    boost::asio::awaitable<std::error_code> commit_off_the_loop() {
+        std::vector<sync::record_change> none;
+        co_return co_await state_->async_commit_changes(none);
+    }
+
     test::temp_dir tmp_;
     state_store store_;
     std::unique_ptr<sqlite_sync_state> state_;
@@ -224,8 +230,9 @@ TEST_F(sqlite_sync_state_test, a_record_that_does_not_fit_fails_the_commit_and_w
     EXPECT_EQ(folders().size(), 1u);
 }
 
-// async_commit() is commit() off the loop: durable when it completes, a failed change fails it,
-// and while the COMMIT runs (on the state's own thread) the loop runs other work.
+// async_commit_changes() of no changes is commit() off the loop: durable when it completes, a
+// failed change fails it, and while the COMMIT runs (on the state's own thread) the loop runs other
+// work.
 TEST_F(sqlite_sync_state_test, async_commit_is_durable_when_done_and_leaves_the_loop_free) {
     boost::asio::io_context io;
     bool committed = false;
@@ -234,7 +241,8 @@ TEST_F(sqlite_sync_state_test, async_commit_is_durable_when_done_and_leaves_the_
     state_->add_folder("INBOX");
     state_->put("INBOX", nullptr, pair("7", "base-7"));
     // Queued first, so it runs again right after the commit starts: before the commit ended
-    // only if async_commit() gave the loop back (a commit on the loop ends in its first step).
+    // only if async_commit_changes() gave the loop back (a commit on the loop ends in its first
+    // step).
     boost::asio::co_spawn(
         io,
         [&]() -> boost::asio::awaitable<void> {
@@ -245,7 +253,8 @@ TEST_F(sqlite_sync_state_test, async_commit_is_durable_when_done_and_leaves_the_
     boost::asio::co_spawn(
         io,
         [&]() -> boost::asio::awaitable<void> {
-            commit_ec = co_await state_->async_commit();
+            std::vector<sync::record_change> none;
+            commit_ec = co_await state_->async_commit_changes(none);
             committed = true;
         },
         boost::asio::detached);
@@ -257,9 +266,9 @@ TEST_F(sqlite_sync_state_test, async_commit_is_durable_when_done_and_leaves_the_
 
     state_->add_folder("Other");
     state_->put("Other", nullptr, pair("not-a-uid", "b"));
-    EXPECT_EQ(sync::testing::run_task(state_->async_commit()), state_errc::invalid_record);
+    EXPECT_EQ(sync::testing::run_task(commit_off_the_loop()), state_errc::invalid_record);
     state_->put("INBOX", nullptr, pair("8", "base-8")); // a new transaction after it
-    ASSERT_FALSE(sync::testing::run_task(state_->async_commit()));
+    ASSERT_FALSE(sync::testing::run_task(commit_off_the_loop()));
     reopen();
     EXPECT_EQ(folders(), std::vector<std::string>{"INBOX"});
     EXPECT_EQ(records("INBOX").size(), 2u);

@@ -961,12 +961,15 @@ public:
         next_.erase(folder, record);
     }
     std::error_code commit() override { return next_.commit(); }
-    boost::asio::awaitable<std::error_code> async_commit() override {
+    boost::asio::awaitable<std::error_code>
+    async_commit_changes(std::vector<record_change>& changes) override {
         committing_ = true;
         ++commits;
         const auto executor = co_await boost::asio::this_coro::executor;
         for (int i = 0; i < 3; ++i) // the loop goes on meanwhile
             co_await boost::asio::post(executor, boost::asio::use_awaitable);
+        for (const auto& c : changes) // as the SQLite state does: on its thread, not counted
+            next_.apply(c);
         committing_ = false;
         co_return next_.commit();
     }
