@@ -259,7 +259,7 @@ asio::awaitable<std::error_code> transport::read_some(std::string& data) {
     if (buffer_.empty())
         if (auto ec = co_await fill())
             co_return ec;
-    data = buffer_.take_all();
+    buffer_.take_all(data);
     co_return std::error_code{};
 }
 
