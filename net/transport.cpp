@@ -140,6 +140,7 @@ asio::awaitable<std::error_code> transport::start_tls() {
         co_return fail(ec, std::move(diagnostics));
     }
     tls_.emplace(socket_, *tls_context_);
+    keep_record_buffers(tls_->native_handle());
     if (auto ec = expect_peer_name(tls_->native_handle(), options_.host, diagnostics)) {
         abandon_tls();
         co_return fail(ec, std::move(diagnostics));
