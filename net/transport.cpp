@@ -203,8 +203,7 @@ asio::awaitable<std::error_code> transport::write(std::string_view data) {
 asio::awaitable<std::error_code> transport::fill() {
     if (!socket_.is_open())
         co_return fail(net_errc::not_connected, "read on a closed connection");
-    char chunk[16384];
-    auto buffer = asio::buffer(chunk);
+    auto buffer = asio::buffer(read_chunk_);
     read_deadline_ = clock::now() + options_.read_timeout;
     read_timed_out_ = false;
     watch(read_deadline_);
@@ -217,7 +216,7 @@ asio::awaitable<std::error_code> transport::fill() {
             net_errc::read_timeout,
             fmt::format("{} sent nothing for {} ms", options_.host, options_.read_timeout.count()));
     }
-    buffer_.append(std::string_view(chunk, n));
+    buffer_.append(std::string_view(read_chunk_.data(), n));
     if (ec) {
         close();
         if (is_end_of_stream(ec))
