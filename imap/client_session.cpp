@@ -271,8 +271,8 @@ std::error_code client_session::transport_failed(std::error_code ec) {
     return ec;
 }
 
-void client_session::on_untagged(const response& r) {
-    untagged_.push_back(r);
+void client_session::on_untagged(response&& r) {
+    untagged_.push_back(std::move(r));
 }
 
 void client_session::trace_sent(std::string_view bytes, bool sensitive) {

@@ -105,7 +105,7 @@ private:
     boost::asio::awaitable<std::error_code>
     end_idle_when_woken(std::function<boost::asio::awaitable<void>()> wake);
     boost::asio::awaitable<std::error_code> write_pending();
-    void on_untagged(const response& r) override;
+    void on_untagged(response&& r) override;
     void trace_sent(std::string_view bytes, bool sensitive);
     void trace_received(std::string_view bytes);
 

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <utility>
 
 namespace postfach::imap {
 
@@ -109,7 +110,7 @@ void session_fsm::on_bytes(std::string_view data) {
                                                 : "while waiting for " + in_flight_names()) +
                                 ": " + parser_.diagnostics());
         if (r)
-            handle(*r);
+            handle(std::move(*r));
     }
 }
 
@@ -170,7 +171,7 @@ void session_fsm::send(command cmd, completion done) {
         in_flight_.push_back({std::move(cmd.tag), std::move(cmd.name), std::move(done)});
 }
 
-void session_fsm::handle(const response& r) {
+void session_fsm::handle(response&& r) {
     if (const auto* status = std::get_if<status_response>(&r)) {
         if (status->tagged())
             return handle_tagged(*status);
@@ -183,7 +184,7 @@ void session_fsm::handle(const response& r) {
     // Before authentication only CAPABILITY and status responses matter, and those the session
     // consumes itself (protocol-notes §3); a plaintext server must not inject mailbox state.
     if (phase_ != phase::done && authenticated_ && handler_ != nullptr)
-        handler_->on_untagged(r);
+        handler_->on_untagged(std::move(r));
 }
 
 void session_fsm::handle_status_untagged(const status_response& r) {

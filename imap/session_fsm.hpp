@@ -142,7 +142,7 @@ private:
     };
 
     void send(command cmd, completion done);
-    void handle(const response& r);
+    void handle(response&& r);
     void handle_tagged(const status_response& r);
     void handle_continuation(const continuation_response& r);
     void handle_status_untagged(const status_response& r);

@@ -11,7 +11,8 @@ namespace postfach::imap {
 class untagged_handler {
 public:
     virtual ~untagged_handler() = default;
-    virtual void on_untagged(const response& data) = 0;
+    // The handler takes the data (a FETCH response may be big: no copy per response).
+    virtual void on_untagged(response&& data) = 0;
 };
 
 } // namespace postfach::imap

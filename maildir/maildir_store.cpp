@@ -322,11 +322,12 @@ bool maildir_store::token_possible(const std::string& folder) {
 sync::task<std::error_code> maildir_store::identify(const std::string& folder,
                                                     std::vector<sync::scanned_message*>& messages) {
     std::string chunk;
+    sync::identity_builder builder; // one hash context for all
     for (auto* m : messages) {
         message_reader reader;
         if (auto ec = open(folder, m->id, reader))
             co_return ec;
-        sync::identity_builder builder;
+        builder.reset();
         do {
             if (auto ec = reader.next(chunk, header_read_size))
                 co_return ec;

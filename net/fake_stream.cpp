@@ -88,7 +88,7 @@ boost::asio::awaitable<std::error_code> fake_stream::read_some(std::string& data
     if (buffer_.empty())
         if (auto ec = next_arrival())
             co_return ec;
-    data = buffer_.take_all();
+    buffer_.take_all(data);
     co_return std::error_code{};
 }
 

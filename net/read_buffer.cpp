@@ -24,10 +24,10 @@ std::optional<std::string> read_buffer::take_exactly(std::size_t n) {
     return out;
 }
 
-std::string read_buffer::take_all() {
-    std::string out = std::move(data_);
-    clear();
-    return out;
+void read_buffer::take_all(std::string& out) noexcept {
+    out.clear();
+    out.swap(data_);
+    scanned_ = 0;
 }
 
 } // namespace postfach::net

@@ -19,7 +19,10 @@ public:
     std::optional<std::string> take_line();
     // The first n bytes, or nullopt if fewer are buffered.
     std::optional<std::string> take_exactly(std::size_t n);
-    std::string take_all();
+    // Everything, into `out` (its old contents are dropped). The storage is swapped, not
+    // copied: a caller that passes the same string every time lends its capacity back to the
+    // buffer, so a read loop allocates nothing per read (one read per TLS record).
+    void take_all(std::string& out) noexcept;
 
     [[nodiscard]] std::size_t size() const noexcept { return data_.size(); }
     [[nodiscard]] bool empty() const noexcept { return data_.empty(); }

@@ -105,6 +105,10 @@ std::error_code configure_tls_client(boost::asio::ssl::context& context,
     return {};
 }
 
+void keep_record_buffers(SSL* ssl) {
+    SSL_clear_mode(ssl, SSL_MODE_RELEASE_BUFFERS);
+}
+
 std::error_code expect_peer_name(SSL* ssl, const std::string& host, std::string& diagnostics) {
     boost::system::error_code not_an_address;
     boost::asio::ip::make_address(host, not_an_address);

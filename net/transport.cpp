@@ -140,6 +140,7 @@ asio::awaitable<std::error_code> transport::start_tls() {
         co_return fail(ec, std::move(diagnostics));
     }
     tls_.emplace(socket_, *tls_context_);
+    keep_record_buffers(tls_->native_handle());
     if (auto ec = expect_peer_name(tls_->native_handle(), options_.host, diagnostics)) {
         abandon_tls();
         co_return fail(ec, std::move(diagnostics));
@@ -202,8 +203,7 @@ asio::awaitable<std::error_code> transport::write(std::string_view data) {
 asio::awaitable<std::error_code> transport::fill() {
     if (!socket_.is_open())
         co_return fail(net_errc::not_connected, "read on a closed connection");
-    char chunk[16384];
-    auto buffer = asio::buffer(chunk);
+    auto buffer = asio::buffer(read_chunk_);
     read_deadline_ = clock::now() + options_.read_timeout;
     read_timed_out_ = false;
     watch(read_deadline_);
@@ -216,7 +216,7 @@ asio::awaitable<std::error_code> transport::fill() {
             net_errc::read_timeout,
             fmt::format("{} sent nothing for {} ms", options_.host, options_.read_timeout.count()));
     }
-    buffer_.append(std::string_view(chunk, n));
+    buffer_.append(std::string_view(read_chunk_.data(), n));
     if (ec) {
         close();
         if (is_end_of_stream(ec))
@@ -259,7 +259,7 @@ asio::awaitable<std::error_code> transport::read_some(std::string& data) {
     if (buffer_.empty())
         if (auto ec = co_await fill())
             co_return ec;
-    data = buffer_.take_all();
+    buffer_.take_all(data);
     co_return std::error_code{};
 }
 

@@ -24,6 +24,7 @@
 #include "net/read_buffer.hpp"
 #include "net/tls_session_info.hpp"
 
+#include <array>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -116,6 +117,10 @@ private:
     std::optional<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>> tls_;
     std::optional<tls_session_info> tls_info_;
     read_buffer buffer_; // received, not yet returned
+    // What one read receives (a TLS record is at most 16 KB). A member, not a local of fill():
+    // a coroutine's locals live in its frame, and a 16 KB frame is past Asio's recycling of
+    // small frames, so each read (one per ~4 KB record) would malloc and free it.
+    std::array<char, 16384> read_chunk_{};
     // One timer for the read and the write deadline, instead of a timer armed and cancelled per
     // operation (two timerfd_settime calls and a parallel group per read of at most 16 KB): an
     // operation only moves its deadline, and the timer, when it wakes up, either cancels the

@@ -1213,7 +1213,7 @@ private:
             if (auto ec = co_await pass_.at(target_).begin_message(m, writer_))
                 co_return ec;
             tee_.next = writer_.get();
-            tee_.builder = identity_builder();
+            tee_.builder.reset();
             sink = &tee_;
             co_return std::error_code{};
         }

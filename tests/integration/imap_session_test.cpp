@@ -35,7 +35,7 @@ std::unique_ptr<sasl_mechanism> plain_mechanism(std::string user, std::string pa
 
 class recording_handler final : public untagged_handler {
 public:
-    void on_untagged(const response& r) override { received.push_back(r); }
+    void on_untagged(response&& r) override { received.push_back(std::move(r)); }
     template <typename T>
     std::vector<T> all() const {
         std::vector<T> out;

@@ -16,7 +16,7 @@ using namespace std::string_literals;
 
 class recording_handler final : public untagged_handler {
 public:
-    void on_untagged(const response& r) override { received.push_back(r); }
+    void on_untagged(response&& r) override { received.push_back(std::move(r)); }
     std::vector<response> received;
 };
 

@@ -33,7 +33,27 @@ TEST(read_buffer, exact_counts_and_everything) {
     EXPECT_EQ(b.take_line().has_value(), true);
     EXPECT_EQ(b.take_exactly(6), std::nullopt);
     EXPECT_EQ(b.take_exactly(3), "wor");
-    EXPECT_EQ(b.take_all(), "ld");
+    std::string rest = "dropped";
+    b.take_all(rest);
+    EXPECT_EQ(rest, "ld");
+    EXPECT_TRUE(b.empty());
+}
+
+TEST(read_buffer, take_all_lends_the_callers_storage_back_to_the_buffer) {
+    // A read loop passes the same string each time: after the first round trip no read
+    // allocates (the strings trade storage).
+    read_buffer b;
+    std::string mine;
+    mine.reserve(4096);
+    const char* const storage = mine.data();
+    b.append("first");
+    b.take_all(mine);
+    EXPECT_EQ(mine, "first");
+    b.append(std::string(1000, 'x')); // fits the storage the buffer got from `mine`
+    std::string other;
+    b.take_all(other);
+    EXPECT_EQ(other, std::string(1000, 'x'));
+    EXPECT_EQ(other.data(), storage);
     EXPECT_TRUE(b.empty());
 }
 

@@ -2,6 +2,9 @@
 #include "net/tls_context.hpp"
 #include "tests/unit/support/temp_dir.hpp"
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <cstdlib>
 #include <fstream>
 #include <gtest/gtest.h>
@@ -64,6 +67,17 @@ TEST(tls_context, host_names_go_into_sni_and_addresses_do_not) {
     std::unique_ptr<char, decltype(&free_openssl_string)> ip(
         X509_VERIFY_PARAM_get1_ip_asc(SSL_get0_param(address.get())), &free_openssl_string);
     EXPECT_STREQ(ip.get(), "192.0.2.7");
+}
+
+TEST(tls_context, a_connection_keeps_its_record_buffers) {
+    boost::asio::io_context io;
+    ssl::context context(ssl::context::tls_client);
+    ssl::stream<boost::asio::ip::tcp::socket> stream(io, context);
+    // What Asio does to every stream, and what keep_record_buffers undoes.
+    ASSERT_NE(SSL_get_mode(stream.native_handle()) & SSL_MODE_RELEASE_BUFFERS, 0u);
+    keep_record_buffers(stream.native_handle());
+    EXPECT_EQ(SSL_get_mode(stream.native_handle()) & SSL_MODE_RELEASE_BUFFERS, 0u);
+    EXPECT_NE(SSL_get_mode(stream.native_handle()) & SSL_MODE_ENABLE_PARTIAL_WRITE, 0u);
 }
 
 } // namespace
