@@ -6,12 +6,13 @@
 namespace postfach::state {
 namespace {
 
-// 2^20 bits, three per base name: for 20,000 names "maybe" for ~0.02% of the others, for
-// 100,000 ~1.5%.
+// 2^20 bits, three per id: with the 40,000 ids of 20,000 records "maybe" for ~0.13% of the
+// others, with 200,000 ~9%.
 constexpr unsigned bit_index_bits = 20;
 constexpr std::uint64_t bit_index_mask = (std::uint64_t{1} << bit_index_bits) - 1;
 constexpr std::size_t filter_words = (std::size_t{1} << bit_index_bits) / 64;
 
+// The three bits of a key: its bits 0-19, 21-40 and 42-61.
 template <typename Visit>
 void for_each_bit(std::uint64_t key, Visit visit) {
     for (unsigned shift = 0; shift < 3 * (bit_index_bits + 1); shift += bit_index_bits + 1) {
@@ -20,60 +21,69 @@ void for_each_bit(std::uint64_t key, Visit visit) {
     }
 }
 
+// splitmix64's finalizer: every input bit moves about half of the output bits.
+std::uint64_t mix(std::uint64_t x) {
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+    return x ^ (x >> 31);
+}
+
 } // namespace
 
 bool fresh_folders::seen(std::int64_t folder_id) const {
-    return folders_.contains(folder_id);
+    return seen_empty_.contains(folder_id);
 }
 
 void fresh_folders::note_seen(std::int64_t folder_id, bool empty) {
-    folders_[folder_id] = folder{.seen_empty = empty, .largest_uid = std::nullopt};
+    seen_empty_[folder_id] = empty;
 }
 
 bool fresh_folders::may_share(std::int64_t folder_id, const std::optional<std::uint32_t>& uid,
                               const std::optional<std::string>& base_name) const {
-    const auto it = folders_.find(folder_id);
-    if (it == folders_.end() || !it->second.seen_empty)
+    const auto it = seen_empty_.find(folder_id);
+    if (it == seen_empty_.end() || !it->second)
         return true;
-    const auto& largest = it->second.largest_uid;
-    if (uid && largest && *uid <= *largest)
-        return true;
-    return base_name && maybe_put(key(folder_id, *base_name));
+    return (uid && maybe_put(key(folder_id, *uid))) ||
+           (base_name && maybe_put(key(folder_id, *base_name)));
 }
 
 void fresh_folders::note_put(std::int64_t folder_id, const std::optional<std::uint32_t>& uid,
                              const std::optional<std::string>& base_name) {
-    const auto it = folders_.find(folder_id);
-    if (it == folders_.end() || !it->second.seen_empty)
+    const auto it = seen_empty_.find(folder_id);
+    if (it == seen_empty_.end() || !it->second)
         return;
-    auto& largest = it->second.largest_uid;
-    if (uid && (!largest || *uid > *largest))
-        largest = uid;
-    if (!base_name)
-        return;
-    if (base_name_bits_.empty())
-        base_name_bits_.resize(filter_words);
-    for_each_bit(key(folder_id, *base_name),
-                 [this](std::size_t word, std::uint64_t mask) { base_name_bits_[word] |= mask; });
+    if (uid)
+        add(key(folder_id, *uid));
+    if (base_name)
+        add(key(folder_id, *base_name));
 }
 
 void fresh_folders::forget_all() {
-    folders_.clear(); // the filter's bits may stay: they only ever add "maybe"s
+    seen_empty_.clear(); // the filter's bits may stay: they only ever add "maybe"s
+}
+
+std::uint64_t fresh_folders::key(std::int64_t folder_id, std::uint32_t uid) {
+    return mix((static_cast<std::uint64_t>(folder_id) << 32 | uid) ^ 0x5555555555555555ULL);
 }
 
 std::uint64_t fresh_folders::key(std::int64_t folder_id, const std::string& base_name) {
-    const auto name_hash = std::hash<std::string_view>{}(base_name);
-    return name_hash ^ (static_cast<std::uint64_t>(folder_id) * 0x9E3779B97F4A7C15ULL);
+    return mix(std::hash<std::string_view>{}(base_name) ^ static_cast<std::uint64_t>(folder_id));
 }
 
 bool fresh_folders::maybe_put(std::uint64_t key) const {
-    if (base_name_bits_.empty())
+    if (filter_bits_.empty())
         return false;
     bool all = true;
     for_each_bit(key, [&](std::size_t word, std::uint64_t mask) {
-        all = all && (base_name_bits_[word] & mask) != 0;
+        all = all && (filter_bits_[word] & mask) != 0;
     });
     return all;
+}
+
+void fresh_folders::add(std::uint64_t key) {
+    if (filter_bits_.empty())
+        filter_bits_.resize(filter_words);
+    for_each_bit(key, [this](std::size_t word, std::uint64_t mask) { filter_bits_[word] |= mask; });
 }
 
 } // namespace postfach::state

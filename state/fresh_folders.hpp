@@ -3,17 +3,16 @@
 // sharing its UID or base name), in a folder that had no rows when the state first put into it.
 // While one state writes the records (one per account, under the account lock, which keeps
 // other processes away), every row of such a folder is one the state put there since, so a
-// record whose UID is above every UID put there and whose base name was never put there shares
-// no id with any row. An initial sync's records are all like that: two of the three statements
-// of each put().
+// record whose UID and base name were never put there shares no id with any row. An initial
+// sync's records are all like that: two of the three statements of each put().
 //
-// Per folder (row id): whether it was seen without rows, and the largest UID put there since.
-// The base names put go into one Bloom filter (128 KiB, whatever the number of records): it may
-// say "maybe" for a name never put (the look-up then runs, as without this class), never "no"
-// for one that was, so a duplicate base name always takes the look-up and replaces the row as
-// before. Rows deleted since a folder was seen only make these answers more careful; a
-// transaction rolled back may bring rows back that were not put by the state, so forget_all()
-// then.
+// Per folder (row id): whether it was seen without rows. The UIDs and base names put into such
+// folders go into one Bloom filter (128 KiB, whatever the number of records; UIDs are not put in
+// order, an initial sync commits its messages as they are written). It may say "maybe" for an
+// id never put (the look-up then runs, as without this class), never "no" for one that was: a
+// duplicate UID or base name always takes the look-up and replaces the row as before. Rows
+// deleted since a folder was seen only make these answers more careful; a transaction rolled
+// back may bring rows back that were not put by the state, so forget_all() then.
 
 #include <cstdint>
 #include <optional>
@@ -40,16 +39,14 @@ public:
     void forget_all();
 
 private:
-    struct folder {
-        bool seen_empty = false;
-        std::optional<std::uint32_t> largest_uid; // of the rows put since it was seen empty
-    };
-    // The filter's three bits for a base name in a folder.
+    // The filter's key of a UID, or of a base name, in a folder.
+    [[nodiscard]] static std::uint64_t key(std::int64_t folder_id, std::uint32_t uid);
     [[nodiscard]] static std::uint64_t key(std::int64_t folder_id, const std::string& base_name);
     [[nodiscard]] bool maybe_put(std::uint64_t key) const;
+    void add(std::uint64_t key);
 
-    std::unordered_map<std::int64_t, folder> folders_;
-    std::vector<std::uint64_t> base_name_bits_; // allocated by the first note_put()
+    std::unordered_map<std::int64_t, bool> seen_empty_; // by folder row id
+    std::vector<std::uint64_t> filter_bits_;            // allocated by the first note_put()
 };
 
 } // namespace postfach::state
