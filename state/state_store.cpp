@@ -397,7 +397,7 @@ std::error_code state_store::save_message(message_record& m) {
     auto* s = impl_->prepare(m.id == 0 ? insert : update, ec);
     if (s == nullptr)
         return ec;
-    // The texts without copies (an initial sync's 20,000 records: 5% of put()'s instructions);
+    // The texts without copies (3.6% of the instructions of an initial sync's put());
     // the statement lets go of them before `m` can change.
     s->bind(1, m.folder_id);
     if (m.uid)
