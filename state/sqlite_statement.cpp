@@ -39,6 +39,11 @@ sqlite_statement& sqlite_statement::bind(int index, std::string_view value) {
     return *this;
 }
 
+sqlite_statement& sqlite_statement::bind_static(int index, std::string_view value) {
+    ::sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_STATIC);
+    return *this;
+}
+
 sqlite_statement& sqlite_statement::bind_null(int index) {
     ::sqlite3_bind_null(stmt_, index);
     return *this;

@@ -24,6 +24,8 @@ public:
 
     sqlite_statement& bind(int index, std::int64_t value);
     sqlite_statement& bind(int index, std::string_view value);
+    // Without a copy: `value` must stay as it is until the statement is reset (reset()).
+    sqlite_statement& bind_static(int index, std::string_view value);
     sqlite_statement& bind_null(int index);
 
     // Runs to the next row: true if a row is there, false when done or on error (ec set).

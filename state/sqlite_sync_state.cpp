@@ -74,6 +74,7 @@ void sqlite_sync_state::fail(std::error_code ec) {
         failed_ = ec;
     transaction_.rollback();
     last_folder_id_.reset();
+    fresh_folders_.forget_all();
 }
 
 std::optional<std::int64_t> sqlite_sync_state::folder_id(const std::string& folder, bool create) {
@@ -129,6 +130,17 @@ std::error_code sqlite_sync_state::erase_sharing(std::int64_t folder_id,
         }
     }
     return {};
+}
+
+bool sqlite_sync_state::may_share_ids(const message_record& m, std::error_code& ec) {
+    if (!fresh_folders_.seen(m.folder_id)) {
+        bool with_uid = false;
+        bool with_base_name = false;
+        if ((ec = store_.any_messages(m.folder_id, with_uid, with_base_name)))
+            return true;
+        fresh_folders_.note_seen(m.folder_id, !with_uid && !with_base_name);
+    }
+    return fresh_folders_.may_share(m.folder_id, m.uid, m.base_name);
 }
 
 std::error_code sqlite_sync_state::known_folders(std::vector<std::string>& folders) {
@@ -301,12 +313,17 @@ void sqlite_sync_state::put(const std::string& folder, const sync::synced_messag
     std::error_code ec;
     if (previous != nullptr)
         ec = erase_sharing(*id, *previous);
-    if (!ec)
-        ec = erase_sharing(*id, record);
+    if (!ec) {
+        const bool may_share = may_share_ids(m, ec);
+        if (!ec && may_share)
+            ec = erase_sharing(*id, record);
+    }
     if (!ec)
         ec = store_.save_message(m);
     if (ec)
         fail(ec);
+    else
+        fresh_folders_.note_put(m.folder_id, m.uid, m.base_name);
 }
 
 void sqlite_sync_state::erase(const std::string& folder, const sync::synced_message& record) {
@@ -323,6 +340,7 @@ bool sqlite_sync_state::finish_failed_or_empty(std::error_code& ec) {
     if (failed_) {
         ec = std::exchange(failed_, std::error_code{});
         transaction_.rollback();
+        fresh_folders_.forget_all();
         return true;
     }
     return !transaction_.active();
@@ -338,7 +356,10 @@ std::error_code sqlite_sync_state::commit() {
     std::error_code ec;
     if (finish_failed_or_empty(ec))
         return ec;
-    return transaction_.commit();
+    ec = transaction_.commit();
+    if (ec) // rolled back
+        fresh_folders_.forget_all();
+    return ec;
 }
 
 boost::asio::awaitable<std::error_code>
@@ -366,6 +387,7 @@ void sqlite_sync_state::rollback() {
     const std::lock_guard lock(mutex_);
     last_folder_id_.reset();
     transaction_.rollback();
+    fresh_folders_.forget_all();
     failed_.clear();
 }
 

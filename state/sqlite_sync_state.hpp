@@ -26,6 +26,7 @@
 // the transaction are shared; SQLITE_OPEN_FULLMUTEX alone would not keep a read's bind and
 // step from interleaving with a write's).
 
+#include "state/fresh_folders.hpp"
 #include "state/state_store.hpp"
 #include "sync/sync_state.hpp"
 #include "util/blocking_worker.hpp"
@@ -85,6 +86,9 @@ private:
     std::optional<std::int64_t> folder_id(const std::string& folder, bool create);
     // Deletes every record of the folder that shares an id on either side with `r`.
     std::error_code erase_sharing(std::int64_t folder_id, const sync::synced_message& r);
+    // Whether a new row `m` may share an id with a row of its folder (else put() need not look
+    // for them, fresh_folders.hpp); asks the database once per folder.
+    bool may_share_ids(const message_record& m, std::error_code& ec);
 
     // Held by every public method (see the top): the loop's reads and the committer's writes.
     std::mutex mutex_;
@@ -94,6 +98,9 @@ private:
     // folder_id()'s last answer; cleared when the transaction ends and when a folder row is
     // renamed or deleted.
     std::optional<std::pair<std::string, std::int64_t>> last_folder_id_;
+    // The folders put() found without rows, and what it put there since; forgotten when a
+    // transaction is rolled back.
+    fresh_folders fresh_folders_;
     // Last: its destructor waits for a commit under way, which uses store_.
     util::blocking_worker committer_;
 };

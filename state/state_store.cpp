@@ -246,6 +246,14 @@ std::error_code state_store::open(const fs::path& db_path, state_store& out) {
         return ec;
     auto& d = *out.impl_;
     d.path = db_path;
+    // SQLite counts every allocation under a global mutex for sqlite3_memory_used() and the
+    // soft heap limit, which postfach never uses: 11% of the instructions of a put() (a record
+    // is ~20 allocations). Only possible before SQLite initializes, i.e. before the process's
+    // first connection (later it is refused, harmlessly); the static makes it once, before any
+    // thread opens a store.
+    static const bool memory_statistics_off =
+        ::sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK;
+    (void)memory_statistics_off;
     // FULLMUTEX: sqlite_sync_state::async_commit_changes() writes and commits on a thread of
     // its own while the engine may read the state (the initial sync scans the next folders
     // meanwhile); sqlite_sync_state takes turns between the two, and this mutex guards
@@ -389,23 +397,27 @@ std::error_code state_store::save_message(message_record& m) {
     auto* s = impl_->prepare(m.id == 0 ? insert : update, ec);
     if (s == nullptr)
         return ec;
+    // The texts without copies (3.6% of the instructions of an initial sync's put());
+    // the statement lets go of them before `m` can change.
     s->bind(1, m.folder_id);
     if (m.uid)
         s->bind(2, std::int64_t{*m.uid});
     else
         s->bind_null(2);
     if (m.base_name)
-        s->bind(3, *m.base_name);
+        s->bind_static(3, *m.base_name);
     else
         s->bind_null(3);
-    s->bind(4, m.flags)
+    s->bind_static(4, m.flags)
         .bind(5, static_cast<std::int64_t>(m.size))
-        .bind(6, m.message_id)
-        .bind(7, m.content_hash)
-        .bind(8, m.identity);
+        .bind_static(6, m.message_id)
+        .bind_static(7, m.content_hash)
+        .bind_static(8, m.identity);
     if (m.id != 0)
         s->bind(9, m.id);
-    if (auto run = impl_->run(*s))
+    auto run = impl_->run(*s);
+    s->reset();
+    if (run)
         return run;
     if (m.id != 0)
         return impl_->changed_one_row();

@@ -152,6 +152,81 @@ TEST_F(sqlite_sync_state_test, rename_keeps_records_and_forget_drops_them) {
     EXPECT_TRUE(records("Archive/Projects").empty());
 }
 
+// put() skips the look-ups of rows to replace in a folder it found without rows and filled
+// itself (fresh_folders.hpp); a record sharing an id with one of them must still replace it,
+// also after a commit.
+TEST_F(sqlite_sync_state_test, put_replaces_records_it_put_into_a_folder_it_found_empty) {
+    int statements = 0;
+    ::sqlite3_trace_v2(
+        store_.connection(), SQLITE_TRACE_STMT,
+        [](unsigned, void* count, void*, void*) {
+            ++*static_cast<int*>(count);
+            return 0;
+        },
+        &statements);
+    state_->put("INBOX", nullptr, pair("1", "base-1"));
+    statements = 0;
+    for (int uid = 1000; uid >= 2; --uid) // not in order, as an initial sync's may come
+        state_->put("INBOX", nullptr, pair(std::to_string(uid), "base-" + std::to_string(uid)));
+    EXPECT_EQ(statements, 999) << "one INSERT a record";
+    ::sqlite3_trace_v2(store_.connection(), 0, nullptr, nullptr);
+    ASSERT_FALSE(state_->commit());
+    state_->put("INBOX", nullptr, pair("2000", "base-500")); // a duplicate base name
+    state_->put("INBOX", nullptr, pair("700", "base-new"));  // a UID put before
+    state_->put("INBOX", nullptr, pair(std::nullopt, "base-900"));
+    state_->put("INBOX", nullptr, pair("1001", std::nullopt));
+    ASSERT_FALSE(state_->commit());
+    reopen();
+    std::map<std::string, int> base_names;
+    std::map<std::string, int> uids;
+    for (const auto& r : records("INBOX")) {
+        ++base_names[r.id(side::local).value_or("-")];
+        ++uids[r.id(side::remote).value_or("-")];
+    }
+    EXPECT_EQ(base_names.size(), 1001u); // 1..1000 but 700; new, - (1001)
+    EXPECT_EQ(uids.size(), 1001u);       // 1..1001 but 500 and 900; 2000, -
+    EXPECT_EQ(base_names["base-500"], 1);
+    EXPECT_EQ(base_names["base-700"], 0);
+    EXPECT_EQ(base_names["base-new"], 1);
+    EXPECT_EQ(base_names["base-900"], 1);
+    EXPECT_EQ(uids["500"], 0);
+    EXPECT_EQ(uids["700"], 1);
+    EXPECT_EQ(uids["900"], 0);
+    EXPECT_EQ(uids["-"], 1);
+}
+
+// The rows an earlier process left (a pass that crashed after a commit) are looked up.
+TEST_F(sqlite_sync_state_test, put_replaces_records_an_earlier_state_left) {
+    state_->put("INBOX", nullptr, pair("1", "a"));
+    state_->put("INBOX", nullptr, pair("2", "b"));
+    ASSERT_FALSE(state_->commit());
+    reopen();
+    state_->put("INBOX", nullptr, pair("5", "a"));
+    state_->put("INBOX", nullptr, pair("2", "z"));
+    ASSERT_FALSE(state_->commit());
+    std::map<std::string, std::string> by_uid;
+    for (const auto& r : records("INBOX"))
+        by_uid[*r.id(side::remote)] = r.id(side::local).value_or("-");
+    EXPECT_EQ(by_uid, (std::map<std::string, std::string>{{"2", "z"}, {"5", "a"}}));
+}
+
+// A folder emptied, then found empty by put(), then the erasure rolled back: its rows are back
+// and put() must look them up again.
+TEST_F(sqlite_sync_state_test, put_looks_up_the_records_a_rollback_brought_back) {
+    state_->put("INBOX", nullptr, pair("1", "a"));
+    ASSERT_FALSE(state_->commit());
+    reopen();
+    state_->erase("INBOX", pair("1", "a"));
+    state_->put("INBOX", nullptr, pair("2", "b")); // finds INBOX without rows
+    state_->rollback();
+    state_->put("INBOX", nullptr, pair("3", "a"));
+    ASSERT_FALSE(state_->commit());
+    const auto now = records("INBOX");
+    ASSERT_EQ(now.size(), 1u);
+    EXPECT_EQ(now[0].id(side::remote), "3");
+    EXPECT_EQ(now[0].id(side::local), "a");
+}
+
 // put() remembers the last folder's row id: neither a rename nor a rolled-back transaction
 // (whose new folder row is gone) may leave it pointing at the wrong row.
 TEST_F(sqlite_sync_state_test, records_go_to_the_folder_row_of_their_name) {
