@@ -49,4 +49,9 @@ private:
 // Runs one or more statements without results (schema changes, BEGIN/COMMIT, PRAGMAs).
 std::error_code sqlite_exec(sqlite3* db, const char* sql);
 
+// sqlite3_open_v2(), through which every connection postfach makes goes: the first call sets
+// SQLite's process-wide options, before any connection exists (sqlite3_config() must not run
+// beside any other SQLite call; a thread that opens at the same time waits for it).
+int open_sqlite(const char* path, int flags, sqlite3** db);
+
 } // namespace postfach::state

@@ -155,8 +155,8 @@ struct state_store::impl {
     void checkpoint_in_background() {
         if (checkpoint_db == nullptr) {
             sqlite3* c = nullptr;
-            if (::sqlite3_open_v2(path.c_str(), &c, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-                                  nullptr) != SQLITE_OK) {
+            if (open_sqlite(path.c_str(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, &c) !=
+                SQLITE_OK) {
                 ::sqlite3_close(c);
                 return;
             }
@@ -246,20 +246,12 @@ std::error_code state_store::open(const fs::path& db_path, state_store& out) {
         return ec;
     auto& d = *out.impl_;
     d.path = db_path;
-    // SQLite counts every allocation under a global mutex for sqlite3_memory_used() and the
-    // soft heap limit, which postfach never uses: 11% of the instructions of a put() (a record
-    // is ~20 allocations). Only possible before SQLite initializes, i.e. before the process's
-    // first connection (later it is refused, harmlessly); the static makes it once, before any
-    // thread opens a store.
-    static const bool memory_statistics_off =
-        ::sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK;
-    (void)memory_statistics_off;
     // FULLMUTEX: sqlite_sync_state::async_commit_changes() writes and commits on a thread of
     // its own while the engine may read the state (the initial sync scans the next folders
     // meanwhile); sqlite_sync_state takes turns between the two, and this mutex guards
     // SQLite's side of the connection all the same.
-    const int rc = ::sqlite3_open_v2(db_path.c_str(), &d.db,
-                                     SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, nullptr);
+    const int rc =
+        open_sqlite(db_path.c_str(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, &d.db);
     if (rc != SQLITE_OK) {
         d.diagnostics = d.db != nullptr ? ::sqlite3_errmsg(d.db) : "out of memory";
         return make_sqlite_error(rc);

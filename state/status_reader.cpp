@@ -46,7 +46,7 @@ std::error_code read_account_status(const std::filesystem::path& db_path, accoun
     if (!std::filesystem::exists(db_path, exists_ec))
         return std::make_error_code(std::errc::no_such_file_or_directory);
     sqlite3* raw = nullptr;
-    const int rc = ::sqlite3_open_v2(db_path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
+    const int rc = open_sqlite(db_path.c_str(), SQLITE_OPEN_READONLY, &raw);
     std::unique_ptr<sqlite3, close_db> db(raw);
     if (rc != SQLITE_OK) {
         diagnostics = raw != nullptr ? ::sqlite3_errmsg(raw) : "out of memory";
