@@ -62,8 +62,7 @@ public:
              const sync::synced_message& record) override;
     void erase(const std::string& folder, const sync::synced_message& record) override;
     std::error_code commit() override;
-    // COMMIT on committer_ (the fsync of the WAL).
-    // The changes and the COMMIT on committer_.
+    // The changes and the COMMIT (with the fsync of the WAL) on committer_.
     boost::asio::awaitable<std::error_code>
     async_commit_changes(std::vector<sync::record_change>& changes) override;
     void rollback() override;
