@@ -11,6 +11,7 @@
 #include <chrono>
 #include <optional>
 #include <spdlog/spdlog.h>
+#include <utility>
 
 namespace postfach::imap {
 
@@ -60,8 +61,9 @@ asio::awaitable<std::error_code> client_session::run(command cmd, command_result
 
 std::error_code client_session::submit(command cmd, std::string& tag) {
     tag = cmd.tag;
-    return fsm_.submit(std::move(cmd),
-                       [this, tag](const status_response& r) { tagged_.insert_or_assign(tag, r); });
+    return fsm_.submit(std::move(cmd), [this, tag](const status_response& r) {
+        tagged_.insert_or_assign(tag, command_result{r, std::exchange(untagged_, {})});
+    });
 }
 
 asio::awaitable<std::error_code> client_session::wait(std::string tag, command_result& result,
@@ -69,9 +71,7 @@ asio::awaitable<std::error_code> client_session::wait(std::string tag, command_r
     if (const auto ec = co_await drive([&] { return tagged_.contains(tag); }, &options))
         co_return ec;
     auto done = tagged_.extract(tag);
-    result.status = std::move(done.mapped());
-    result.untagged = std::move(untagged_);
-    untagged_.clear();
+    result = std::move(done.mapped());
     co_return std::error_code();
 }
 

@@ -70,8 +70,9 @@ public:
     // Fails like session_fsm::submit (pipeline_full, wrong_state).
     std::error_code submit(command cmd, std::string& tag);
     // Drives the session until the tagged response of a submitted command is in. result gets
-    // it and the untagged responses received meanwhile (with several commands in flight, they
-    // may belong to any of them).
+    // it and the untagged responses received after the previous command's tagged response and
+    // before its own (with several commands in flight, untagged data belongs to the command
+    // whose answer it precedes: a pipelined SELECT gets its EXISTS and UIDVALIDITY).
     boost::asio::awaitable<std::error_code> wait(std::string tag, command_result& result,
                                                  const run_options& options = {});
     // Streaming an APPEND body (submit() the APPEND built with a body part, then): open_body()
@@ -113,7 +114,7 @@ private:
     session_fsm fsm_;
     std::string trace_name_;
     std::vector<response> untagged_;
-    std::map<std::string, status_response> tagged_; // of submitted commands, until wait()
+    std::map<std::string, command_result> tagged_; // of submitted commands, until wait()
     std::string trace_pending_; // received bytes of an incomplete line, for the trace
     std::string transport_diagnostics_;
     // While idling: set (and idle_wake_ cancelled) when the reader saw data or the end.

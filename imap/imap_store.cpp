@@ -343,6 +343,8 @@ std::error_code imap_store::parse_id(const std::string& id, std::uint32_t& uid) 
 
 sync::task<std::error_code> imap_store::run(command cmd, command_result& result,
                                             const run_options& options) {
+    if (const auto ec = co_await drop_early_scan())
+        co_return ec;
     const std::string name = cmd.name;
     const auto ec = co_await session_.run(std::move(cmd), result, options);
     co_return outcome(ec, name, result);
@@ -373,7 +375,8 @@ std::error_code imap_store::folder_name(const std::string& wire, std::string& na
 
 sync::task<std::error_code> imap_store::select(const std::string& folder, bool fresh,
                                                select_options options, command_result* result) {
-    const bool condstore = options.condstore || options.qresync;
+    if (const auto ec = co_await drop_early_scan())
+        co_return ec;
     if (!fresh && selected_ == folder)
         co_return std::error_code();
     std::string wire;
@@ -384,6 +387,12 @@ sync::task<std::error_code> imap_store::select(const std::string& folder, bool f
     command_result& r = result != nullptr ? *result : own;
     if (const auto ec = co_await run(session_.fsm().writer().select(wire, options), r))
         co_return ec;
+    co_return take_selected(folder, fresh, options, r);
+}
+
+std::error_code imap_store::take_selected(const std::string& folder, bool fresh,
+                                          const select_options& options, const command_result& r) {
+    const bool condstore = options.condstore || options.qresync;
     std::optional<std::uint32_t> uidvalidity;
     selected_exists_ = 0;
     selected_modseq_.reset();
@@ -400,21 +409,19 @@ sync::task<std::error_code> imap_store::select(const std::string& folder, bool f
     if (r.status.code && r.status.code->kind == response_code_kind::highestmodseq && condstore)
         selected_modseq_ = r.status.code->number;
     if (!uidvalidity || *uidvalidity == 0)
-        co_return fail(imap_store_errc::no_uidvalidity,
-                       "SELECT " + util::quote_server_text(folder));
+        return fail(imap_store_errc::no_uidvalidity, "SELECT " + util::quote_server_text(folder));
     // A scan (fresh) starts a new epoch; any other operation acts on ids of the last scan.
     auto [known, inserted] = uidvalidity_.try_emplace(folder, *uidvalidity);
     if (!inserted && known->second != *uidvalidity) {
         if (!fresh)
-            co_return fail(imap_store_errc::uidvalidity_changed,
-                           "folder " + util::quote_server_text(folder) + ": UIDVALIDITY " +
-                               std::to_string(known->second) + " -> " +
-                               std::to_string(*uidvalidity));
+            return fail(imap_store_errc::uidvalidity_changed,
+                        "folder " + util::quote_server_text(folder) + ": UIDVALIDITY " +
+                            std::to_string(known->second) + " -> " + std::to_string(*uidvalidity));
         known->second = *uidvalidity;
         meta_.erase(folder); // sizes and dates of the old UIDs
     }
     selected_ = folder;
-    co_return std::error_code();
+    return {};
 }
 
 sync::task<std::error_code> imap_store::deselect() {
@@ -617,9 +624,53 @@ void imap_store::note_enabled(const std::vector<response>& untagged) {
                 qresync_ = qresync_ || util::ascii_iequals(c, "QRESYNC");
 }
 
+void imap_store::expect_scan(const std::string& folder) {
+    expected_scan_ = folder;
+}
+
+void imap_store::send_early_scan() {
+    if (!expected_scan_ || early_scan_)
+        return;
+    const std::string folder = *std::exchange(expected_scan_, std::nullopt);
+    // Only the full scan of a folder first seen in this session (scan_from decides the same
+    // way): an incremental one depends on what the SELECT answers.
+    if (!qresync_tried_ || scanned_.contains(folder))
+        return;
+    std::string wire;
+    if (wire_name(folder, wire))
+        return;
+    early_scan early;
+    early.folder = folder;
+    early.options.condstore = qresync_ || session_.fsm().has_capability("CONDSTORE");
+    if (session_.submit(session_.fsm().writer().select(wire, early.options), early.select_tag))
+        return;
+    // From here the server may have another folder selected whatever the answers say.
+    selected_.reset();
+    if (session_.submit(
+            session_.fsm().writer().uid_fetch(uid_set::range(1, uid_set::star), scan_items()),
+            early.fetch_tag))
+        early.fetch_tag.clear();
+    early_scan_ = std::move(early);
+}
+
+sync::task<std::error_code> imap_store::drop_early_scan() {
+    if (!early_scan_)
+        co_return std::error_code();
+    const early_scan early = *std::exchange(early_scan_, std::nullopt);
+    selected_.reset();
+    command_result r;
+    if (const auto ec = co_await session_.wait(early.select_tag, r))
+        co_return outcome(ec, "SELECT", r);
+    if (!early.fetch_tag.empty())
+        if (const auto ec = co_await session_.wait(early.fetch_tag, r))
+            co_return outcome(ec, "UID FETCH", r);
+    co_return std::error_code();
+}
+
 sync::task<std::error_code> imap_store::scan_from(const std::string& folder,
                                                   const sync::scan_base* base,
                                                   sync::folder_scan& scan) {
+    expected_scan_.reset(); // a hint is for the next scan only
     if (!qresync_tried_)
         if (const auto ec = co_await enable_qresync())
             co_return ec;
@@ -651,8 +702,28 @@ sync::task<std::error_code> imap_store::scan_from(const std::string& folder,
         options.qresync =
             qresync_parameters{last->second.uidvalidity, last->second.highestmodseq, std::nullopt};
     command_result selected;
-    if (const auto ec = co_await select(folder, true, options, &selected))
+    // The early scan's answers, if it was sent for this very scan (expect_scan).
+    std::optional<command_result> fetched_early;
+    if (early_scan_ && early_scan_->folder == folder && last == scanned_.end() &&
+        early_scan_->options.condstore == options.condstore && !options.qresync) {
+        const early_scan early = *std::exchange(early_scan_, std::nullopt);
+        selected_.reset();
+        const auto select_ec =
+            outcome(co_await session_.wait(early.select_tag, selected), "SELECT", selected);
+        if (!early.fetch_tag.empty()) {
+            command_result fetched;
+            const auto fetch_ec = co_await session_.wait(early.fetch_tag, fetched);
+            if (!select_ec && fetch_ec)
+                co_return outcome(fetch_ec, "UID FETCH", fetched);
+            fetched_early = std::move(fetched);
+        }
+        if (select_ec)
+            co_return select_ec;
+        if (const auto ec = take_selected(folder, true, options, selected))
+            co_return ec;
+    } else if (const auto ec = co_await select(folder, true, options, &selected)) {
         co_return ec;
+    }
     const auto uidvalidity = uidvalidity_.at(folder);
     const bool incremental = last != scanned_.end() && selected_modseq_ &&
                              last->second.uidvalidity == uidvalidity &&
@@ -686,10 +757,16 @@ sync::task<std::error_code> imap_store::scan_from(const std::string& folder,
         if (incremental)
             changed_since = last->second.highestmodseq;
         command_result r;
-        const auto cmd =
-            writer.uid_fetch(uid_set::range(1, uid_set::star), scan_items(), changed_since);
-        if (const auto ec = co_await run(cmd, r))
-            co_return ec;
+        if (fetched_early && !changed_since) {
+            r = std::move(*fetched_early);
+            if (const auto ec = outcome({}, "UID FETCH", r))
+                co_return ec;
+        } else {
+            const auto cmd =
+                writer.uid_fetch(uid_set::range(1, uid_set::star), scan_items(), changed_since);
+            if (const auto ec = co_await run(cmd, r))
+                co_return ec;
+        }
         // In order: a message reported twice (ours and an unsolicited FETCH) keeps the last.
         learn_meta(folder, r);
         uid_flags fetched;
@@ -952,6 +1029,8 @@ sync::task<std::error_code> imap_store::fetch_bodies(const std::string& folder,
         co_await reader.drain();
         co_return std::error_code();
     };
+    if (const auto ec = co_await drop_early_scan())
+        co_return ec;
     const sink_guard guard(session_, reader.queue);
     std::deque<std::string> in_flight;
     std::size_t next = 0;
@@ -967,6 +1046,8 @@ sync::task<std::error_code> imap_store::fetch_bodies(const std::string& folder,
                 co_return fail(ec, "UID FETCH of bodies in " + util::quote_server_text(folder));
             in_flight.push_back(std::move(tag));
             ++next;
+            if (next == sets.size())
+                send_early_scan(); // behind the last UID FETCH: no round trip at the folder's end
         }
         if (in_flight.empty())
             break; // an error or a refusal stopped the sending, and every answer is read
@@ -1045,6 +1126,8 @@ sync::task<std::error_code> imap_store::read_messages(const std::string& folder,
         co_return ec;
     // A server that names the UID only after the body: the rest one UID per command.
     if (reader.uid_missing && !reader.error) {
+        if (const auto ec = co_await select(folder)) // an early scan may have selected another
+            co_return ec;
         std::vector<uid_set> singles;
         for (const auto uid : uids)
             if (!reader.delivered.contains(uid))
@@ -1148,6 +1231,8 @@ private:
 sync::task<std::error_code>
 imap_store::begin_message(const sync::new_message& message,
                           std::unique_ptr<sync::message_writer>& writer) {
+    if (const auto ec = co_await drop_early_scan())
+        co_return ec;
     listed_.erase(message.folder);
     std::string wire;
     if (const auto ec = wire_name(message.folder, wire))

@@ -90,6 +90,10 @@ public:
     // from one UID FETCH (RFC822.SIZE INTERNALDATE) first. A UID the server has no more is
     // skipped. A receiver's error stops passing on, the commands in flight are read to their
     // end (the session stays usable), and the read returns that error.
+    // Remembered until the next batch read has sent its last UID FETCH, which then sends the
+    // SELECT and the full scan of `folder` behind it (only for a folder this store has not
+    // scanned yet: an initial sync). scan() of that folder takes their answers.
+    void expect_scan(const std::string& folder) override;
     sync::task<std::error_code> read_messages(const std::string& folder,
                                               const std::vector<std::string>& ids,
                                               sync::message_receiver& receiver) override;
@@ -142,6 +146,22 @@ private:
     sync::task<std::error_code> select(const std::string& folder, bool fresh = false,
                                        select_options options = {},
                                        command_result* result = nullptr);
+    // What select() does with the SELECT's answer in r.
+    std::error_code take_selected(const std::string& folder, bool fresh,
+                                  const select_options& options, const command_result& r);
+    // The SELECT and full scan sent early for expect_scan(), behind a batch read.
+    struct early_scan {
+        std::string folder;
+        select_options options;
+        std::string select_tag;
+        std::string fetch_tag; // empty: the UID FETCH could not be queued
+    };
+    // Sends them if a scan of expected_scan_ is due and possible; called once the read's
+    // last UID FETCH is sent.
+    void send_early_scan();
+    // Reads the answers of an early scan no scan() took (anything else comes first): after
+    // it no folder is known to be selected.
+    sync::task<std::error_code> drop_early_scan();
     // ENABLE QRESYNC when offered (once, before the first scan).
     sync::task<std::error_code> enable_qresync();
     // scan and scan_since: from this store's last scan of the folder, else from `base`.
@@ -191,6 +211,8 @@ private:
     };
     std::map<std::string, std::unordered_map<std::uint32_t, message_meta>> meta_;
     std::string diagnostics_;
+    std::optional<std::string> expected_scan_; // expect_scan()'s folder, until a read uses it
+    std::optional<early_scan> early_scan_;     // sent, answers not read yet
 };
 
 } // namespace postfach::imap

@@ -1016,6 +1016,16 @@ private:
             co_await commit_deferred(inputs, app.deferred, app.applied);
         applying_input_ = i;
         copied_to_.reset();
+        // The next folder is scanned right after this one's reads (scan_ahead): a store may
+        // start that scan behind them.
+        for (const auto& next : ahead) {
+            if (next.skipped || next.scanned)
+                continue;
+            for (side s : both_sides)
+                if (next.absent_on != s)
+                    at(s).expect_scan(next.name);
+            break;
+        }
         co_await apply(inputs, outcome, false);
         app.applied[i] = !outcome.error;
         // What is left is of the last read (copy_all committed everything before it): its

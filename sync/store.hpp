@@ -162,6 +162,11 @@ public:
     // pipelines as it can). A store that can tell a message went meanwhile (IMAP: the server
     // sends no body for its UID) skips it: the receiver never sees it and the read does not
     // fail for it. The default reads them one by one (message_size and read_message).
+    // A hint: this store's next scan() is probably of `folder`, right after the reads now
+    // being started. A store may send that scan's commands early, behind the reads (IMAP
+    // pipelines them, so no round trip is lost at a folder's end); anything else it is asked
+    // first waits for them. Wrong hints cost only what was sent early.
+    virtual void expect_scan(const std::string& folder);
     virtual task<std::error_code> read_messages(const std::string& folder,
                                                 const std::vector<std::string>& ids,
                                                 message_receiver& receiver);
