@@ -3,6 +3,7 @@
 // no UIDPLUS, synchronizing literals, a UIDVALIDITY change between scan and use).
 
 #include "imap/client_session.hpp"
+#include "imap/imap_errc.hpp"
 #include "imap/imap_store.hpp"
 #include "imap/imap_store_errc.hpp"
 #include "net/fake_stream.hpp"
@@ -423,6 +424,117 @@ TEST(imap_store_transcript, batch_read_pipelines_commands_bounded_by_bytes_and_s
     EXPECT_EQ(receiver.messages[2].bytes, "third");
     for (const auto& m : receiver.messages)
         EXPECT_FALSE(m.error) << m.header.id;
+}
+
+// The two messages of INBOX as a scan answers them (A3), and their bodies (A4).
+constexpr std::string_view inbox_selected =
+    "* 2 EXISTS\r\n* OK [UIDVALIDITY 3] ok\r\nA2 OK selected\r\n";
+constexpr std::string_view inbox_scanned =
+    "* 1 FETCH (UID 10 FLAGS () RFC822.SIZE 5 INTERNALDATE \"01-Jan-1970 00:00:10 +0000\")\r\n"
+    "* 2 FETCH (UID 11 FLAGS (\\Seen) RFC822.SIZE 6 INTERNALDATE "
+    "\"01-Jan-1970 00:00:20 +0000\")\r\nA3 OK done\r\n";
+constexpr std::string_view inbox_bodies =
+    "* 1 FETCH (UID 10 BODY[] {5}\r\nfirst)\r\n* 2 FETCH (UID 11 BODY[] {6}\r\nsecond)\r\n"
+    "A4 OK done\r\n";
+constexpr std::string_view inbox_read = "A2 SELECT INBOX\r\n"
+                                        "A3 UID FETCH 1:* (FLAGS RFC822.SIZE INTERNALDATE)\r\n"
+                                        "A4 UID FETCH 10:11 (UID BODY.PEEK[])\r\n";
+
+// expect_scan(): the next folder's SELECT and scan go out right behind the read's last UID
+// FETCH, and scan() of that folder takes their answers, here in the same read as the bodies'
+// (each command gets the untagged data before its own tagged answer).
+TEST(imap_store_transcript, an_expected_scan_is_sent_behind_the_last_body_fetch) {
+    recording_receiver receiver;
+    sync::folder_scan sent;
+    const auto written =
+        run_store("UIDPLUS",
+                  {std::string(inbox_selected), std::string(inbox_scanned),
+                   std::string(inbox_bodies) +
+                       "* 1 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\nA5 OK selected\r\n"
+                       "* 1 FETCH (UID 4 FLAGS (\\Flagged) RFC822.SIZE 9 INTERNALDATE "
+                       "\"01-Jan-1970 00:00:30 +0000\")\r\nA6 OK done\r\n"},
+                  [&](imap_store& store) -> asio::awaitable<void> {
+                      sync::folder_scan scan;
+                      CO_ASSERT_NO_ERROR(co_await store.scan("INBOX", scan), store.diagnostics());
+                      store.expect_scan("Sent");
+                      const std::vector<std::string> ids{"10", "11"};
+                      CO_ASSERT_NO_ERROR(co_await store.read_messages("INBOX", ids, receiver),
+                                         store.diagnostics());
+                      CO_ASSERT_NO_ERROR(co_await store.scan("Sent", sent), store.diagnostics());
+                  });
+    EXPECT_EQ(written, std::string(inbox_read) +
+                           "A5 SELECT Sent\r\n"
+                           "A6 UID FETCH 1:* (FLAGS RFC822.SIZE INTERNALDATE)\r\n");
+    ASSERT_EQ(receiver.messages.size(), 2U);
+    EXPECT_EQ(receiver.messages[1].bytes, "second");
+    EXPECT_EQ(sent.epoch, "7");
+    ASSERT_EQ(sent.messages.size(), 1U);
+    EXPECT_EQ(sent.messages[0].id, "4");
+    EXPECT_EQ(sent.messages[0].flags, flagged);
+}
+
+// A hint not followed: the next operation reads the early answers, and the folder it needs is
+// selected again (the server has "Sent" selected by then).
+TEST(imap_store_transcript, an_expected_scan_not_taken_is_read_and_the_folder_selected_again) {
+    recording_receiver receiver;
+    const auto written = run_store(
+        "UIDPLUS",
+        {std::string(inbox_selected), std::string(inbox_scanned), std::string(inbox_bodies),
+         "* 0 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\nA5 OK selected\r\nA6 OK done\r\n",
+         "* 2 EXISTS\r\n* OK [UIDVALIDITY 3] ok\r\nA7 OK selected\r\n",
+         "* 1 FETCH (UID 10 BODY[] {5}\r\nagain)\r\nA8 OK done\r\n"},
+        [&](imap_store& store) -> asio::awaitable<void> {
+            sync::folder_scan scan;
+            CO_ASSERT_NO_ERROR(co_await store.scan("INBOX", scan), store.diagnostics());
+            store.expect_scan("Sent");
+            const std::vector<std::string> ids{"10", "11"};
+            CO_ASSERT_NO_ERROR(co_await store.read_messages("INBOX", ids, receiver),
+                               store.diagnostics());
+            const std::vector<std::string> once_more{"10"};
+            CO_ASSERT_NO_ERROR(co_await store.read_messages("INBOX", once_more, receiver),
+                               store.diagnostics());
+        });
+    EXPECT_EQ(written, std::string(inbox_read) +
+                           "A5 SELECT Sent\r\n"
+                           "A6 UID FETCH 1:* (FLAGS RFC822.SIZE INTERNALDATE)\r\n"
+                           "A7 SELECT INBOX\r\n"
+                           "A8 UID FETCH 10 (UID BODY.PEEK[])\r\n");
+    ASSERT_EQ(receiver.messages.size(), 3U);
+    EXPECT_EQ(receiver.messages[2].bytes, "again");
+}
+
+// The early SELECT refused (the folder is gone): scan() of it fails as a SELECT would, and the
+// session goes on.
+TEST(imap_store_transcript, an_expected_scan_refused_fails_that_scan_only) {
+    recording_receiver receiver;
+    std::error_code scan_error;
+    const auto written = run_store(
+        "UIDPLUS",
+        {std::string(inbox_selected), std::string(inbox_scanned), std::string(inbox_bodies),
+         "A5 NO [NONEXISTENT] no such mailbox\r\nA6 BAD no mailbox selected\r\n",
+         "* 2 EXISTS\r\n* OK [UIDVALIDITY 3] ok\r\nA7 OK selected\r\n",
+         "* 2 FETCH (UID 11 BODY[] {6}\r\nsecond)\r\nA8 OK done\r\n"},
+        [&](imap_store& store) -> asio::awaitable<void> {
+            sync::folder_scan scan;
+            CO_ASSERT_NO_ERROR(co_await store.scan("INBOX", scan), store.diagnostics());
+            store.expect_scan("Sent");
+            const std::vector<std::string> ids{"10", "11"};
+            CO_ASSERT_NO_ERROR(co_await store.read_messages("INBOX", ids, receiver),
+                               store.diagnostics());
+            sync::folder_scan sent;
+            scan_error = co_await store.scan("Sent", sent);
+            const std::vector<std::string> again{"11"};
+            CO_ASSERT_NO_ERROR(co_await store.read_messages("INBOX", again, receiver),
+                               store.diagnostics());
+        });
+    EXPECT_EQ(scan_error, imap_errc::command_failed);
+    EXPECT_EQ(written, std::string(inbox_read) +
+                           "A5 SELECT Sent\r\n"
+                           "A6 UID FETCH 1:* (FLAGS RFC822.SIZE INTERNALDATE)\r\n"
+                           "A7 SELECT INBOX\r\n"
+                           "A8 UID FETCH 11 (UID BODY.PEEK[])\r\n");
+    ASSERT_EQ(receiver.messages.size(), 3U);
+    EXPECT_EQ(receiver.messages[2].bytes, "second");
 }
 
 // A small body is collected across reads and passed on whole; a big one goes on in pieces as
