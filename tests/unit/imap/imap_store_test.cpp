@@ -440,6 +440,17 @@ constexpr std::string_view inbox_read = "A2 SELECT INBOX\r\n"
                                         "A3 UID FETCH 1:* (FLAGS RFC822.SIZE INTERNALDATE)\r\n"
                                         "A4 UID FETCH 10:11 (UID BODY.PEEK[])\r\n";
 
+// Scans INBOX, says "Sent" is scanned next, and reads INBOX's two messages (inbox_read).
+asio::awaitable<std::error_code> read_inbox_expecting_sent(imap_store& store,
+                                                           recording_receiver& receiver) {
+    sync::folder_scan scan;
+    if (const auto ec = co_await store.scan("INBOX", scan))
+        co_return ec;
+    store.expect_scan("Sent");
+    const std::vector<std::string> ids{"10", "11"};
+    co_return co_await store.read_messages("INBOX", ids, receiver);
+}
+
 // expect_scan(): the next folder's SELECT and scan go out right behind the read's last UID
 // FETCH, and scan() of that folder takes their answers, here in the same read as the bodies'
 // (each command gets the untagged data before its own tagged answer).
@@ -454,11 +465,7 @@ TEST(imap_store_transcript, an_expected_scan_is_sent_behind_the_last_body_fetch)
                        "* 1 FETCH (UID 4 FLAGS (\\Flagged) RFC822.SIZE 9 INTERNALDATE "
                        "\"01-Jan-1970 00:00:30 +0000\")\r\nA6 OK done\r\n"},
                   [&](imap_store& store) -> asio::awaitable<void> {
-                      sync::folder_scan scan;
-                      CO_ASSERT_NO_ERROR(co_await store.scan("INBOX", scan), store.diagnostics());
-                      store.expect_scan("Sent");
-                      const std::vector<std::string> ids{"10", "11"};
-                      CO_ASSERT_NO_ERROR(co_await store.read_messages("INBOX", ids, receiver),
+                      CO_ASSERT_NO_ERROR(co_await read_inbox_expecting_sent(store, receiver),
                                          store.diagnostics());
                       CO_ASSERT_NO_ERROR(co_await store.scan("Sent", sent), store.diagnostics());
                   });
@@ -484,11 +491,7 @@ TEST(imap_store_transcript, an_expected_scan_not_taken_is_read_and_the_folder_se
          "* 2 EXISTS\r\n* OK [UIDVALIDITY 3] ok\r\nA7 OK selected\r\n",
          "* 1 FETCH (UID 10 BODY[] {5}\r\nagain)\r\nA8 OK done\r\n"},
         [&](imap_store& store) -> asio::awaitable<void> {
-            sync::folder_scan scan;
-            CO_ASSERT_NO_ERROR(co_await store.scan("INBOX", scan), store.diagnostics());
-            store.expect_scan("Sent");
-            const std::vector<std::string> ids{"10", "11"};
-            CO_ASSERT_NO_ERROR(co_await store.read_messages("INBOX", ids, receiver),
+            CO_ASSERT_NO_ERROR(co_await read_inbox_expecting_sent(store, receiver),
                                store.diagnostics());
             const std::vector<std::string> once_more{"10"};
             CO_ASSERT_NO_ERROR(co_await store.read_messages("INBOX", once_more, receiver),
@@ -515,11 +518,7 @@ TEST(imap_store_transcript, an_expected_scan_refused_fails_that_scan_only) {
          "* 2 EXISTS\r\n* OK [UIDVALIDITY 3] ok\r\nA7 OK selected\r\n",
          "* 2 FETCH (UID 11 BODY[] {6}\r\nsecond)\r\nA8 OK done\r\n"},
         [&](imap_store& store) -> asio::awaitable<void> {
-            sync::folder_scan scan;
-            CO_ASSERT_NO_ERROR(co_await store.scan("INBOX", scan), store.diagnostics());
-            store.expect_scan("Sent");
-            const std::vector<std::string> ids{"10", "11"};
-            CO_ASSERT_NO_ERROR(co_await store.read_messages("INBOX", ids, receiver),
+            CO_ASSERT_NO_ERROR(co_await read_inbox_expecting_sent(store, receiver),
                                store.diagnostics());
             sync::folder_scan sent;
             scan_error = co_await store.scan("Sent", sent);
