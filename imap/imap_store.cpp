@@ -447,6 +447,8 @@ sync::task<std::error_code> imap_store::deselect() {
 }
 
 sync::task<std::error_code> imap_store::list_folders(std::vector<sync::folder_info>& folders) {
+    if (const auto ec = co_await drop_early_scan()) // ENABLE and LIST are pipelined below
+        co_return ec;
     auto& fsm = session_.fsm();
     list_return_options returns;
     returns.special_use = fsm.has_capability("SPECIAL-USE");

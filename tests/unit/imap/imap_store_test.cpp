@@ -7,6 +7,7 @@
 #include "imap/imap_store.hpp"
 #include "imap/imap_store_errc.hpp"
 #include "net/fake_stream.hpp"
+#include "net/net_errc.hpp"
 #include "net/sasl_mechanism.hpp"
 #include "tests/support/coroutine_runner.hpp"
 
@@ -534,6 +535,86 @@ TEST(imap_store_transcript, an_expected_scan_refused_fails_that_scan_only) {
                            "A8 UID FETCH 11 (UID BODY.PEEK[])\r\n");
     ASSERT_EQ(receiver.messages.size(), 3U);
     EXPECT_EQ(receiver.messages[2].bytes, "second");
+}
+
+// The hinted folder is empty and the server refuses UID FETCH 1:* there (BAD): the scan sees
+// EXISTS 0 and does not need that answer, as a scan that sent no FETCH.
+TEST(imap_store_transcript, an_expected_scan_of_an_empty_folder_ignores_a_refused_fetch) {
+    recording_receiver receiver;
+    sync::folder_scan sent;
+    sent.messages.push_back({});
+    const auto written = run_store(
+        "UIDPLUS",
+        {std::string(inbox_selected), std::string(inbox_scanned), std::string(inbox_bodies),
+         "* 0 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\nA5 OK selected\r\n"
+         "A6 BAD invalid message set\r\n"},
+        [&](imap_store& store) -> asio::awaitable<void> {
+            CO_ASSERT_NO_ERROR(co_await read_inbox_expecting_sent(store, receiver),
+                               store.diagnostics());
+            CO_ASSERT_NO_ERROR(co_await store.scan("Sent", sent), store.diagnostics());
+        });
+    EXPECT_EQ(written, std::string(inbox_read) +
+                           "A5 SELECT Sent\r\n"
+                           "A6 UID FETCH 1:* (FLAGS RFC822.SIZE INTERNALDATE)\r\n");
+    EXPECT_EQ(sent.epoch, "7");
+    EXPECT_TRUE(sent.messages.empty());
+}
+
+// The connection ends after the last body's answer, before the early answers: the read has
+// passed on every message, and the scan of the hinted folder fails with the connection.
+TEST(imap_store_transcript, a_connection_lost_before_the_early_answers_fails_that_scan) {
+    recording_receiver receiver;
+    std::error_code scan_error;
+    run_store("UIDPLUS",
+              {std::string(inbox_selected), std::string(inbox_scanned), std::string(inbox_bodies)},
+              [&](imap_store& store) -> asio::awaitable<void> {
+                  CO_ASSERT_NO_ERROR(co_await read_inbox_expecting_sent(store, receiver),
+                                     store.diagnostics());
+                  sync::folder_scan sent;
+                  scan_error = co_await store.scan("Sent", sent);
+              });
+    EXPECT_EQ(scan_error, net::net_errc::connection_closed);
+    ASSERT_EQ(receiver.messages.size(), 2U);
+    EXPECT_FALSE(receiver.messages[0].error);
+    EXPECT_FALSE(receiver.messages[1].error);
+}
+
+// A server that names the UID only after the body, with an early scan behind the read: the
+// early answers are read, INBOX is selected again for the one-UID commands, and the hinted
+// folder is then scanned the usual way.
+TEST(imap_store_transcript, a_uid_after_the_body_with_an_early_scan_reselects_the_folder) {
+    recording_receiver receiver;
+    sync::folder_scan sent;
+    const auto written = run_store(
+        "UIDPLUS",
+        {std::string(inbox_selected), std::string(inbox_scanned),
+         "* 1 FETCH (BODY[] {5}\r\nfirst UID 10)\r\n* 2 FETCH (BODY[] {6}\r\nsecond UID 11)\r\n"
+         "A4 OK done\r\n",
+         "* 0 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\nA5 OK selected\r\nA6 OK done\r\n",
+         "* 2 EXISTS\r\n* OK [UIDVALIDITY 3] ok\r\nA7 OK selected\r\n",
+         "* 1 FETCH (BODY[] {5}\r\nfirst UID 10)\r\nA8 OK done\r\n",
+         "* 2 FETCH (BODY[] {6}\r\nsecond UID 11)\r\nA9 OK done\r\n",
+         "* 1 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\nA10 OK selected\r\n",
+         "* 1 FETCH (UID 4 FLAGS () RFC822.SIZE 9 INTERNALDATE "
+         "\"01-Jan-1970 00:00:30 +0000\")\r\nA11 OK done\r\n"},
+        [&](imap_store& store) -> asio::awaitable<void> {
+            CO_ASSERT_NO_ERROR(co_await read_inbox_expecting_sent(store, receiver),
+                               store.diagnostics());
+            CO_ASSERT_NO_ERROR(co_await store.scan("Sent", sent), store.diagnostics());
+        });
+    EXPECT_EQ(written, std::string(inbox_read) +
+                           "A5 SELECT Sent\r\n"
+                           "A6 UID FETCH 1:* (FLAGS RFC822.SIZE INTERNALDATE)\r\n"
+                           "A7 SELECT INBOX\r\n"
+                           "A8 UID FETCH 10 (UID BODY.PEEK[])\r\n"
+                           "A9 UID FETCH 11 (UID BODY.PEEK[])\r\n"
+                           "A10 SELECT Sent\r\n"
+                           "A11 UID FETCH 1:* (FLAGS RFC822.SIZE INTERNALDATE)\r\n");
+    ASSERT_EQ(receiver.messages.size(), 2U);
+    EXPECT_EQ(receiver.messages[0].bytes, "first");
+    EXPECT_EQ(receiver.messages[1].bytes, "second");
+    ASSERT_EQ(sent.messages.size(), 1U);
+    EXPECT_EQ(sent.messages[0].id, "4");
 }
 
 // A small body is collected across reads and passed on whole; a big one goes on in pieces as
