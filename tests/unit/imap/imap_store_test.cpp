@@ -441,6 +441,11 @@ constexpr std::string_view inbox_read = "A2 SELECT INBOX\r\n"
                                         "A3 UID FETCH 1:* (FLAGS RFC822.SIZE INTERNALDATE)\r\n"
                                         "A4 UID FETCH 10:11 (UID BODY.PEEK[])\r\n";
 
+// inbox_read, then the early scan of "Sent" behind it.
+const std::string inbox_read_and_early_scan =
+    std::string(inbox_read) + "A5 SELECT Sent\r\n"
+                              "A6 UID FETCH 1:* (FLAGS RFC822.SIZE INTERNALDATE)\r\n";
+
 // Scans INBOX, says "Sent" is scanned next, and reads INBOX's two messages (inbox_read).
 asio::awaitable<std::error_code> read_inbox_expecting_sent(imap_store& store,
                                                            recording_receiver& receiver) {
@@ -470,9 +475,7 @@ TEST(imap_store_transcript, an_expected_scan_is_sent_behind_the_last_body_fetch)
                                          store.diagnostics());
                       CO_ASSERT_NO_ERROR(co_await store.scan("Sent", sent), store.diagnostics());
                   });
-    EXPECT_EQ(written, std::string(inbox_read) +
-                           "A5 SELECT Sent\r\n"
-                           "A6 UID FETCH 1:* (FLAGS RFC822.SIZE INTERNALDATE)\r\n");
+    EXPECT_EQ(written, inbox_read_and_early_scan);
     ASSERT_EQ(receiver.messages.size(), 2U);
     EXPECT_EQ(receiver.messages[1].bytes, "second");
     EXPECT_EQ(sent.epoch, "7");
@@ -498,11 +501,8 @@ TEST(imap_store_transcript, an_expected_scan_not_taken_is_read_and_the_folder_se
             CO_ASSERT_NO_ERROR(co_await store.read_messages("INBOX", once_more, receiver),
                                store.diagnostics());
         });
-    EXPECT_EQ(written, std::string(inbox_read) +
-                           "A5 SELECT Sent\r\n"
-                           "A6 UID FETCH 1:* (FLAGS RFC822.SIZE INTERNALDATE)\r\n"
-                           "A7 SELECT INBOX\r\n"
-                           "A8 UID FETCH 10 (UID BODY.PEEK[])\r\n");
+    EXPECT_EQ(written, inbox_read_and_early_scan + "A7 SELECT INBOX\r\n"
+                                                   "A8 UID FETCH 10 (UID BODY.PEEK[])\r\n");
     ASSERT_EQ(receiver.messages.size(), 3U);
     EXPECT_EQ(receiver.messages[2].bytes, "again");
 }
@@ -528,11 +528,8 @@ TEST(imap_store_transcript, an_expected_scan_refused_fails_that_scan_only) {
                                store.diagnostics());
         });
     EXPECT_EQ(scan_error, imap_errc::command_failed);
-    EXPECT_EQ(written, std::string(inbox_read) +
-                           "A5 SELECT Sent\r\n"
-                           "A6 UID FETCH 1:* (FLAGS RFC822.SIZE INTERNALDATE)\r\n"
-                           "A7 SELECT INBOX\r\n"
-                           "A8 UID FETCH 11 (UID BODY.PEEK[])\r\n");
+    EXPECT_EQ(written, inbox_read_and_early_scan + "A7 SELECT INBOX\r\n"
+                                                   "A8 UID FETCH 11 (UID BODY.PEEK[])\r\n");
     ASSERT_EQ(receiver.messages.size(), 3U);
     EXPECT_EQ(receiver.messages[2].bytes, "second");
 }
@@ -553,9 +550,7 @@ TEST(imap_store_transcript, an_expected_scan_of_an_empty_folder_ignores_a_refuse
                                store.diagnostics());
             CO_ASSERT_NO_ERROR(co_await store.scan("Sent", sent), store.diagnostics());
         });
-    EXPECT_EQ(written, std::string(inbox_read) +
-                           "A5 SELECT Sent\r\n"
-                           "A6 UID FETCH 1:* (FLAGS RFC822.SIZE INTERNALDATE)\r\n");
+    EXPECT_EQ(written, inbox_read_and_early_scan);
     EXPECT_EQ(sent.epoch, "7");
     EXPECT_TRUE(sent.messages.empty());
 }
@@ -602,9 +597,7 @@ TEST(imap_store_transcript, a_uid_after_the_body_with_an_early_scan_reselects_th
                                store.diagnostics());
             CO_ASSERT_NO_ERROR(co_await store.scan("Sent", sent), store.diagnostics());
         });
-    EXPECT_EQ(written, std::string(inbox_read) +
-                           "A5 SELECT Sent\r\n"
-                           "A6 UID FETCH 1:* (FLAGS RFC822.SIZE INTERNALDATE)\r\n"
+    EXPECT_EQ(written, inbox_read_and_early_scan +
                            "A7 SELECT INBOX\r\n"
                            "A8 UID FETCH 10 (UID BODY.PEEK[])\r\n"
                            "A9 UID FETCH 11 (UID BODY.PEEK[])\r\n"
