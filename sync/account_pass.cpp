@@ -1017,12 +1017,13 @@ private:
         applying_input_ = i;
         copied_to_.reset();
         // The next folder is scanned right after this one's reads (scan_ahead): a store may
-        // start that scan behind them.
+        // start that scan behind them. Only a scan in full (no token: scan_sides) is hinted;
+        // one from a token depends on what the store is told then.
         for (const auto& next : ahead) {
             if (next.skipped || next.scanned)
                 continue;
             for (side s : both_sides)
-                if (next.absent_on != s)
+                if (next.absent_on != s && state_.scan_token(next.name, s).empty())
                     at(s).expect_scan(next.name);
             break;
         }

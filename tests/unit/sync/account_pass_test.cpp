@@ -757,6 +757,10 @@ public:
         calls.push_back("scan " + folder);
         co_return co_await next_.scan(folder, scan);
     }
+    void expect_scan(const std::string& folder) override {
+        calls.push_back("expect " + folder);
+        forwarding_store::expect_scan(folder);
+    }
     task<std::error_code> read_messages(const std::string& folder,
                                         const std::vector<std::string>& ids,
                                         message_receiver& receiver) override {
@@ -818,8 +822,9 @@ pass_result run_logged_pass(account& a, call_log_store& remote, store& local,
 
 // An initial sync (the state knows no message) cannot pair a message gone from one folder with
 // one in another, so each folder is applied right after its scan: the server's folder is still
-// selected for the read, and the Maildir writes while the next folders are scanned. A pass over
-// known mail still scans every folder before changing any (a move spans two folders).
+// selected for the read, and the Maildir writes while the next folders are scanned. Before each
+// read the store hears which folder it scans next (expect_scan). A pass over known mail still
+// scans every folder before changing any (a move spans two folders).
 TEST(account_pass, an_initial_sync_reads_each_folder_right_after_its_scan) {
     account a;
     for (const char* folder : {"INBOX", "Archive", "Sent"})
@@ -829,7 +834,8 @@ TEST(account_pass, an_initial_sync_reads_each_folder_right_after_its_scan) {
     const auto first = run_logged_pass(a, remote, a.local);
     EXPECT_FALSE(first.any_error());
     EXPECT_EQ(first.copied[1], 9U);
-    EXPECT_EQ(remote.calls, (std::vector<std::string>{"scan Archive", "read Archive", "scan INBOX",
+    EXPECT_EQ(remote.calls, (std::vector<std::string>{"scan Archive", "expect INBOX",
+                                                      "read Archive", "scan INBOX", "expect Sent",
                                                       "read INBOX", "scan Sent", "read Sent"}));
     EXPECT_EQ(contents(a.remote.durable()), contents(a.local.durable()));
 
@@ -847,6 +853,33 @@ TEST(account_pass, an_initial_sync_reads_each_folder_right_after_its_scan) {
     EXPECT_EQ(a.remote.reads - reads_before, 1) << "the move was transferred";
     EXPECT_EQ(remote.calls, (std::vector<std::string>{"scan Archive", "scan INBOX", "scan Sent",
                                                       "read Archive"}));
+    EXPECT_EQ(contents(a.remote.durable()), contents(a.local.durable()));
+}
+
+// The hint is only for a scan in full: a folder the state holds a scan token for (here, every
+// folder was empty in the last pass) is scanned from it, and a store told to expect a full scan
+// there would send commands that scan cannot use. A folder new since then is hinted.
+TEST(account_pass, only_a_folder_scanned_in_full_is_hinted_as_the_next_scan) {
+    account a;
+    a.remote.enable_tokens();
+    for (auto* s : {&a.remote, &a.local}) {
+        for (const char* folder : {"Archive", "INBOX", "Sent"})
+            s->working()[folder];
+        s->make_durable();
+    }
+    call_log_store remote(a.remote);
+    EXPECT_FALSE(run_logged_pass(a, remote, a.local).any_error());
+    ASSERT_FALSE(a.state.scan_token("INBOX", side::remote).empty());
+
+    for (const char* folder : {"Archive", "INBOX", "Lists", "Sent"})
+        a.remote.add(folder, std::string("new in ") + folder);
+    remote.calls.clear();
+    const auto second = run_logged_pass(a, remote, a.local);
+    EXPECT_FALSE(second.any_error());
+    EXPECT_EQ(second.copied[1], 4U);
+    EXPECT_EQ(remote.calls, (std::vector<std::string>{"scan Archive", "read Archive", "scan INBOX",
+                                                      "expect Lists", "read INBOX", "scan Lists",
+                                                      "read Lists", "scan Sent", "read Sent"}));
     EXPECT_EQ(contents(a.remote.durable()), contents(a.local.durable()));
 }
 
@@ -871,8 +904,8 @@ TEST(account_pass, an_initial_sync_reads_the_next_folder_while_a_folder_commits_
     EXPECT_FALSE(result.any_error());
     EXPECT_FALSE(local.timed_out) << "the next read waited for Archive's last commit";
     EXPECT_EQ(local.calls_then,
-              (std::vector<std::string>{"scan Archive", "read Archive", "scan Drafts", "scan INBOX",
-                                        "read INBOX"}));
+              (std::vector<std::string>{"scan Archive", "expect Drafts", "read Archive",
+                                        "scan Drafts", "scan INBOX", "read INBOX"}));
     EXPECT_EQ(local.records_then, 2U) << "the last batch was recorded before its commit";
     EXPECT_EQ(a.state.records("Archive").size(), 3U);
     EXPECT_EQ(a.state.records("INBOX").size(), 3U);

@@ -45,6 +45,7 @@ public:
                                        message_sink& sink) override {
         return next_.read_message(folder, id, sink);
     }
+    void expect_scan(const std::string& folder) override { next_.expect_scan(folder); }
     task<std::error_code> read_messages(const std::string& folder,
                                         const std::vector<std::string>& ids,
                                         message_receiver& receiver) override {
