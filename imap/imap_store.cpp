@@ -31,7 +31,13 @@ constexpr std::size_t max_set_chars = 4000; // keeps command lines well under 8 
 // costs little and the next one is queued (pipelined) long before this one ends.
 constexpr std::size_t body_batch_messages = 256;
 constexpr std::uint64_t body_batch_bytes = 8 * 1024 * 1024;
-constexpr std::size_t body_pipeline_depth = 2; // UID FETCH commands in flight
+// UID FETCH commands of bodies in flight: as many as keep the server sending across a round
+// trip (at 50 ms, 2 commands of small messages left it idle a third of the time; bench/README),
+// bounded by the bytes they ask for, which a receiver's error leaves to be read to their end.
+// A command always goes when none is in flight. The session's own bound is 8 (an early scan
+// adds 2).
+constexpr std::size_t body_pipeline_depth = 4;
+constexpr std::uint64_t body_pipeline_bytes = 16 * 1024 * 1024;
 
 // A decimal number that fills the whole text (a UID, a UIDVALIDITY, a mod-sequence).
 template <typename Number>
@@ -1024,7 +1030,7 @@ private:
 };
 
 sync::task<std::error_code> imap_store::fetch_bodies(const std::string& folder,
-                                                     const std::vector<uid_set>& sets,
+                                                     const std::vector<body_batch>& batches,
                                                      std::size_t depth, body_reader& reader) {
     run_options options;
     options.after_read = [&]() -> boost::asio::awaitable<std::error_code> {
@@ -1034,27 +1040,37 @@ sync::task<std::error_code> imap_store::fetch_bodies(const std::string& folder,
     if (const auto ec = co_await drop_early_scan())
         co_return ec;
     const sink_guard guard(session_, reader.queue);
-    std::deque<std::string> in_flight;
+    struct sent_command {
+        std::string tag;
+        std::uint64_t bytes;
+    };
+    std::deque<sent_command> in_flight;
     std::size_t next = 0;
     std::optional<std::string> refused;
-    while (next < sets.size() || !in_flight.empty()) {
+    std::uint64_t bytes_in_flight = 0;
+    while (next < batches.size() || !in_flight.empty()) {
         // The next commands go out before this one's bodies are read: no idle round trip.
-        while (!reader.error && !refused && next < sets.size() && in_flight.size() < depth) {
-            if (depth == 1 && sets[next].count() == 1)
-                reader.sole_uid = sets[next].ranges().front().first;
+        while (
+            !reader.error && !refused && next < batches.size() && in_flight.size() < depth &&
+            (in_flight.empty() || bytes_in_flight + batches[next].bytes <= body_pipeline_bytes)) {
+            const auto& set = batches[next].uids;
+            if (depth == 1 && set.count() == 1)
+                reader.sole_uid = set.ranges().front().first;
             std::string tag;
-            if (const auto ec = session_.submit(
-                    session_.fsm().writer().uid_fetch(sets[next], bodies_items()), tag))
+            if (const auto ec =
+                    session_.submit(session_.fsm().writer().uid_fetch(set, bodies_items()), tag))
                 co_return fail(ec, "UID FETCH of bodies in " + util::quote_server_text(folder));
-            in_flight.push_back(std::move(tag));
+            in_flight.push_back({std::move(tag), batches[next].bytes});
+            bytes_in_flight += batches[next].bytes;
             ++next;
-            if (next == sets.size())
+            if (next == batches.size())
                 send_early_scan(); // behind the last UID FETCH: no round trip at the folder's end
         }
         if (in_flight.empty())
             break; // an error or a refusal stopped the sending, and every answer is read
         command_result r;
-        const auto ec = co_await session_.wait(in_flight.front(), r, options);
+        const auto ec = co_await session_.wait(in_flight.front().tag, r, options);
+        bytes_in_flight -= in_flight.front().bytes;
         in_flight.pop_front();
         if (ec) {
             selected_.reset();
@@ -1102,12 +1118,18 @@ sync::task<std::error_code> imap_store::read_messages(const std::string& folder,
     uids.erase(std::unique(uids.begin(), uids.end()), uids.end());
 
     // Batches bounded by count and bytes; a message bigger than the bound goes alone.
-    std::vector<uid_set> sets;
+    std::vector<body_batch> batches;
     std::vector<std::uint32_t> batch;
     std::uint64_t batch_bytes = 0;
     const auto close_batch = [&] {
-        for (auto& set : uid_set::from_uids(batch).split(max_set_chars))
-            sets.push_back(std::move(set));
+        // A set split for the line length holds the next UIDs of the (sorted) batch.
+        auto uid = batch.begin();
+        for (auto& set : uid_set::from_uids(batch).split(max_set_chars)) {
+            std::uint64_t bytes = 0;
+            for (std::size_t i = 0; i < set.count() && uid != batch.end(); ++i, ++uid)
+                bytes += meta.at(*uid).size;
+            batches.push_back({std::move(set), bytes});
+        }
         batch.clear();
         batch_bytes = 0;
     };
@@ -1124,16 +1146,16 @@ sync::task<std::error_code> imap_store::read_messages(const std::string& folder,
 
     const std::set<std::uint32_t> wanted(uids.begin(), uids.end());
     body_reader reader(meta, wanted, receiver);
-    if (const auto ec = co_await fetch_bodies(folder, sets, body_pipeline_depth, reader))
+    if (const auto ec = co_await fetch_bodies(folder, batches, body_pipeline_depth, reader))
         co_return ec;
     // A server that names the UID only after the body: the rest one UID per command.
     if (reader.uid_missing && !reader.error) {
         if (const auto ec = co_await select(folder)) // an early scan may have selected another
             co_return ec;
-        std::vector<uid_set> singles;
+        std::vector<body_batch> singles;
         for (const auto uid : uids)
             if (!reader.delivered.contains(uid))
-                singles.push_back(one_uid(uid));
+                singles.push_back({one_uid(uid), meta.at(uid).size});
         if (const auto ec = co_await fetch_bodies(folder, singles, 1, reader))
             co_return ec;
     }

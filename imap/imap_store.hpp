@@ -119,10 +119,16 @@ private:
     class body_reader;
     class append_writer;
 
-    // Runs the UID FETCH commands of bodies, `depth` of them in flight.
+    // The UIDs of one UID FETCH of bodies, and the bytes they come to (their RFC822.SIZE).
+    struct body_batch {
+        uid_set uids;
+        std::uint64_t bytes = 0;
+    };
+    // Runs the UID FETCH commands of bodies: up to `depth` of them in flight, and no more
+    // bytes than body_pipeline_bytes unless one command alone.
     sync::task<std::error_code> fetch_bodies(const std::string& folder,
-                                             const std::vector<uid_set>& sets, std::size_t depth,
-                                             body_reader& reader);
+                                             const std::vector<body_batch>& batches,
+                                             std::size_t depth, body_reader& reader);
     // Without UIDPLUS: the UID of a message just stored in `folder`, by UID SEARCH HEADER
     // Message-ID and the size (the highest such UID); no_new_uid when none is found.
     sync::task<std::error_code> find_new_uid(std::string folder, std::string message_id,

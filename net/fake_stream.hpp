@@ -36,6 +36,8 @@ public:
 
     // Everything written since the last call.
     std::string take_written() { return std::exchange(written_, {}); }
+    // What take_written() would return now, left in place (e.g. what went out before a read).
+    [[nodiscard]] const std::string& written() const noexcept { return written_; }
     [[nodiscard]] std::size_t operations() const noexcept { return operations_; }
     [[nodiscard]] bool is_open() const noexcept { return open_; }
 

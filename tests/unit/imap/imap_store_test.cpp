@@ -12,6 +12,7 @@
 #include "tests/support/coroutine_runner.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <fmt/format.h>
 #include <functional>
 #include <gtest/gtest.h>
 
@@ -24,11 +25,11 @@ using postfach::test::run_until_done;
 using namespace sync::flag_bit; // draft, flagged, forwarded, answered, seen, deleted
 constexpr std::string_view login_written = "A1 AUTHENTICATE PLAIN AGFsaWNlAHNlY3JldA==\r\n";
 
-// Logs in with the capabilities given after login, then runs body on a store; returns what
-// the client wrote after the login.
-std::string run_store(std::string_view capabilities, const std::vector<std::string>& arrivals,
-                      const std::function<asio::awaitable<void>(imap_store&)>& body) {
-    net::fake_stream fake;
+// Logs in with the capabilities given after login, then runs body on a store over `fake`;
+// returns what the client wrote after the login.
+std::string run_store_on(net::fake_stream& fake, std::string_view capabilities,
+                         const std::vector<std::string>& arrivals,
+                         const std::function<asio::awaitable<void>(imap_store&)>& body) {
     fake.feed("* OK [CAPABILITY IMAP4rev1 SASL-IR AUTH=PLAIN] ready\r\n");
     fake.feed("A1 OK [CAPABILITY IMAP4rev1 " + std::string(capabilities) + "] Logged in\r\n");
     for (const auto& a : arrivals)
@@ -49,6 +50,12 @@ std::string run_store(std::string_view capabilities, const std::vector<std::stri
     auto written = fake.take_written();
     EXPECT_EQ(written.substr(0, login_written.size()), login_written);
     return written.substr(std::min(written.size(), login_written.size()));
+}
+
+std::string run_store(std::string_view capabilities, const std::vector<std::string>& arrivals,
+                      const std::function<asio::awaitable<void>(imap_store&)>& body) {
+    net::fake_stream fake;
+    return run_store_on(fake, capabilities, arrivals, body);
 }
 
 class chunk_sink final : public sync::message_sink {
@@ -608,6 +615,85 @@ TEST(imap_store_transcript, a_uid_after_the_body_with_an_early_scan_reselects_th
     EXPECT_EQ(receiver.messages[1].bytes, "second");
     ASSERT_EQ(sent.messages.size(), 1U);
     EXPECT_EQ(sent.messages[0].id, "4");
+}
+
+// Passes everything on to a recording_receiver, and before the first message calls
+// `before_first` (to see what the store had sent by then).
+class first_body_probe final : public sync::message_receiver {
+public:
+    recording_receiver inner;
+    std::function<void()> before_first;
+
+    sync::task<std::error_code> open(const sync::message_header& header,
+                                     sync::message_sink*& sink) override {
+        if (inner.messages.empty())
+            before_first();
+        return inner.open(header, sink);
+    }
+    sync::task<std::error_code> close(const sync::message_header& header,
+                                      std::error_code ec) override {
+        return inner.close(header, ec);
+    }
+};
+
+// Reads `count` messages of INBOX that the scan says are `size` bytes each (their bodies are
+// "body"); returns the UID FETCH commands of bodies written before the first body came.
+std::vector<std::string> body_fetches_before_the_first_body(std::uint32_t count,
+                                                            std::uint64_t size) {
+    std::string scanned;
+    std::string bodies;
+    std::vector<std::string> ids;
+    for (std::uint32_t uid = 1; uid <= count; ++uid) {
+        scanned += fmt::format("* {0} FETCH (UID {0} FLAGS () RFC822.SIZE {1} INTERNALDATE "
+                               "\"01-Jan-1970 00:00:10 +0000\")\r\n",
+                               uid, size);
+        bodies += fmt::format("* {0} FETCH (UID {0} BODY[] {{4}}\r\nbody)\r\n", uid);
+        ids.push_back(std::to_string(uid));
+    }
+    net::fake_stream fake;
+    first_body_probe receiver;
+    std::string sent_then;
+    receiver.before_first = [&] {
+        sent_then = fake.written();
+    };
+    // Every answer after the bodies of all commands, tagged from A4 on (at most one per UID).
+    for (std::uint32_t tag = 4; tag < 4 + count; ++tag)
+        bodies += fmt::format("A{} OK done\r\n", tag);
+    run_store_on(
+        fake, "UIDPLUS",
+        {fmt::format("* {} EXISTS\r\n* OK [UIDVALIDITY 3] ok\r\nA2 OK selected\r\n", count),
+         scanned + "A3 OK done\r\n", bodies},
+        [&](imap_store& store) -> asio::awaitable<void> {
+            sync::folder_scan scan;
+            CO_ASSERT_NO_ERROR(co_await store.scan("INBOX", scan), store.diagnostics());
+            (void)co_await store.read_messages("INBOX", ids, receiver);
+        });
+    std::vector<std::string> fetches;
+    std::size_t at = 0;
+    while ((at = sent_then.find(" UID FETCH ", at)) != std::string::npos) {
+        const auto end = sent_then.find("\r\n", at);
+        auto line = sent_then.substr(at + 1, end - at - 1);
+        if (line.find("BODY.PEEK[]") != std::string::npos)
+            fetches.push_back(line.substr(0, line.find(" (")));
+        at = end;
+    }
+    return fetches;
+}
+
+// Bodies are asked for ahead of their answers, by several commands: enough to keep the server
+// sending across a round trip (4 commands of 256 small messages), ...
+TEST(imap_store_transcript, body_fetches_are_pipelined_four_commands_deep) {
+    EXPECT_EQ(body_fetches_before_the_first_body(1100, 10),
+              (std::vector<std::string>{"UID FETCH 1:256", "UID FETCH 257:512", "UID FETCH 513:768",
+                                        "UID FETCH 769:1024"}));
+}
+
+// ... but no more than 16 MB of them, unless a single command asks for more.
+TEST(imap_store_transcript, body_fetches_in_flight_are_bounded_by_their_bytes) {
+    EXPECT_EQ(body_fetches_before_the_first_body(5, 6'000'000),
+              (std::vector<std::string>{"UID FETCH 1", "UID FETCH 2"}));
+    EXPECT_EQ(body_fetches_before_the_first_body(2, 40'000'000),
+              (std::vector<std::string>{"UID FETCH 1"}));
 }
 
 // A small body is collected across reads and passed on whole; a big one goes on in pieces as
