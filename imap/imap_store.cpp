@@ -632,53 +632,106 @@ void imap_store::note_enabled(const std::vector<response>& untagged) {
                 qresync_ = qresync_ || util::ascii_iequals(c, "QRESYNC");
 }
 
-void imap_store::expect_scan(const std::string& folder) {
-    expected_scan_ = folder;
+void imap_store::expect_scans(std::vector<sync::expected_scan> scans) {
+    expected_.assign(std::make_move_iterator(scans.begin()), std::make_move_iterator(scans.end()));
 }
 
-void imap_store::send_early_scan() {
-    if (!expected_scan_ || early_scan_)
-        return;
-    const std::string folder = *std::exchange(expected_scan_, std::nullopt);
-    // Only the full scan of a folder first seen in this session (scan_from decides the same
-    // way): an incremental one depends on what the SELECT answers.
-    if (!qresync_tried_ || scanned_.contains(folder))
-        return;
+std::error_code imap_store::send_scan(const std::string& folder, const select_options& options,
+                                      bool with_fetch) {
     std::string wire;
-    if (wire_name(folder, wire))
-        return;
-    early_scan early;
-    early.folder = folder;
-    early.options.condstore = qresync_ || session_.fsm().has_capability("CONDSTORE");
-    if (session_.submit(session_.fsm().writer().select(wire, early.options), early.select_tag))
-        return;
+    if (const auto ec = wire_name(folder, wire))
+        return ec;
+    sent_scan sent;
+    sent.folder = folder;
+    sent.options = options;
+    if (const auto ec =
+            session_.submit(session_.fsm().writer().select(wire, options), sent.select_tag))
+        return ec;
     // From here the server may have another folder selected whatever the answers say.
     selected_.reset();
-    if (session_.submit(
-            session_.fsm().writer().uid_fetch(uid_set::range(1, uid_set::star), scan_items()),
-            early.fetch_tag))
-        early.fetch_tag.clear();
-    early_scan_ = std::move(early);
+    if (with_fetch && session_.submit(session_.fsm().writer().uid_fetch(
+                                          uid_set::range(1, uid_set::star), scan_items()),
+                                      sent.fetch_tag))
+        sent.fetch_tag.clear();
+    sent_scans_.push_back(std::move(sent));
+    return {};
+}
+
+std::optional<select_options> imap_store::early_options(const sync::expected_scan& e) const {
+    if (!qresync_tried_) // ENABLE first (scan_from)
+        return std::nullopt;
+    // As scan_from: from this session's last scan of the folder, else from the base.
+    select_options options;
+    options.condstore = qresync_ || session_.fsm().has_capability("CONDSTORE");
+    if (const auto last = scanned_.find(e.folder); last != scanned_.end()) {
+        if (!qresync_)
+            return std::nullopt;
+        options.qresync =
+            qresync_parameters{last->second.uidvalidity, last->second.highestmodseq, std::nullopt};
+        return options;
+    }
+    if (e.token.empty() || !options.condstore)
+        return options; // in full
+    std::uint32_t uidvalidity = 0;
+    std::uint64_t modseq = 0;
+    if (!qresync_ || !parse_number(e.epoch, uidvalidity) || !parse_number(e.token, modseq) ||
+        uidvalidity == 0 || modseq == 0)
+        return std::nullopt;
+    options.qresync = qresync_parameters{uidvalidity, modseq, std::nullopt};
+    return options;
+}
+
+void imap_store::send_early_scans() {
+    // Few enough that a batch read's 4 UID FETCHes and these stay within the session's 8.
+    constexpr std::size_t max_early_commands = 4;
+    const auto out = [&] {
+        std::size_t commands = 0;
+        for (const auto& s : sent_scans_)
+            commands += s.fetch_tag.empty() ? 1 : 2;
+        return commands;
+    };
+    while (!expected_.empty()) {
+        const auto options = early_options(expected_.front());
+        if (!options)
+            return; // it goes when its turn comes; the ones behind it after it
+        const bool with_fetch = !options->qresync;
+        if (out() + (with_fetch ? 2 : 1) > max_early_commands)
+            return;
+        if (send_scan(expected_.front().folder, *options, with_fetch))
+            return;
+        expected_.pop_front();
+    }
 }
 
 sync::task<std::error_code> imap_store::drop_early_scan() {
-    if (!early_scan_)
+    if (sent_scans_.empty())
         co_return std::error_code();
-    const early_scan early = *std::exchange(early_scan_, std::nullopt);
     selected_.reset();
-    command_result r;
-    if (const auto ec = co_await session_.wait(early.select_tag, r))
-        co_return outcome(ec, "SELECT", r);
-    if (!early.fetch_tag.empty())
-        if (const auto ec = co_await session_.wait(early.fetch_tag, r))
-            co_return outcome(ec, "UID FETCH", r);
+    while (!sent_scans_.empty()) {
+        const sent_scan sent = std::move(sent_scans_.front());
+        sent_scans_.pop_front();
+        command_result r;
+        if (const auto ec = co_await session_.wait(sent.select_tag, r))
+            co_return outcome(ec, "SELECT", r);
+        if (!sent.fetch_tag.empty())
+            if (const auto ec = co_await session_.wait(sent.fetch_tag, r))
+                co_return outcome(ec, "UID FETCH", r);
+    }
     co_return std::error_code();
+}
+
+sync::task<std::error_code> imap_store::scan_alone(const std::string& folder,
+                                                   const sync::scan_base* base,
+                                                   sync::folder_scan& scan) {
+    expected_.clear();
+    if (const auto ec = co_await drop_early_scan())
+        co_return ec;
+    co_return co_await scan_from(folder, base, scan);
 }
 
 sync::task<std::error_code> imap_store::scan_from(const std::string& folder,
                                                   const sync::scan_base* base,
                                                   sync::folder_scan& scan) {
-    expected_scan_.reset(); // a hint is for the next scan only
     if (!qresync_tried_)
         if (const auto ec = co_await enable_qresync())
             co_return ec;
@@ -709,29 +762,51 @@ sync::task<std::error_code> imap_store::scan_from(const std::string& folder,
     if (qresync_ && last != scanned_.end())
         options.qresync =
             qresync_parameters{last->second.uidvalidity, last->second.highestmodseq, std::nullopt};
-    command_result selected;
-    // The early scan's answers, if it was sent for this very scan (expect_scan).
-    std::optional<command_result> fetched_early;
-    if (early_scan_ && early_scan_->folder == folder && last == scanned_.end() &&
-        early_scan_->options.condstore == options.condstore && !options.qresync) {
-        const early_scan early = *std::exchange(early_scan_, std::nullopt);
-        selected_.reset();
-        const auto select_ec =
-            outcome(co_await session_.wait(early.select_tag, selected), "SELECT", selected);
-        if (!early.fetch_tag.empty()) {
-            command_result fetched;
-            const auto fetch_ec = co_await session_.wait(early.fetch_tag, fetched);
-            if (!select_ec && fetch_ec)
-                co_return outcome(fetch_ec, "UID FETCH", fetched);
-            fetched_early = std::move(fetched);
+    // This scan's commands: sent early for it (expect_scans), else its SELECT now. When nothing
+    // it sends later depends on the SELECT's answer (a QRESYNC SELECT; a full scan whose UID
+    // FETCH went early with it), the next expected scans go out behind them.
+    const auto same_options = [&](const select_options& o) {
+        return o.condstore == options.condstore &&
+               o.qresync.has_value() == options.qresync.has_value() &&
+               (!o.qresync || (o.qresync->uidvalidity == options.qresync->uidvalidity &&
+                               o.qresync->modseq == options.qresync->modseq));
+    };
+    const bool sent_early = !sent_scans_.empty() && sent_scans_.front().folder == folder &&
+                            same_options(sent_scans_.front().options);
+    if (!sent_early) {
+        if (!sent_scans_.empty()) {
+            expected_.clear(); // the hints went astray
+            if (const auto ec = co_await drop_early_scan())
+                co_return ec;
         }
-        if (select_ec)
-            co_return select_ec;
-        if (const auto ec = take_selected(folder, true, options, selected))
-            co_return ec;
-    } else if (const auto ec = co_await select(folder, true, options, &selected)) {
-        co_return ec;
+        if (!expected_.empty() && expected_.front().folder == folder)
+            expected_.pop_front();
+        else
+            expected_.clear();
+        if (const auto ec = send_scan(folder, options, false))
+            co_return fail(ec, "SELECT " + util::quote_server_text(folder));
     }
+    if (options.qresync || !sent_scans_.front().fetch_tag.empty())
+        send_early_scans();
+    const sent_scan own = std::move(sent_scans_.front());
+    sent_scans_.pop_front();
+    command_result selected;
+    const auto select_ec =
+        outcome(co_await session_.wait(own.select_tag, selected), "SELECT", selected);
+    std::optional<command_result> fetched_early;
+    if (!own.fetch_tag.empty()) {
+        command_result fetched;
+        const auto fetch_ec = co_await session_.wait(own.fetch_tag, fetched);
+        if (!select_ec && fetch_ec)
+            co_return outcome(fetch_ec, "UID FETCH", fetched);
+        fetched_early = std::move(fetched);
+    }
+    if (select_ec)
+        co_return select_ec;
+    if (const auto ec = take_selected(folder, true, options, selected))
+        co_return ec;
+    if (!sent_scans_.empty())
+        selected_.reset(); // the next folders' SELECTs are out
     const auto uidvalidity = uidvalidity_.at(folder);
     const bool incremental = last != scanned_.end() && selected_modseq_ &&
                              last->second.uidvalidity == uidvalidity &&
@@ -770,6 +845,8 @@ sync::task<std::error_code> imap_store::scan_from(const std::string& folder,
             if (const auto ec = outcome({}, "UID FETCH", r))
                 co_return ec;
         } else {
+            if (!sent_scans_.empty())
+                co_return co_await scan_alone(folder, base, scan);
             const auto cmd =
                 writer.uid_fetch(uid_set::range(1, uid_set::star), scan_items(), changed_since);
             if (const auto ec = co_await run(cmd, r))
@@ -795,6 +872,8 @@ sync::task<std::error_code> imap_store::scan_from(const std::string& folder,
     // kept, so the next scan reports it.)
     if (incremental && exists > 0 &&
         (expunged || messages.size() != static_cast<std::size_t>(exists))) {
+        if (!sent_scans_.empty())
+            co_return co_await scan_alone(folder, base, scan);
         command_result r;
         if (const auto ec = co_await run(writer.uid_search("ALL"), r))
             co_return ec;
@@ -1064,7 +1143,7 @@ sync::task<std::error_code> imap_store::fetch_bodies(const std::string& folder,
             bytes_in_flight += batches[next].bytes;
             ++next;
             if (next == batches.size())
-                send_early_scan(); // behind the last UID FETCH: no round trip at the folder's end
+                send_early_scans(); // behind the last UID FETCH: no round trip at a folder's end
         }
         if (in_flight.empty())
             break; // an error or a refusal stopped the sending, and every answer is read

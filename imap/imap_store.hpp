@@ -27,6 +27,7 @@
 #include "sync/store.hpp"
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <string>
@@ -67,6 +68,13 @@ public:
     // responses are the changes, so nothing more is asked; with CONDSTORE only: CHANGEDSINCE,
     // and UID SEARCH ALL when the count says messages went (or came unreported). The token of
     // a scan is the HIGHESTMODSEQ of its SELECT.
+    // The scans expected next go out early where nothing in them waits for an answer: a full
+    // scan's SELECT and UID FETCH 1:*, or a QRESYNC SELECT. Behind a batch read's last UID
+    // FETCH (no round trip at a folder's end), and behind the SELECT of a scan that needs no
+    // more commands (the server answers the next folders while this one is planned). Each
+    // scan() or scan_since() in the expected order takes its answers; anything else first
+    // reads them all. At most 4 such commands are out at a time.
+    void expect_scans(std::vector<sync::expected_scan> scans) override;
     sync::task<std::error_code> scan_since(const std::string& folder, const sync::scan_base& base,
                                            sync::folder_scan& scan) override;
     // With QRESYNC only (a QRESYNC server gives expunges a mod-sequence too, RFC 7162):
@@ -85,15 +93,12 @@ public:
     sync::task<std::error_code> read_message(const std::string& folder, const std::string& id,
                                              sync::message_sink& sink) override;
     // UID FETCH (UID BODY.PEEK[]) of many UIDs per command (at most 256 messages and 8 MB, or
-    // one bigger message), two commands in flight, each body passed on as each read brings it
+    // one bigger message), up to 4 commands and 16 MB in flight (one command always), each body
+    // passed on as each read brings it
     // (memory: one read, whatever the message size). Sizes and dates come from the scan, else
     // from one UID FETCH (RFC822.SIZE INTERNALDATE) first. A UID the server has no more is
     // skipped. A receiver's error stops passing on, the commands in flight are read to their
     // end (the session stays usable), and the read returns that error.
-    // Remembered until the next batch read has sent its last UID FETCH, which then sends the
-    // SELECT and the full scan of `folder` behind it (only for a folder this store has not
-    // scanned yet: an initial sync). scan() of that folder takes their answers.
-    void expect_scan(const std::string& folder) override;
     sync::task<std::error_code> read_messages(const std::string& folder,
                                               const std::vector<std::string>& ids,
                                               sync::message_receiver& receiver) override;
@@ -155,17 +160,23 @@ private:
     // What select() does with the SELECT's answer in r.
     std::error_code take_selected(const std::string& folder, bool fresh,
                                   const select_options& options, const command_result& r);
-    // The SELECT and full scan sent early for expect_scan(), behind a batch read.
-    struct early_scan {
+    // A scan's SELECT (and a full scan's UID FETCH 1:*) sent, answers not read yet.
+    struct sent_scan {
         std::string folder;
         select_options options;
         std::string select_tag;
-        std::string fetch_tag; // empty: the UID FETCH could not be queued
+        std::string fetch_tag; // empty: none (a QRESYNC SELECT), or it could not be queued
     };
-    // Sends them if a scan of expected_scan_ is due and possible; called once the read's
-    // last UID FETCH is sent.
-    void send_early_scan();
-    // Reads the answers of an early scan no scan() took (anything else comes first): after
+    // Sends a scan's commands and queues them in sent_scans_.
+    std::error_code send_scan(const std::string& folder, const select_options& options,
+                              bool with_fetch);
+    // The options scan_from would SELECT an expected scan's folder with, if nothing after the
+    // SELECT (and the UID FETCH 1:* of a full scan) depends on its answer; nullopt if so (a
+    // CONDSTORE-only scan from a token).
+    [[nodiscard]] std::optional<select_options> early_options(const sync::expected_scan& e) const;
+    // Sends the expected scans that can go early, in order, while few enough are out.
+    void send_early_scans();
+    // Reads the answers of every sent scan no scan() took (anything else comes first): after
     // it no folder is known to be selected.
     sync::task<std::error_code> drop_early_scan();
     // ENABLE QRESYNC when offered (once, before the first scan).
@@ -173,6 +184,10 @@ private:
     // scan and scan_since: from this store's last scan of the folder, else from `base`.
     sync::task<std::error_code> scan_from(const std::string& folder, const sync::scan_base* base,
                                           sync::folder_scan& scan);
+    // scan_from once more, after reading the answers of every scan sent early: a scan that
+    // needs one more command needs its folder selected, which the next SELECTs undid.
+    sync::task<std::error_code> scan_alone(const std::string& folder, const sync::scan_base* base,
+                                           sync::folder_scan& scan);
     // Leaves the selected folder without expunging (before DELETE and RENAME of it).
     sync::task<std::error_code> deselect();
     // Expunges exactly `uid`, which is \Deleted already or about to be (see the class comment).
@@ -217,8 +232,8 @@ private:
     };
     std::map<std::string, std::unordered_map<std::uint32_t, message_meta>> meta_;
     std::string diagnostics_;
-    std::optional<std::string> expected_scan_; // expect_scan()'s folder, until a read uses it
-    std::optional<early_scan> early_scan_;     // sent, answers not read yet
+    std::deque<sync::expected_scan> expected_; // expect_scans()'s, not sent yet
+    std::deque<sent_scan> sent_scans_;         // in the order sent
 };
 
 } // namespace postfach::imap

@@ -586,6 +586,19 @@ private:
         }
     }
 
+    // Tells each store the scans scan_sides is about to make of these folders, in this order
+    // (store::expect_scans).
+    void hint_scans(const std::vector<folder_input*>& folders) {
+        for (side s : both_sides) {
+            std::vector<expected_scan> scans;
+            for (const auto* in : folders)
+                if (in->absent_on != s)
+                    scans.push_back(
+                        {in->name, state_.epoch(in->name, s), state_.scan_token(in->name, s)});
+            at(s).expect_scans(std::move(scans));
+        }
+    }
+
     // Scans both sides from the records load_records read; a side where the folder was deleted
     // scans empty.
     task<void> scan_sides(folder_input& in) {
@@ -798,7 +811,9 @@ private:
     // empty" is judged over the whole account.
     task<void> plan_all_first(std::vector<folder_input>& inputs, std::vector<folder_input*> to_read,
                               applying& app) {
-        // The records of the next folder are loaded while the server answers this one's scan.
+        // The records of the next folder are loaded while the server answers this one's scan,
+        // and a store may send the next folders' scans before this one's answer is in.
+        hint_scans(to_read);
         if (!to_read.empty())
             load_records(*to_read.front());
         for (std::size_t k = 0; k < to_read.size(); ++k) {
@@ -1017,14 +1032,11 @@ private:
         applying_input_ = i;
         copied_to_.reset();
         // The next folder is scanned right after this one's reads (scan_ahead): a store may
-        // start that scan behind them. Only a scan in full (no token: scan_sides) is hinted;
-        // one from a token depends on what the store is told then.
-        for (const auto& next : ahead) {
+        // start that scan behind them.
+        for (auto& next : ahead) {
             if (next.skipped || next.scanned)
                 continue;
-            for (side s : both_sides)
-                if (next.absent_on != s && state_.scan_token(next.name, s).empty())
-                    at(s).expect_scan(next.name);
+            hint_scans({&next});
             break;
         }
         co_await apply(inputs, outcome, false);

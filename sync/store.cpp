@@ -17,7 +17,7 @@ task<std::error_code> store::unchanged_since(const std::string&, const std::stri
     co_return std::error_code{};
 }
 
-void store::expect_scan(const std::string&) {}
+void store::expect_scans(std::vector<expected_scan>) {}
 
 bool store::token_possible(const std::string&) {
     return true;

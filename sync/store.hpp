@@ -59,6 +59,14 @@ struct scan_base {
     std::vector<scanned_message> messages;
 };
 
+// A scan the engine is about to make (store::expect_scans): from the base of this epoch and
+// token, or in full when the token is "".
+struct expected_scan {
+    std::string folder;
+    std::string epoch;
+    std::string token;
+};
+
 // Receives one message's bytes in order, in chunks; no second copy of a message is kept.
 class message_sink {
 public:
@@ -127,6 +135,12 @@ public:
     // base is empty, of another epoch, or the store cannot tell. The default is scan().
     virtual task<std::error_code> scan_since(const std::string& folder, const scan_base& base,
                                              folder_scan& scan);
+    // A hint: this store's next scans are probably these, in this order (scan_since from a
+    // base of that epoch and token, or scan() where the token is ""), right after what it is
+    // asked now (the reads being started, or the first of these scans). A store may send their
+    // commands early (IMAP pipelines them, so no round trip is lost between folders); anything
+    // else it is asked first waits for them. A wrong hint costs only what was sent early.
+    virtual void expect_scans(std::vector<expected_scan> scans);
     // Whether the folder is exactly as it was at `token` (of `epoch`), told without listing its
     // messages (IMAP: QRESYNC's HIGHESTMODSEQ; a Maildir: the mtimes of new/ and cur/). True
     // only when certain: the engine then skips the folder without even loading its records.
@@ -162,11 +176,6 @@ public:
     // pipelines as it can). A store that can tell a message went meanwhile (IMAP: the server
     // sends no body for its UID) skips it: the receiver never sees it and the read does not
     // fail for it. The default reads them one by one (message_size and read_message).
-    // A hint: this store's next scan() is probably of `folder`, right after the reads now
-    // being started. A store may send that scan's commands early, behind the reads (IMAP
-    // pipelines them, so no round trip is lost at a folder's end); anything else it is asked
-    // first waits for them. Wrong hints cost only what was sent early.
-    virtual void expect_scan(const std::string& folder);
     virtual task<std::error_code> read_messages(const std::string& folder,
                                                 const std::vector<std::string>& ids,
                                                 message_receiver& receiver);

@@ -212,6 +212,125 @@ TEST(imap_store_transcript, append_with_synchronizing_literal_and_body_streamed_
                        "A4 UID FETCH 12 (BODY.PEEK[])\r\n");
 }
 
+// The bases of three folders' scans (epoch, token, messages) and their expect_scans hint.
+struct three_bases {
+    sync::scan_base inbox{"7", "20", {{"3", 0, {}}, {"4", seen, {}}}};
+    sync::scan_base sent{"8", "30", {{"5", seen, {}}, {"6", 0, {}}}};
+    sync::scan_base trash{"9", "5", {}};
+    std::vector<sync::expected_scan> hint{
+        {"INBOX", "7", "20"}, {"Sent", "8", "30"}, {"Trash", "9", "5"}};
+};
+constexpr std::string_view three_selects_written = "A2 ENABLE QRESYNC\r\n"
+                                                   "A3 SELECT INBOX (QRESYNC (7 20))\r\n"
+                                                   "A4 SELECT Sent (QRESYNC (8 30))\r\n"
+                                                   "A5 SELECT Trash (QRESYNC (9 5))\r\n";
+constexpr std::string_view sent_resynced =
+    "* OK [CLOSED] ok\r\n* 1 EXISTS\r\n* OK [UIDVALIDITY 8] ok\r\n"
+    "* OK [HIGHESTMODSEQ 31] ok\r\n* VANISHED (EARLIER) 5\r\n"
+    "A4 OK [READ-WRITE] selected\r\n";
+constexpr std::string_view trash_resynced =
+    "* OK [CLOSED] ok\r\n* 0 EXISTS\r\n* OK [UIDVALIDITY 9] ok\r\n"
+    "* OK [HIGHESTMODSEQ 5] ok\r\nA5 OK [READ-WRITE] selected\r\n";
+
+// Scans from tokens with QRESYNC: the SELECTs of the hinted folders go out together, before the
+// first answer, and the answers (here in one read) go each to its own folder's scan.
+TEST(imap_store_transcript, hinted_qresync_scans_send_their_selects_together) {
+    three_bases b;
+    sync::folder_scan inbox;
+    sync::folder_scan sent;
+    sync::folder_scan trash;
+    const auto written = run_store(
+        "CONDSTORE QRESYNC UIDPLUS",
+        {"* ENABLED QRESYNC\r\nA2 OK enabled\r\n",
+         "* 2 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n* OK [HIGHESTMODSEQ 22] ok\r\n"
+         "* 1 FETCH (UID 3 FLAGS (\\Flagged) MODSEQ (22))\r\nA3 OK [READ-WRITE] selected\r\n" +
+             std::string(sent_resynced) + std::string(trash_resynced)},
+        [&](imap_store& store) -> asio::awaitable<void> {
+            store.expect_scans(b.hint);
+            CO_ASSERT_NO_ERROR(co_await store.scan_since("INBOX", b.inbox, inbox),
+                               store.diagnostics());
+            CO_ASSERT_NO_ERROR(co_await store.scan_since("Sent", b.sent, sent),
+                               store.diagnostics());
+            CO_ASSERT_NO_ERROR(co_await store.scan_since("Trash", b.trash, trash),
+                               store.diagnostics());
+        });
+    EXPECT_EQ(written, three_selects_written);
+    EXPECT_EQ(inbox.token, "22");
+    ASSERT_EQ(inbox.messages.size(), 2U);
+    EXPECT_EQ(inbox.messages[0].id, "3");
+    EXPECT_EQ(inbox.messages[0].flags, flagged);
+    EXPECT_EQ(inbox.messages[1].flags, seen);
+    EXPECT_EQ(sent.token, "31");
+    ASSERT_EQ(sent.messages.size(), 1U);
+    EXPECT_EQ(sent.messages[0].id, "6");
+    EXPECT_EQ(trash.token, "5");
+    EXPECT_TRUE(trash.messages.empty());
+}
+
+// A scan that needs one more command (INBOX's UIDVALIDITY changed: a full UID FETCH) reads the
+// answers of the SELECTs sent behind its own, selects its folder again and goes on alone; the
+// next scans send their SELECTs one by one.
+TEST(imap_store_transcript, a_hinted_scan_that_needs_more_reads_the_others_and_selects_again) {
+    three_bases b;
+    sync::folder_scan inbox;
+    sync::folder_scan sent;
+    const auto written = run_store(
+        "CONDSTORE QRESYNC UIDPLUS",
+        {"* ENABLED QRESYNC\r\nA2 OK enabled\r\n",
+         "* 1 EXISTS\r\n* OK [UIDVALIDITY 70] ok\r\n* OK [HIGHESTMODSEQ 3] ok\r\n"
+         "A3 OK [READ-WRITE] selected\r\n" +
+             std::string(sent_resynced) + std::string(trash_resynced),
+         "* 1 EXISTS\r\n* OK [UIDVALIDITY 70] ok\r\n* OK [HIGHESTMODSEQ 3] ok\r\n"
+         "A6 OK [READ-WRITE] selected\r\n",
+         "* 1 FETCH (UID 1 FLAGS () RFC822.SIZE 5 INTERNALDATE \"01-Jan-1970 00:00:10 +0000\")\r\n"
+         "A7 OK done\r\n",
+         std::string(sent_resynced).replace(sent_resynced.find("A4"), 2, "A8")},
+        [&](imap_store& store) -> asio::awaitable<void> {
+            store.expect_scans(b.hint);
+            CO_ASSERT_NO_ERROR(co_await store.scan_since("INBOX", b.inbox, inbox),
+                               store.diagnostics());
+            CO_ASSERT_NO_ERROR(co_await store.scan_since("Sent", b.sent, sent),
+                               store.diagnostics());
+        });
+    EXPECT_EQ(written, std::string(three_selects_written) +
+                           "A6 SELECT INBOX (QRESYNC (7 20))\r\n"
+                           "A7 UID FETCH 1:* (FLAGS RFC822.SIZE INTERNALDATE)\r\n"
+                           "A8 SELECT Sent (QRESYNC (8 30))\r\n");
+    EXPECT_EQ(inbox.epoch, "70");
+    ASSERT_EQ(inbox.messages.size(), 1U);
+    EXPECT_EQ(inbox.messages[0].id, "1");
+    ASSERT_EQ(sent.messages.size(), 1U);
+    EXPECT_EQ(sent.messages[0].id, "6");
+}
+
+// A hinted SELECT refused (the folder went): that scan fails as a SELECT would; the next one
+// still takes its own answer.
+TEST(imap_store_transcript, a_refused_hinted_select_fails_that_scan_only) {
+    three_bases b;
+    sync::folder_scan inbox;
+    sync::folder_scan sent;
+    sync::folder_scan trash;
+    std::error_code sent_error;
+    const auto written =
+        run_store("CONDSTORE QRESYNC UIDPLUS",
+                  {"* ENABLED QRESYNC\r\nA2 OK enabled\r\n",
+                   "* 2 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n* OK [HIGHESTMODSEQ 20] ok\r\n"
+                   "A3 OK [READ-WRITE] selected\r\nA4 NO [NONEXISTENT] no such mailbox\r\n" +
+                       std::string(trash_resynced)},
+                  [&](imap_store& store) -> asio::awaitable<void> {
+                      store.expect_scans(b.hint);
+                      CO_ASSERT_NO_ERROR(co_await store.scan_since("INBOX", b.inbox, inbox),
+                                         store.diagnostics());
+                      sent_error = co_await store.scan_since("Sent", b.sent, sent);
+                      CO_ASSERT_NO_ERROR(co_await store.scan_since("Trash", b.trash, trash),
+                                         store.diagnostics());
+                  });
+    EXPECT_EQ(written, three_selects_written);
+    EXPECT_EQ(sent_error, imap_errc::command_failed);
+    EXPECT_EQ(inbox.messages.size(), 2U);
+    EXPECT_EQ(trash.token, "5");
+}
+
 } // namespace
 } // namespace postfach::imap
 
@@ -459,7 +578,7 @@ asio::awaitable<std::error_code> read_inbox_expecting_sent(imap_store& store,
     sync::folder_scan scan;
     if (const auto ec = co_await store.scan("INBOX", scan))
         co_return ec;
-    store.expect_scan("Sent");
+    store.expect_scans({{"Sent", "", ""}});
     const std::vector<std::string> ids{"10", "11"};
     co_return co_await store.read_messages("INBOX", ids, receiver);
 }

@@ -757,9 +757,13 @@ public:
         calls.push_back("scan " + folder);
         co_return co_await next_.scan(folder, scan);
     }
-    void expect_scan(const std::string& folder) override {
-        calls.push_back("expect " + folder);
-        forwarding_store::expect_scan(folder);
+    // "expect A, B since": the scans hinted, in order, each in full or from a token.
+    void expect_scans(std::vector<expected_scan> scans) override {
+        std::string call = "expect";
+        for (const auto& e : scans)
+            call += (call == "expect" ? " " : ", ") + e.folder + (e.token.empty() ? "" : " since");
+        calls.push_back(call);
+        forwarding_store::expect_scans(std::move(scans));
     }
     task<std::error_code> read_messages(const std::string& folder,
                                         const std::vector<std::string>& ids,
@@ -823,8 +827,9 @@ pass_result run_logged_pass(account& a, call_log_store& remote, store& local,
 // An initial sync (the state knows no message) cannot pair a message gone from one folder with
 // one in another, so each folder is applied right after its scan: the server's folder is still
 // selected for the read, and the Maildir writes while the next folders are scanned. Before each
-// read the store hears which folder it scans next (expect_scan). A pass over known mail still
-// scans every folder before changing any (a move spans two folders).
+// read the store hears which folder it scans next (expect_scans). A pass over known mail still
+// scans every folder before changing any (a move spans two folders), and the stores hear of all
+// those scans first.
 TEST(account_pass, an_initial_sync_reads_each_folder_right_after_its_scan) {
     account a;
     for (const char* folder : {"INBOX", "Archive", "Sent"})
@@ -851,15 +856,16 @@ TEST(account_pass, an_initial_sync_reads_each_folder_right_after_its_scan) {
     EXPECT_FALSE(second.any_error());
     EXPECT_EQ(second.moved[1], 1U);
     EXPECT_EQ(a.remote.reads - reads_before, 1) << "the move was transferred";
-    EXPECT_EQ(remote.calls, (std::vector<std::string>{"scan Archive", "scan INBOX", "scan Sent",
-                                                      "read Archive"}));
+    EXPECT_EQ(remote.calls, (std::vector<std::string>{"expect Archive, INBOX, Sent", "scan Archive",
+                                                      "scan INBOX", "scan Sent", "read Archive"}));
     EXPECT_EQ(contents(a.remote.durable()), contents(a.local.durable()));
 }
 
-// The hint is only for a scan in full: a folder the state holds a scan token for (here, every
-// folder was empty in the last pass) is scanned from it, and a store told to expect a full scan
-// there would send commands that scan cannot use. A folder new since then is hinted.
-TEST(account_pass, only_a_folder_scanned_in_full_is_hinted_as_the_next_scan) {
+// A hint names the token each scan starts from: a folder the state holds a scan token for (here,
+// every folder was empty in the last pass) is scanned from it, and a store that sent a full scan
+// early there would have sent commands that scan cannot use. A folder new since then is
+// scanned in full.
+TEST(account_pass, a_hint_names_the_token_each_scan_starts_from) {
     account a;
     a.remote.enable_tokens();
     for (auto* s : {&a.remote, &a.local}) {
@@ -877,9 +883,10 @@ TEST(account_pass, only_a_folder_scanned_in_full_is_hinted_as_the_next_scan) {
     const auto second = run_logged_pass(a, remote, a.local);
     EXPECT_FALSE(second.any_error());
     EXPECT_EQ(second.copied[1], 4U);
-    EXPECT_EQ(remote.calls, (std::vector<std::string>{"scan Archive", "read Archive", "scan INBOX",
-                                                      "expect Lists", "read INBOX", "scan Lists",
-                                                      "read Lists", "scan Sent", "read Sent"}));
+    EXPECT_EQ(remote.calls, (std::vector<std::string>{
+                                "scan Archive", "expect INBOX since", "read Archive", "scan INBOX",
+                                "expect Lists", "read INBOX", "scan Lists", "expect Sent since",
+                                "read Lists", "scan Sent", "read Sent"}));
     EXPECT_EQ(contents(a.remote.durable()), contents(a.local.durable()));
 }
 

@@ -45,7 +45,9 @@ public:
                                        message_sink& sink) override {
         return next_.read_message(folder, id, sink);
     }
-    void expect_scan(const std::string& folder) override { next_.expect_scan(folder); }
+    void expect_scans(std::vector<expected_scan> scans) override {
+        next_.expect_scans(std::move(scans));
+    }
     task<std::error_code> read_messages(const std::string& folder,
                                         const std::vector<std::string>& ids,
                                         message_receiver& receiver) override {
