@@ -646,7 +646,7 @@ std::error_code imap_store::send_scan(const std::string& folder, const select_op
     sent.options = options;
     if (const auto ec =
             session_.submit(session_.fsm().writer().select(wire, options), sent.select_tag))
-        return ec;
+        return fail(ec, "SELECT " + util::quote_server_text(folder));
     // From here the server may have another folder selected whatever the answers say.
     selected_.reset();
     if (with_fetch && session_.submit(session_.fsm().writer().uid_fetch(
@@ -784,7 +784,7 @@ sync::task<std::error_code> imap_store::scan_from(const std::string& folder,
         else
             expected_.clear();
         if (const auto ec = send_scan(folder, options, false))
-            co_return fail(ec, "SELECT " + util::quote_server_text(folder));
+            co_return ec;
     }
     if (options.qresync || !sent_scans_.front().fetch_tag.empty())
         send_early_scans();
