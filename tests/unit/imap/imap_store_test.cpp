@@ -11,6 +11,7 @@
 #include "net/sasl_mechanism.hpp"
 #include "tests/support/coroutine_runner.hpp"
 
+#include <array>
 #include <boost/asio/io_context.hpp>
 #include <fmt/format.h>
 #include <functional>
@@ -212,13 +213,29 @@ TEST(imap_store_transcript, append_with_synchronizing_literal_and_body_streamed_
                        "A4 UID FETCH 12 (BODY.PEEK[])\r\n");
 }
 
-// The bases of three folders' scans (epoch, token, messages) and their expect_scans hint.
-struct three_bases {
-    sync::scan_base inbox{"7", "20", {{"3", 0, {}}, {"4", seen, {}}}};
-    sync::scan_base sent{"8", "30", {{"5", seen, {}}, {"6", 0, {}}}};
-    sync::scan_base trash{"9", "5", {}};
-    std::vector<sync::expected_scan> hint{
-        {"INBOX", "7", "20"}, {"Sent", "8", "30"}, {"Trash", "9", "5"}};
+// Scans of INBOX, Sent and Trash from their bases (epoch, token, messages), all three hinted
+// first (expect_scans); what each scan gave, its error and then the store's diagnostics.
+struct three_scans {
+    std::array<sync::scan_base, 3> bases{
+        sync::scan_base{"7", "20", {{"3", 0, {}}, {"4", seen, {}}}},
+        sync::scan_base{"8", "30", {{"5", seen, {}}, {"6", 0, {}}}}, sync::scan_base{"9", "5", {}}};
+    std::array<const char*, 3> folders{"INBOX", "Sent", "Trash"};
+    std::array<sync::folder_scan, 3> scans;
+    std::array<std::error_code, 3> errors;
+    std::array<std::string, 3> diagnostics;
+
+    // Hints all three, then scans the first `count` in order.
+    asio::awaitable<void> run(imap_store& store, std::size_t count) {
+        std::vector<sync::expected_scan> hint;
+        for (std::size_t i = 0; i < 3; ++i)
+            hint.push_back({folders[i], bases[i].epoch, bases[i].token});
+        store.expect_scans(hint);
+        for (std::size_t i = 0; i < count; ++i) {
+            errors[i] = co_await store.scan_since(folders[i], bases[i], scans[i]);
+            if (errors[i])
+                diagnostics[i] = store.diagnostics();
+        }
+    }
 };
 constexpr std::string_view three_selects_written = "A2 ENABLE QRESYNC\r\n"
                                                    "A3 SELECT INBOX (QRESYNC (7 20))\r\n"
@@ -235,26 +252,18 @@ constexpr std::string_view trash_resynced =
 // Scans from tokens with QRESYNC: the SELECTs of the hinted folders go out together, before the
 // first answer, and the answers (here in one read) go each to its own folder's scan.
 TEST(imap_store_transcript, hinted_qresync_scans_send_their_selects_together) {
-    three_bases b;
-    sync::folder_scan inbox;
-    sync::folder_scan sent;
-    sync::folder_scan trash;
+    three_scans t;
     const auto written = run_store(
         "CONDSTORE QRESYNC UIDPLUS",
         {"* ENABLED QRESYNC\r\nA2 OK enabled\r\n",
          "* 2 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n* OK [HIGHESTMODSEQ 22] ok\r\n"
          "* 1 FETCH (UID 3 FLAGS (\\Flagged) MODSEQ (22))\r\nA3 OK [READ-WRITE] selected\r\n" +
              std::string(sent_resynced) + std::string(trash_resynced)},
-        [&](imap_store& store) -> asio::awaitable<void> {
-            store.expect_scans(b.hint);
-            CO_ASSERT_NO_ERROR(co_await store.scan_since("INBOX", b.inbox, inbox),
-                               store.diagnostics());
-            CO_ASSERT_NO_ERROR(co_await store.scan_since("Sent", b.sent, sent),
-                               store.diagnostics());
-            CO_ASSERT_NO_ERROR(co_await store.scan_since("Trash", b.trash, trash),
-                               store.diagnostics());
-        });
+        [&](imap_store& store) { return t.run(store, 3); });
     EXPECT_EQ(written, three_selects_written);
+    for (std::size_t i = 0; i < 3; ++i)
+        EXPECT_FALSE(t.errors[i]) << t.diagnostics[i];
+    const auto& [inbox, sent, trash] = t.scans;
     EXPECT_EQ(inbox.token, "22");
     ASSERT_EQ(inbox.messages.size(), 2U);
     EXPECT_EQ(inbox.messages[0].id, "3");
@@ -271,9 +280,7 @@ TEST(imap_store_transcript, hinted_qresync_scans_send_their_selects_together) {
 // answers of the SELECTs sent behind its own, selects its folder again and goes on alone; the
 // next scans send their SELECTs one by one.
 TEST(imap_store_transcript, a_hinted_scan_that_needs_more_reads_the_others_and_selects_again) {
-    three_bases b;
-    sync::folder_scan inbox;
-    sync::folder_scan sent;
+    three_scans t;
     const auto written = run_store(
         "CONDSTORE QRESYNC UIDPLUS",
         {"* ENABLED QRESYNC\r\nA2 OK enabled\r\n",
@@ -285,17 +292,14 @@ TEST(imap_store_transcript, a_hinted_scan_that_needs_more_reads_the_others_and_s
          "* 1 FETCH (UID 1 FLAGS () RFC822.SIZE 5 INTERNALDATE \"01-Jan-1970 00:00:10 +0000\")\r\n"
          "A7 OK done\r\n",
          std::string(sent_resynced).replace(sent_resynced.find("A4"), 2, "A8")},
-        [&](imap_store& store) -> asio::awaitable<void> {
-            store.expect_scans(b.hint);
-            CO_ASSERT_NO_ERROR(co_await store.scan_since("INBOX", b.inbox, inbox),
-                               store.diagnostics());
-            CO_ASSERT_NO_ERROR(co_await store.scan_since("Sent", b.sent, sent),
-                               store.diagnostics());
-        });
+        [&](imap_store& store) { return t.run(store, 2); });
     EXPECT_EQ(written, std::string(three_selects_written) +
                            "A6 SELECT INBOX (QRESYNC (7 20))\r\n"
                            "A7 UID FETCH 1:* (FLAGS RFC822.SIZE INTERNALDATE)\r\n"
                            "A8 SELECT Sent (QRESYNC (8 30))\r\n");
+    EXPECT_FALSE(t.errors[0]) << t.diagnostics[0];
+    EXPECT_FALSE(t.errors[1]) << t.diagnostics[1];
+    const auto& [inbox, sent, trash] = t.scans;
     EXPECT_EQ(inbox.epoch, "70");
     ASSERT_EQ(inbox.messages.size(), 1U);
     EXPECT_EQ(inbox.messages[0].id, "1");
@@ -306,29 +310,20 @@ TEST(imap_store_transcript, a_hinted_scan_that_needs_more_reads_the_others_and_s
 // A hinted SELECT refused (the folder went): that scan fails as a SELECT would; the next one
 // still takes its own answer.
 TEST(imap_store_transcript, a_refused_hinted_select_fails_that_scan_only) {
-    three_bases b;
-    sync::folder_scan inbox;
-    sync::folder_scan sent;
-    sync::folder_scan trash;
-    std::error_code sent_error;
+    three_scans t;
     const auto written =
         run_store("CONDSTORE QRESYNC UIDPLUS",
                   {"* ENABLED QRESYNC\r\nA2 OK enabled\r\n",
                    "* 2 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n* OK [HIGHESTMODSEQ 20] ok\r\n"
                    "A3 OK [READ-WRITE] selected\r\nA4 NO [NONEXISTENT] no such mailbox\r\n" +
                        std::string(trash_resynced)},
-                  [&](imap_store& store) -> asio::awaitable<void> {
-                      store.expect_scans(b.hint);
-                      CO_ASSERT_NO_ERROR(co_await store.scan_since("INBOX", b.inbox, inbox),
-                                         store.diagnostics());
-                      sent_error = co_await store.scan_since("Sent", b.sent, sent);
-                      CO_ASSERT_NO_ERROR(co_await store.scan_since("Trash", b.trash, trash),
-                                         store.diagnostics());
-                  });
+                  [&](imap_store& store) { return t.run(store, 3); });
     EXPECT_EQ(written, three_selects_written);
-    EXPECT_EQ(sent_error, imap_errc::command_failed);
-    EXPECT_EQ(inbox.messages.size(), 2U);
-    EXPECT_EQ(trash.token, "5");
+    EXPECT_FALSE(t.errors[0]) << t.diagnostics[0];
+    EXPECT_EQ(t.errors[1], imap_errc::command_failed);
+    EXPECT_FALSE(t.errors[2]) << t.diagnostics[2];
+    EXPECT_EQ(t.scans[0].messages.size(), 2U);
+    EXPECT_EQ(t.scans[2].token, "5");
 }
 
 } // namespace
