@@ -181,6 +181,10 @@ std::error_code maildir_folder::scan(scan_result& out, scan_detail detail, const
     std::vector<dir_item> new_again;
     std::vector<dir_item> cur_again;
     for (int attempt = 0; attempt < max_scan_attempts; ++attempt) {
+        // A file renamed between the listing and its stat, and again before the stat of its
+        // new name: not in the result, though it may be there still (a reader that set a flag
+        // and cleared it). The listings can agree all the same, so it makes the attempt fail.
+        bool lost = false;
         if (auto ec = list_both(dir_, new_names, cur_names))
             return ec;
         if (hooks != nullptr && hooks->after_listing)
@@ -202,6 +206,8 @@ std::error_code maildir_folder::scan(scan_result& out, scan_detail detail, const
             if (!pass.vanished.empty()) {
                 if (auto ec = list_both(dir_, new_again, cur_again))
                     return ec;
+                if (hooks != nullptr && hooks->after_relisting)
+                    hooks->after_relisting(attempt);
                 for (location where : {location::cur_dir, location::new_dir}) {
                     for (const auto& item : where == location::cur_dir ? cur_again : new_again) {
                         const std::string& name = item.name;
@@ -218,6 +224,8 @@ std::error_code maildir_folder::scan(scan_result& out, scan_detail detail, const
                 }
             }
 
+            lost = std::any_of(pass.vanished.begin(), pass.vanished.end(),
+                               [&](const auto& base) { return !pass.by_base.contains(base); });
             out.messages.clear();
             out.messages.reserve(pass.by_base.size());
             for (auto& [base, entry] : pass.by_base)
@@ -233,7 +241,7 @@ std::error_code maildir_folder::scan(scan_result& out, scan_detail detail, const
         // listing again and comparing is exact for anything that changed since the listing.
         if (auto ec = list_both(dir_, new_again, cur_again))
             return ec;
-        out.complete = new_again == new_names && cur_again == cur_names;
+        out.complete = !lost && new_again == new_names && cur_again == cur_names;
         if (out.complete)
             break;
         spdlog::debug("maildir {}: changed during scan, scanning again", dir_.string());

@@ -49,9 +49,11 @@ enum class scan_detail { full, names_only };
 //            listing (a change during the listing changes the token).
 enum class scan_listing { checked, once };
 
-// Test hook: runs after each attempt has listed the directories, before it stats the files.
+// Test hooks: after each attempt has listed the directories, before it stats the files; and
+// after it listed them again for the new names of files renamed meanwhile, before it stats those.
 struct scan_hooks {
     std::function<void(int attempt)> after_listing;
+    std::function<void(int attempt)> after_relisting;
 };
 
 class maildir_folder {

@@ -132,6 +132,27 @@ TEST_F(maildir_folder_test, scan_survives_renames_and_deletions_after_listing) {
     EXPECT_NE(by_base(r, "untouched"), nullptr);
 }
 
+// A file renamed after the listing and renamed back before the stat of its new name (a reader
+// setting a flag and clearing it) is neither under its old name nor its new one when the pass
+// looks; the two listings agree, but the scan must not call a result without it complete.
+TEST_F(maildir_folder_test, a_file_renamed_and_renamed_back_during_the_pass_is_not_lost) {
+    write("cur/a:2,");
+    write("cur/b:2,");
+    scan_hooks hooks;
+    hooks.after_listing = [&](int attempt) {
+        if (attempt == 0)
+            fs::rename(inbox_.dir() / "cur/a:2,", inbox_.dir() / "cur/a:2,S");
+    };
+    hooks.after_relisting = [&](int attempt) {
+        if (attempt == 0)
+            fs::rename(inbox_.dir() / "cur/a:2,S", inbox_.dir() / "cur/a:2,");
+    };
+    const auto r = scan(&hooks);
+    EXPECT_TRUE(r.complete);
+    ASSERT_EQ(r.messages.size(), 2U);
+    EXPECT_EQ(r.messages[0].base, "a");
+}
+
 TEST_F(maildir_folder_test, scan_that_never_settles_says_it_is_incomplete) {
     write("cur/a:2,");
     scan_hooks hooks;
