@@ -34,8 +34,8 @@ constexpr std::uint64_t body_batch_bytes = 8 * 1024 * 1024;
 // UID FETCH commands of bodies in flight: as many as keep the server sending across a round
 // trip (at 50 ms, 2 commands of small messages left it idle a third of the time; bench/README),
 // bounded by the bytes they ask for, which a receiver's error leaves to be read to their end.
-// A command always goes when none is in flight. The session's own bound is 8 (an early scan
-// adds 2).
+// A command always goes when none is in flight. The session's own bound is 8 (the scans sent
+// ahead add up to 4: send_early_scans).
 constexpr std::size_t body_pipeline_depth = 4;
 constexpr std::uint64_t body_pipeline_bytes = 16 * 1024 * 1024;
 
