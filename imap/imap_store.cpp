@@ -47,6 +47,16 @@ bool parse_number(std::string_view text, Number& out) {
     return ec == std::errc() && p == end && !text.empty();
 }
 
+// The UIDVALIDITY and HIGHESTMODSEQ a base's epoch and token name (scan_base, expected_scan);
+// none when they are empty or not non-zero numbers (a base that cannot be resynchronised from).
+std::optional<qresync_parameters> base_origin(std::string_view epoch, std::string_view token) {
+    qresync_parameters origin;
+    if (!parse_number(epoch, origin.uidvalidity) || !parse_number(token, origin.modseq) ||
+        origin.uidvalidity == 0 || origin.modseq == 0)
+        return std::nullopt;
+    return origin;
+}
+
 // A folder's UIDs and flags, sorted by UID (no tree node per message: a scan of a large
 // folder holds thousands).
 using uid_flags = std::vector<std::pair<std::uint32_t, sync::flag_bits>>;
@@ -349,7 +359,7 @@ std::error_code imap_store::parse_id(const std::string& id, std::uint32_t& uid) 
 
 sync::task<std::error_code> imap_store::run(command cmd, command_result& result,
                                             const run_options& options) {
-    if (const auto ec = co_await drop_early_scan())
+    if (const auto ec = co_await read_scans_sent_ahead())
         co_return ec;
     const std::string name = cmd.name;
     const auto ec = co_await session_.run(std::move(cmd), result, options);
@@ -381,7 +391,7 @@ std::error_code imap_store::folder_name(const std::string& wire, std::string& na
 
 sync::task<std::error_code> imap_store::select(const std::string& folder, bool fresh,
                                                select_options options, command_result* result) {
-    if (const auto ec = co_await drop_early_scan())
+    if (const auto ec = co_await read_scans_sent_ahead())
         co_return ec;
     if (!fresh && selected_ == folder)
         co_return std::error_code();
@@ -453,7 +463,7 @@ sync::task<std::error_code> imap_store::deselect() {
 }
 
 sync::task<std::error_code> imap_store::list_folders(std::vector<sync::folder_info>& folders) {
-    if (const auto ec = co_await drop_early_scan()) // ENABLE and LIST are pipelined below
+    if (const auto ec = co_await read_scans_sent_ahead()) // ENABLE and LIST are pipelined below
         co_return ec;
     auto& fsm = session_.fsm();
     list_return_options returns;
@@ -593,20 +603,20 @@ sync::task<std::error_code> imap_store::unchanged_since(const std::string& folde
     if (!qresync_tried_)
         if (const auto ec = co_await enable_qresync())
             co_return ec;
-    std::uint32_t uidvalidity = 0;
-    std::uint64_t modseq = 0;
-    if (!qresync_ || !parse_number(epoch, uidvalidity) || !parse_number(token, modseq) ||
-        uidvalidity == 0 || modseq == 0)
+    const auto origin = base_origin(epoch, token);
+    if (!qresync_ || !origin)
         co_return std::error_code();
     if (const auto it = listed_.find(folder); it != listed_.end()) {
-        unchanged = it->second.uidvalidity == uidvalidity && it->second.highestmodseq == modseq;
+        unchanged = it->second.uidvalidity == origin->uidvalidity &&
+                    it->second.highestmodseq == origin->modseq;
         co_return std::error_code();
     }
     select_options options;
     options.condstore = true;
     if (const auto ec = co_await select(folder, true, options))
         co_return ec;
-    unchanged = uidvalidity_.at(folder) == uidvalidity && selected_modseq_ == modseq;
+    unchanged =
+        uidvalidity_.at(folder) == origin->uidvalidity && selected_modseq_ == origin->modseq;
     co_return std::error_code();
 }
 
@@ -657,28 +667,36 @@ std::error_code imap_store::send_scan(const std::string& folder, const select_op
     return {};
 }
 
+std::optional<qresync_parameters> imap_store::scan_origin(const std::string& folder,
+                                                          std::string_view epoch,
+                                                          std::string_view token) const {
+    if (const auto last = scanned_.find(folder); last != scanned_.end())
+        return qresync_parameters{last->second.uidvalidity, last->second.highestmodseq,
+                                  std::nullopt};
+    if (!condstore_enabled())
+        return std::nullopt; // no mod-sequences: every scan is a full one
+    return base_origin(epoch, token);
+}
+
+select_options imap_store::scan_options(const std::optional<qresync_parameters>& origin) const {
+    select_options options;
+    options.condstore = condstore_enabled();
+    if (qresync_ && origin)
+        options.qresync = origin;
+    return options;
+}
+
+bool imap_store::condstore_enabled() const {
+    return qresync_ || session_.fsm().has_capability("CONDSTORE");
+}
+
 std::optional<select_options> imap_store::early_options(const sync::expected_scan& e) const {
     if (!qresync_tried_) // ENABLE first (scan_from)
         return std::nullopt;
-    // As scan_from: from this session's last scan of the folder, else from the base.
-    select_options options;
-    options.condstore = qresync_ || session_.fsm().has_capability("CONDSTORE");
-    if (const auto last = scanned_.find(e.folder); last != scanned_.end()) {
-        if (!qresync_)
-            return std::nullopt;
-        options.qresync =
-            qresync_parameters{last->second.uidvalidity, last->second.highestmodseq, std::nullopt};
-        return options;
-    }
-    if (e.token.empty() || !options.condstore)
-        return options; // in full
-    std::uint32_t uidvalidity = 0;
-    std::uint64_t modseq = 0;
-    if (!qresync_ || !parse_number(e.epoch, uidvalidity) || !parse_number(e.token, modseq) ||
-        uidvalidity == 0 || modseq == 0)
-        return std::nullopt;
-    options.qresync = qresync_parameters{uidvalidity, modseq, std::nullopt};
-    return options;
+    const auto origin = scan_origin(e.folder, e.epoch, e.token);
+    if (origin && !qresync_)
+        return std::nullopt; // its FETCH CHANGEDSINCE depends on the SELECT's HIGHESTMODSEQ
+    return scan_options(origin);
 }
 
 void imap_store::send_early_scans() {
@@ -703,7 +721,7 @@ void imap_store::send_early_scans() {
     }
 }
 
-sync::task<std::error_code> imap_store::drop_early_scan() {
+sync::task<std::error_code> imap_store::read_scans_sent_ahead() {
     if (sent_scans_.empty())
         co_return std::error_code();
     selected_.reset();
@@ -724,7 +742,7 @@ sync::task<std::error_code> imap_store::scan_alone(const std::string& folder,
                                                    const sync::scan_base* base,
                                                    sync::folder_scan& scan) {
     expected_.clear();
-    if (const auto ec = co_await drop_early_scan())
+    if (const auto ec = co_await read_scans_sent_ahead())
         co_return ec;
     co_return co_await scan_from(folder, base, scan);
 }
@@ -735,13 +753,9 @@ sync::task<std::error_code> imap_store::scan_from(const std::string& folder,
     if (!qresync_tried_)
         if (const auto ec = co_await enable_qresync())
             co_return ec;
-    const bool condstore = qresync_ || session_.fsm().has_capability("CONDSTORE");
     // A base from an earlier run stands in for a scan of this store's own.
-    if (base != nullptr && condstore && !scanned_.contains(folder)) {
-        std::uint32_t uidvalidity = 0;
-        std::uint64_t modseq = 0;
-        if (parse_number(base->epoch, uidvalidity) && parse_number(base->token, modseq) &&
-            uidvalidity != 0 && modseq != 0) {
+    if (base != nullptr && !scanned_.contains(folder))
+        if (const auto origin = scan_origin(folder, base->epoch, base->token)) {
             uid_flags seeded;
             uid_flags given;
             given.reserve(base->messages.size());
@@ -753,15 +767,10 @@ sync::task<std::error_code> imap_store::scan_from(const std::string& folder,
             }
             merge_flags(seeded, std::move(given));
             if (valid)
-                scanned_[folder] = {uidvalidity, modseq, std::move(seeded)};
+                scanned_[folder] = {origin->uidvalidity, origin->modseq, std::move(seeded)};
         }
-    }
     const auto last = scanned_.find(folder);
-    select_options options;
-    options.condstore = condstore;
-    if (qresync_ && last != scanned_.end())
-        options.qresync =
-            qresync_parameters{last->second.uidvalidity, last->second.highestmodseq, std::nullopt};
+    const auto options = scan_options(scan_origin(folder, {}, {}));
     // This scan's commands: sent early for it (expect_scans), else its SELECT now. When nothing
     // it sends later depends on the SELECT's answer (a QRESYNC SELECT; a full scan whose UID
     // FETCH went early with it), the next expected scans go out behind them.
@@ -776,14 +785,15 @@ sync::task<std::error_code> imap_store::scan_from(const std::string& folder,
     if (!sent_early) {
         if (!sent_scans_.empty()) {
             expected_.clear(); // the hints went astray
-            if (const auto ec = co_await drop_early_scan())
+            if (const auto ec = co_await read_scans_sent_ahead())
                 co_return ec;
         }
         if (!expected_.empty() && expected_.front().folder == folder)
             expected_.pop_front();
         else
             expected_.clear();
-        if (const auto ec = send_scan(folder, options, false))
+        // A full scan's UID FETCH 1:* goes with its SELECT: it does not depend on the answer.
+        if (const auto ec = send_scan(folder, options, last == scanned_.end()))
             co_return ec;
     }
     if (options.qresync || !sent_scans_.front().fetch_tag.empty())
@@ -1116,7 +1126,7 @@ sync::task<std::error_code> imap_store::fetch_bodies(const std::string& folder,
         co_await reader.drain();
         co_return std::error_code();
     };
-    if (const auto ec = co_await drop_early_scan())
+    if (const auto ec = co_await read_scans_sent_ahead())
         co_return ec;
     const sink_guard guard(session_, reader.queue);
     struct sent_command {
@@ -1334,7 +1344,7 @@ private:
 sync::task<std::error_code>
 imap_store::begin_message(const sync::new_message& message,
                           std::unique_ptr<sync::message_writer>& writer) {
-    if (const auto ec = co_await drop_early_scan())
+    if (const auto ec = co_await read_scans_sent_ahead())
         co_return ec;
     listed_.erase(message.folder);
     std::string wire;

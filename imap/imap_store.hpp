@@ -170,6 +170,15 @@ private:
     // Sends a scan's commands and queues them in sent_scans_.
     std::error_code send_scan(const std::string& folder, const select_options& options,
                               bool with_fetch);
+    // Where a scan of `folder` starts: this session's last scan of it, else the base of the
+    // epoch and token given (none: a full scan).
+    [[nodiscard]] std::optional<qresync_parameters>
+    scan_origin(const std::string& folder, std::string_view epoch, std::string_view token) const;
+    // The SELECT options of a scan from `origin`.
+    [[nodiscard]] select_options
+    scan_options(const std::optional<qresync_parameters>& origin) const;
+    // The server reports mod-sequences (CONDSTORE, or QRESYNC enabled).
+    [[nodiscard]] bool condstore_enabled() const;
     // The options scan_from would SELECT an expected scan's folder with, if nothing after the
     // SELECT (and the UID FETCH 1:* of a full scan) depends on its answer; nullopt if so (a
     // CONDSTORE-only scan from a token).
@@ -178,7 +187,7 @@ private:
     void send_early_scans();
     // Reads the answers of every sent scan no scan() took (anything else comes first): after
     // it no folder is known to be selected.
-    sync::task<std::error_code> drop_early_scan();
+    sync::task<std::error_code> read_scans_sent_ahead();
     // ENABLE QRESYNC when offered (once, before the first scan).
     sync::task<std::error_code> enable_qresync();
     // scan and scan_since: from this store's last scan of the folder, else from `base`.

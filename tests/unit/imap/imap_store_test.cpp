@@ -142,9 +142,9 @@ TEST(imap_store_transcript, without_uidplus_no_expunge_of_other_deleted_mail) {
     const auto written = run_store(
         "",
         {
-            "* 0 EXISTS\r\n* OK [UIDVALIDITY 3] ok\r\nA2 OK selected\r\n",
-            "A3 OK stored\r\n",
-            "* SEARCH 3 7\r\nA4 OK searched\r\n",
+            "* 0 EXISTS\r\n* OK [UIDVALIDITY 3] ok\r\nA2 OK selected\r\nA3 OK fetched\r\n",
+            "A4 OK stored\r\n",
+            "* SEARCH 3 7\r\nA5 OK searched\r\n",
         },
         [](imap_store& store) -> asio::awaitable<void> {
             sync::folder_scan scan;
@@ -153,17 +153,20 @@ TEST(imap_store_transcript, without_uidplus_no_expunge_of_other_deleted_mail) {
             EXPECT_NE(store.diagnostics().find("UID 7"), std::string::npos) << store.diagnostics();
         });
     EXPECT_EQ(written, "A2 SELECT INBOX\r\n"
-                       "A3 UID STORE 3 +FLAGS.SILENT (\\Deleted)\r\n"
-                       "A4 UID SEARCH DELETED\r\n");
+                       "A3 UID FETCH 1:* (FLAGS RFC822.SIZE INTERNALDATE)\r\n"
+                       "A4 UID STORE 3 +FLAGS.SILENT (\\Deleted)\r\n"
+                       "A5 UID SEARCH DELETED\r\n");
 }
 
 TEST(imap_store_transcript, uidvalidity_changed_since_the_scan_stops_the_operation) {
     const auto written =
         run_store("UIDPLUS",
                   {
-                      "* 0 EXISTS\r\n* OK [UIDVALIDITY 3] ok\r\nA2 OK selected\r\n",
-                      "* 0 EXISTS\r\n* OK [UIDVALIDITY 8] ok\r\nA3 OK selected\r\n",
-                      "* 0 EXISTS\r\n* OK [UIDVALIDITY 4] ok\r\nA4 OK selected\r\n",
+                      "* 0 EXISTS\r\n* OK [UIDVALIDITY 3] ok\r\nA2 OK selected\r\n"
+                      "A3 OK fetched\r\n",
+                      "* 0 EXISTS\r\n* OK [UIDVALIDITY 8] ok\r\nA4 OK selected\r\n"
+                      "A5 OK fetched\r\n",
+                      "* 0 EXISTS\r\n* OK [UIDVALIDITY 4] ok\r\nA6 OK selected\r\n",
                   },
                   [](imap_store& store) -> asio::awaitable<void> {
                       sync::folder_scan scan;
@@ -172,7 +175,10 @@ TEST(imap_store_transcript, uidvalidity_changed_since_the_scan_stops_the_operati
                       EXPECT_EQ(co_await store.set_flags("A", "1", seen, 0),
                                 imap_store_errc::uidvalidity_changed);
                   });
-    EXPECT_EQ(written, "A2 SELECT A\r\nA3 SELECT B\r\nA4 SELECT A\r\n") << "no STORE";
+    EXPECT_EQ(written, "A2 SELECT A\r\nA3 UID FETCH 1:* (FLAGS RFC822.SIZE INTERNALDATE)\r\n"
+                       "A4 SELECT B\r\nA5 UID FETCH 1:* (FLAGS RFC822.SIZE INTERNALDATE)\r\n"
+                       "A6 SELECT A\r\n")
+        << "no STORE";
 }
 
 TEST(imap_store_transcript, append_with_synchronizing_literal_and_body_streamed_per_read) {
@@ -181,9 +187,9 @@ TEST(imap_store_transcript, append_with_synchronizing_literal_and_body_streamed_
         {
             "+ go ahead\r\n",
             "A2 OK [APPENDUID 77 12] appended\r\n",
-            "* 0 EXISTS\r\n* OK [UIDVALIDITY 77] ok\r\nA3 OK selected\r\n",
+            "* 0 EXISTS\r\n* OK [UIDVALIDITY 77] ok\r\nA3 OK selected\r\nA4 OK fetched\r\n",
             "* 1 FETCH (UID 12 BODY[] {10}\r\nhello",
-            "world)\r\nA4 OK done\r\n",
+            "world)\r\nA5 OK done\r\n",
         },
         [](imap_store& store) -> asio::awaitable<void> {
             sync::new_message m;
@@ -210,7 +216,8 @@ TEST(imap_store_transcript, append_with_synchronizing_literal_and_body_streamed_
         });
     EXPECT_EQ(written, "A2 APPEND INBOX (\\Seen) {10}\r\nhelloworld\r\n"
                        "A3 SELECT INBOX\r\n"
-                       "A4 UID FETCH 12 (BODY.PEEK[])\r\n");
+                       "A4 UID FETCH 1:* (FLAGS RFC822.SIZE INTERNALDATE)\r\n"
+                       "A5 UID FETCH 12 (BODY.PEEK[])\r\n");
 }
 
 // Scans of INBOX, Sent and Trash from their bases (epoch, token, messages), all three hinted
