@@ -20,6 +20,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,8 +31,13 @@ namespace bench = postfach::bench;
 namespace {
 
 int usage() {
-    std::cerr << "usage: bench_server --dir DIR [--messages N] [--folders F] "
-                 "[--profile mixed|small] [--seed S] [--big-message MB] [-- COMMAND ARGS...]\n";
+    std::cerr
+        << "usage: bench_server --dir DIR [--messages N] [--folders F] "
+           "[--profile mixed|small] [--seed S] [--big-message MB]\n"
+           "                    [--imap-capability CAPS] [-- COMMAND ARGS...]\n"
+           "  --imap-capability: what Dovecot advertises after login instead of its own\n"
+           "                     (e.g. \"IMAP4rev1 CONDSTORE UIDPLUS MOVE LIST-STATUS\" for a\n"
+           "                     server without QRESYNC, as Gmail)\n";
     return 2;
 }
 
@@ -79,6 +85,7 @@ int main(int argc, char* argv[]) {
     fs::path dir;
     bench::corpus_options corpus;
     std::size_t big_mb = 0;
+    std::optional<std::string> imap_capability;
     std::vector<std::string> command;
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
@@ -93,6 +100,8 @@ int main(int argc, char* argv[]) {
             corpus.seed = std::strtoull(argv[++i], nullptr, 10);
         else if (arg == "--big-message" && has_value)
             big_mb = std::strtoul(argv[++i], nullptr, 10);
+        else if (arg == "--imap-capability" && has_value)
+            imap_capability = argv[++i];
         else if (arg == "--profile" && has_value) {
             const std::string profile = argv[++i];
             if (profile == "mixed")
@@ -116,6 +125,7 @@ int main(int argc, char* argv[]) {
         // Loading is about 5x faster without Dovecot's fsyncs; no timed step writes to the server.
         postfach::test::dovecot_options server_options;
         server_options.extra_config = "mail_fsync = never\n";
+        server_options.imap_capability = imap_capability;
         dovecot_server server(server_options);
         const auto start = std::chrono::steady_clock::now();
         auto totals = seed(server, corpus);

@@ -647,7 +647,7 @@ void imap_store::expect_scans(std::vector<sync::expected_scan> scans) {
 }
 
 std::error_code imap_store::send_scan(const std::string& folder, const select_options& options,
-                                      bool with_fetch) {
+                                      bool with_fetch, std::optional<std::uint64_t> changed_since) {
     std::string wire;
     if (const auto ec = wire_name(folder, wire))
         return ec;
@@ -659,9 +659,11 @@ std::error_code imap_store::send_scan(const std::string& folder, const select_op
         return fail(ec, "SELECT " + util::quote_server_text(folder));
     // From here the server may have another folder selected whatever the answers say.
     selected_.reset();
-    if (with_fetch && session_.submit(session_.fsm().writer().uid_fetch(
-                                          uid_set::range(1, uid_set::star), scan_items()),
-                                      sent.fetch_tag))
+    sent.changed_since = changed_since;
+    if (with_fetch &&
+        session_.submit(session_.fsm().writer().uid_fetch(uid_set::range(1, uid_set::star),
+                                                          scan_items(), changed_since),
+                        sent.fetch_tag))
         sent.fetch_tag.clear();
     sent_scans_.push_back(std::move(sent));
     return {};
@@ -690,16 +692,24 @@ bool imap_store::condstore_enabled() const {
     return qresync_ || session_.fsm().has_capability("CONDSTORE");
 }
 
-std::optional<select_options> imap_store::early_options(const sync::expected_scan& e) const {
-    if (!qresync_tried_) // ENABLE first (scan_from)
-        return std::nullopt;
-    const auto origin = scan_origin(e.folder, e.epoch, e.token);
-    if (origin && !qresync_)
-        return std::nullopt; // its FETCH CHANGEDSINCE depends on the SELECT's HIGHESTMODSEQ
-    return scan_options(origin);
+std::error_code imap_store::send_scan_of(const std::string& folder,
+                                         const std::optional<qresync_parameters>& origin) {
+    // What follows the SELECT goes with it whenever the SELECT's answer only confirms it: a
+    // QRESYNC SELECT needs nothing more; a full scan fetches every message; a CONDSTORE-only
+    // scan the messages changed since its mod-sequence (the answer may still ask for a full
+    // scan, after a UIDVALIDITY change, or for a UID SEARCH after an expunge: scan_alone).
+    const auto options = scan_options(origin);
+    if (options.qresync)
+        return send_scan(folder, options, false);
+    std::optional<std::uint64_t> changed_since;
+    if (origin)
+        changed_since = origin->modseq;
+    return send_scan(folder, options, true, changed_since);
 }
 
 void imap_store::send_early_scans() {
+    if (!qresync_tried_) // ENABLE first (scan_from): the scans' options depend on it
+        return;
     // Few enough that a batch read's 4 UID FETCHes and these stay within the session's 8.
     constexpr std::size_t max_early_commands = 4;
     const auto out = [&] {
@@ -709,13 +719,12 @@ void imap_store::send_early_scans() {
         return commands;
     };
     while (!expected_.empty()) {
-        const auto options = early_options(expected_.front());
-        if (!options)
-            return; // it goes when its turn comes; the ones behind it after it
-        const bool with_fetch = !options->qresync;
+        const auto& e = expected_.front();
+        const auto origin = scan_origin(e.folder, e.epoch, e.token);
+        const bool with_fetch = !(qresync_ && origin);
         if (out() + (with_fetch ? 2 : 1) > max_early_commands)
             return;
-        if (send_scan(expected_.front().folder, *options, with_fetch))
+        if (send_scan_of(e.folder, origin))
             return;
         expected_.pop_front();
     }
@@ -770,10 +779,11 @@ sync::task<std::error_code> imap_store::scan_from(const std::string& folder,
                 scanned_[folder] = {origin->uidvalidity, origin->modseq, std::move(seeded)};
         }
     const auto last = scanned_.find(folder);
-    const auto options = scan_options(scan_origin(folder, {}, {}));
-    // This scan's commands: sent early for it (expect_scans), else its SELECT now. When nothing
-    // it sends later depends on the SELECT's answer (a QRESYNC SELECT; a full scan whose UID
-    // FETCH went early with it), the next expected scans go out behind them.
+    const auto origin = scan_origin(folder, {}, {});
+    const auto options = scan_options(origin);
+    // This scan's commands: sent early for it (expect_scans), else now (send_scan_of). When
+    // they hold all the scan asks for before the answers (a QRESYNC SELECT; a SELECT and its
+    // UID FETCH), the next expected scans go out behind them.
     const auto same_options = [&](const select_options& o) {
         return o.condstore == options.condstore &&
                o.qresync.has_value() == options.qresync.has_value() &&
@@ -792,14 +802,15 @@ sync::task<std::error_code> imap_store::scan_from(const std::string& folder,
             expected_.pop_front();
         else
             expected_.clear();
-        // A full scan's UID FETCH 1:* goes with its SELECT: it does not depend on the answer.
-        if (const auto ec = send_scan(folder, options, last == scanned_.end()))
+        if (const auto ec = send_scan_of(folder, origin))
             co_return ec;
     }
-    if (options.qresync || !sent_scans_.front().fetch_tag.empty())
-        send_early_scans();
     const sent_scan own = std::move(sent_scans_.front());
     sent_scans_.pop_front();
+    // Its own commands do not count against the scans sent ahead: the reads that may follow
+    // this scan start after its answers.
+    if (options.qresync || !own.fetch_tag.empty())
+        send_early_scans();
     command_result selected;
     const auto select_ec =
         outcome(co_await session_.wait(own.select_tag, selected), "SELECT", selected);
@@ -850,7 +861,7 @@ sync::task<std::error_code> imap_store::scan_from(const std::string& folder,
         if (incremental)
             changed_since = last->second.highestmodseq;
         command_result r;
-        if (fetched_early && !changed_since) {
+        if (fetched_early && own.changed_since == changed_since) { // it asked for these
             r = std::move(*fetched_early);
             if (const auto ec = outcome({}, "UID FETCH", r))
                 co_return ec;

@@ -166,10 +166,12 @@ private:
         select_options options;
         std::string select_tag;
         std::string fetch_tag; // empty: none (a QRESYNC SELECT), or it could not be queued
+        std::optional<std::uint64_t> changed_since; // of the UID FETCH 1:* (CONDSTORE only)
     };
-    // Sends a scan's commands and queues them in sent_scans_.
+    // Sends a scan's commands and queues them in sent_scans_: its SELECT, and with `with_fetch`
+    // a UID FETCH 1:* of every message, or of those changed since `changed_since`.
     std::error_code send_scan(const std::string& folder, const select_options& options,
-                              bool with_fetch);
+                              bool with_fetch, std::optional<std::uint64_t> changed_since = {});
     // Where a scan of `folder` starts: this session's last scan of it, else the base of the
     // epoch and token given (none: a full scan).
     [[nodiscard]] std::optional<qresync_parameters>
@@ -179,10 +181,10 @@ private:
     scan_options(const std::optional<qresync_parameters>& origin) const;
     // The server reports mod-sequences (CONDSTORE, or QRESYNC enabled).
     [[nodiscard]] bool condstore_enabled() const;
-    // The options scan_from would SELECT an expected scan's folder with, if nothing after the
-    // SELECT (and the UID FETCH 1:* of a full scan) depends on its answer; nullopt if so (a
-    // CONDSTORE-only scan from a token).
-    [[nodiscard]] std::optional<select_options> early_options(const sync::expected_scan& e) const;
+    // send_scan for a scan from `origin`, with what follows its SELECT whenever that does not
+    // depend on the SELECT's answer.
+    std::error_code send_scan_of(const std::string& folder,
+                                 const std::optional<qresync_parameters>& origin);
     // Sends the expected scans that can go early, in order, while few enough are out.
     void send_early_scans();
     // Reads the answers of every sent scan no scan() took (anything else comes first): after

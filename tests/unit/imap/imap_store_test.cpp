@@ -333,6 +333,90 @@ TEST(imap_store_transcript, a_refused_hinted_select_fails_that_scan_only) {
     EXPECT_EQ(t.scans[2].token, "5");
 }
 
+// CONDSTORE without QRESYNC (Gmail): a scan from a token is a SELECT and a UID FETCH of the
+// messages changed since the token's mod-sequence, which needs nothing of the SELECT's answer;
+// so the hinted scans send both together, all before the first answer.
+constexpr std::string_view fetch_changes = "UID FETCH 1:* (FLAGS RFC822.SIZE INTERNALDATE) "
+                                           "(CHANGEDSINCE ";
+std::string condstore_scan_written(int tag, std::string_view folder, std::string_view modseq) {
+    return fmt::format("A{} SELECT {} (CONDSTORE)\r\nA{} {}{})\r\n", tag, folder, tag + 1,
+                       fetch_changes, modseq);
+}
+
+TEST(imap_store_transcript, hinted_condstore_scans_send_select_and_fetch_of_changes_together) {
+    three_scans t;
+    // The connection is lost before any answer: what went out before it is all there is.
+    const auto written =
+        run_store("CONDSTORE UIDPLUS", {}, [&](imap_store& store) { return t.run(store, 3); });
+    EXPECT_EQ(written, condstore_scan_written(2, "INBOX", "20") +
+                           condstore_scan_written(4, "Sent", "30") +
+                           condstore_scan_written(6, "Trash", "5"));
+    for (std::size_t i = 0; i < 3; ++i)
+        EXPECT_TRUE(t.errors[i]) << i;
+}
+
+// ... and each scan takes its own answers (here all in one read).
+TEST(imap_store_transcript, hinted_condstore_scans_take_their_own_changes) {
+    three_scans t;
+    const auto written = run_store(
+        "CONDSTORE UIDPLUS",
+        {"* 2 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n* OK [HIGHESTMODSEQ 22] ok\r\n"
+         "A2 OK [READ-WRITE] selected\r\n* 1 FETCH (UID 3 FLAGS (\\Flagged) MODSEQ (22))\r\n"
+         "A3 OK done\r\n"
+         "* 2 EXISTS\r\n* OK [UIDVALIDITY 8] ok\r\n* OK [HIGHESTMODSEQ 30] ok\r\n"
+         "A4 OK [READ-WRITE] selected\r\nA5 OK done\r\n"
+         "* 0 EXISTS\r\n* OK [UIDVALIDITY 9] ok\r\n* OK [HIGHESTMODSEQ 5] ok\r\n"
+         "A6 OK [READ-WRITE] selected\r\nA7 OK done\r\n"},
+        [&](imap_store& store) { return t.run(store, 3); });
+    EXPECT_EQ(written, condstore_scan_written(2, "INBOX", "20") +
+                           condstore_scan_written(4, "Sent", "30") +
+                           condstore_scan_written(6, "Trash", "5"));
+    for (std::size_t i = 0; i < 3; ++i)
+        EXPECT_FALSE(t.errors[i]) << t.diagnostics[i];
+    const auto& [inbox, sent, trash] = t.scans;
+    EXPECT_EQ(inbox.token, "22");
+    ASSERT_EQ(inbox.messages.size(), 2U);
+    EXPECT_EQ(inbox.messages[0].flags, flagged);
+    EXPECT_EQ(inbox.messages[1].flags, seen);
+    EXPECT_EQ(sent.token, "30");
+    ASSERT_EQ(sent.messages.size(), 2U);
+    EXPECT_EQ(sent.messages[0].flags, seen);
+    EXPECT_TRUE(trash.messages.empty());
+}
+
+// A message of INBOX went (the counts do not add up): its UID SEARCH needs INBOX selected, which
+// the SELECTs sent behind undid. The scan reads their answers, selects INBOX again and searches;
+// the next scan goes out again, SELECT and FETCH together.
+TEST(imap_store_transcript, a_condstore_scan_that_must_search_selects_its_folder_again) {
+    three_scans t;
+    const std::string inbox_answer =
+        "* 1 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n* OK [HIGHESTMODSEQ 21] ok\r\n"
+        "A{} OK [READ-WRITE] selected\r\nA{} OK done\r\n";
+    const std::string sent_answer =
+        "* 2 EXISTS\r\n* OK [UIDVALIDITY 8] ok\r\n* OK [HIGHESTMODSEQ 30] ok\r\n"
+        "A{} OK [READ-WRITE] selected\r\nA{} OK done\r\n";
+    const auto written =
+        run_store("CONDSTORE UIDPLUS",
+                  {fmt::format(fmt::runtime(inbox_answer), 2, 3) +
+                       fmt::format(fmt::runtime(sent_answer), 4, 5) +
+                       "* 0 EXISTS\r\n* OK [UIDVALIDITY 9] ok\r\nA6 OK [READ-WRITE] selected\r\n"
+                       "A7 OK done\r\n",
+                   fmt::format(fmt::runtime(inbox_answer), 8, 9), "* SEARCH 4\r\nA10 OK done\r\n",
+                   fmt::format(fmt::runtime(sent_answer), 11, 12)},
+                  [&](imap_store& store) { return t.run(store, 2); });
+    EXPECT_EQ(written, condstore_scan_written(2, "INBOX", "20") +
+                           condstore_scan_written(4, "Sent", "30") +
+                           condstore_scan_written(6, "Trash", "5") +
+                           condstore_scan_written(8, "INBOX", "20") + "A10 UID SEARCH ALL\r\n" +
+                           condstore_scan_written(11, "Sent", "30"));
+    EXPECT_FALSE(t.errors[0]) << t.diagnostics[0];
+    EXPECT_FALSE(t.errors[1]) << t.diagnostics[1];
+    const auto& [inbox, sent, trash] = t.scans;
+    ASSERT_EQ(inbox.messages.size(), 1U);
+    EXPECT_EQ(inbox.messages[0].id, "4");
+    EXPECT_EQ(sent.messages.size(), 2U);
+}
+
 } // namespace
 } // namespace postfach::imap
 
@@ -355,15 +439,15 @@ TEST(imap_store_transcript, condstore_rescan_asks_only_for_changes) {
                       "A2 OK [READ-WRITE] selected\r\n",
                       "* 1 FETCH (UID 1 FLAGS (\\Seen))\r\n* 2 FETCH (UID 2 FLAGS ())\r\n"
                       "* 3 FETCH (UID 3 FLAGS ())\r\nA3 OK done\r\n",
-                      // Unchanged: the SELECT is all.
+                      // Unchanged: the FETCH of changes sent with the SELECT finds none.
                       "* 3 EXISTS\r\n* OK [UIDVALIDITY 5] ok\r\n* OK [HIGHESTMODSEQ 100] ok\r\n"
-                      "A4 OK [READ-WRITE] selected\r\n",
+                      "A4 OK [READ-WRITE] selected\r\nA5 OK done\r\n",
                       // UID 2 expunged, UID 3 seen, UID 4 new.
                       "* 3 EXISTS\r\n* OK [UIDVALIDITY 5] ok\r\n* OK [HIGHESTMODSEQ 120] ok\r\n"
-                      "A5 OK [READ-WRITE] selected\r\n",
+                      "A6 OK [READ-WRITE] selected\r\n"
                       "* 2 FETCH (UID 3 FLAGS (\\Seen) MODSEQ (110))\r\n"
-                      "* 3 FETCH (UID 4 FLAGS () MODSEQ (119))\r\nA6 OK done\r\n",
-                      "* SEARCH 1 3 4\r\nA7 OK done\r\n",
+                      "* 3 FETCH (UID 4 FLAGS () MODSEQ (119))\r\nA7 OK done\r\n",
+                      "* SEARCH 1 3 4\r\nA8 OK done\r\n",
                   },
                   [](imap_store& store) -> asio::awaitable<void> {
                       sync::folder_scan scan;
@@ -378,9 +462,10 @@ TEST(imap_store_transcript, condstore_rescan_asks_only_for_changes) {
     EXPECT_EQ(written, "A2 SELECT INBOX (CONDSTORE)\r\n"
                        "A3 UID FETCH 1:* (FLAGS RFC822.SIZE INTERNALDATE)\r\n"
                        "A4 SELECT INBOX (CONDSTORE)\r\n"
-                       "A5 SELECT INBOX (CONDSTORE)\r\n"
-                       "A6 UID FETCH 1:* (FLAGS RFC822.SIZE INTERNALDATE) (CHANGEDSINCE 100)\r\n"
-                       "A7 UID SEARCH ALL\r\n");
+                       "A5 UID FETCH 1:* (FLAGS RFC822.SIZE INTERNALDATE) (CHANGEDSINCE 100)\r\n"
+                       "A6 SELECT INBOX (CONDSTORE)\r\n"
+                       "A7 UID FETCH 1:* (FLAGS RFC822.SIZE INTERNALDATE) (CHANGEDSINCE 100)\r\n"
+                       "A8 UID SEARCH ALL\r\n");
 }
 
 // LIST-STATUS under QRESYNC: the listing tells each folder's UIDVALIDITY and HIGHESTMODSEQ,
