@@ -106,10 +106,17 @@ void client_session::abandon(std::error_code ec) {
     stream_.close();
 }
 
-asio::awaitable<std::error_code> client_session::logout() {
+asio::awaitable<std::error_code> client_session::logout(logout_wait wait) {
+    if (fsm_.in_flight() > 0) // their answers come first, and are read, as LOGOUT's
+        wait = logout_wait::for_answer;
     if (const auto ec = fsm_.logout())
         co_return ec;
-    const auto ec = co_await drive({});
+    std::function<bool()> until; // none: until the session is done, at LOGOUT's answer
+    if (wait == logout_wait::until_sent)
+        until = [this] {
+            return !fsm_.has_output();
+        };
+    const auto ec = co_await drive(until);
     stream_.close();
     co_return ec;
 }

@@ -40,6 +40,9 @@ struct idle_result {
     std::vector<response> untagged; // that data, in wire order
 };
 
+// How client_session::logout ends.
+enum class logout_wait { for_answer, until_sent };
+
 struct command_result {
     status_response status;         // the tagged OK, NO or BAD
     std::vector<response> untagged; // untagged data received while the command ran
@@ -86,8 +89,10 @@ public:
     // Gives up the session (a body that cannot be completed): the fsm fails with ec, the
     // stream is closed.
     void abandon(std::error_code ec);
-    // LOGOUT, then the stream is closed.
-    boost::asio::awaitable<std::error_code> logout();
+    // LOGOUT, then the stream is closed: after the server's answer, or (until_sent) as soon as
+    // the command is written, which spares a pass's end a round trip. Every command before it
+    // must have been answered: nothing is read after the LOGOUT.
+    boost::asio::awaitable<std::error_code> logout(logout_wait wait = logout_wait::for_answer);
 
     session_fsm& fsm() noexcept { return fsm_; }
     [[nodiscard]] const session_fsm& fsm() const noexcept { return fsm_; }

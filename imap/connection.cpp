@@ -102,10 +102,10 @@ asio::awaitable<std::error_code> connection::open() {
     co_return std::error_code();
 }
 
-asio::awaitable<std::error_code> connection::logout() {
+asio::awaitable<std::error_code> connection::logout(logout_wait wait) {
     if (!session_)
         co_return std::error_code();
-    const auto ec = co_await session_->logout();
+    const auto ec = co_await session_->logout(wait);
     transport_.close();
     if (ec)
         co_return fail(connection_step::ready, ec, session_->diagnostics());

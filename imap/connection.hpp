@@ -51,8 +51,8 @@ public:
     connection& operator=(const connection&) = delete;
 
     boost::asio::awaitable<std::error_code> open();
-    // LOGOUT and close.
-    boost::asio::awaitable<std::error_code> logout();
+    // LOGOUT and close (client_session::logout).
+    boost::asio::awaitable<std::error_code> logout(logout_wait wait = logout_wait::for_answer);
 
     [[nodiscard]] connection_step failed_step() const noexcept { return failed_step_; }
     // Why open() or a command failed; never contains the secret.

@@ -114,6 +114,8 @@ public:
     // completes with its tagged OK.
     std::error_code stop_idle();
     [[nodiscard]] bool idling() const noexcept { return idling_; }
+    // Bytes of a submitted command are still to be written.
+    [[nodiscard]] bool has_output() const noexcept { return !outbox_.empty(); }
 
     command_writer& writer() noexcept { return writer_; }
     response_parser& parser() noexcept { return parser_; }
