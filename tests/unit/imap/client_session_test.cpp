@@ -138,36 +138,15 @@ TEST(client_session, starttls_login_list_status_logout) {
     EXPECT_EQ(r.folders[1].messages, 0u);
 }
 
-// A pass's LOGOUT (until_sent): the command is written, nothing more is read (the script has
-// no answer for it), and the stream is closed.
-TEST(client_session, logout_until_sent_reads_no_answer) {
-    net::fake_stream fake;
+// Logs in over `fake` (whose script follows the login's answer with `after_login`), submits a
+// NOOP if asked, then logs out until the LOGOUT is sent; returns its error and the commands
+// left unanswered.
+std::pair<std::error_code, std::size_t> logout_until_sent(net::fake_stream& fake, bool noop,
+                                                          std::string_view after_login) {
     fake.feed("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR] ready\r\n");
     fake.feed("A1 OK [CAPABILITY IMAP4rev1] Logged in\r\n");
-    net::sasl_credentials credentials;
-    credentials.user = "alice";
-    credentials.secret = secret_string("secret");
-    auto plain = net::make_sasl_mechanism(config::auth_mechanism::plain, credentials);
-    session_options options;
-    options.mechanisms = {plain.get()};
-    client_session session(fake, std::move(options), "test");
-    asio::io_context io;
-    std::error_code logout_ec;
-    run_until_done(io, [&]() -> asio::awaitable<void> {
-        CO_ASSERT_NO_ERROR(co_await session.open(), session.diagnostics());
-        logout_ec = co_await session.logout(logout_wait::until_sent);
-    });
-    EXPECT_FALSE(logout_ec) << logout_ec.message() << ": " << session.diagnostics();
-    EXPECT_EQ(fake.take_written(), "A1 AUTHENTICATE PLAIN AGFsaWNlAHNlY3JldA==\r\nA2 LOGOUT\r\n");
-    EXPECT_FALSE(fake.is_open());
-}
-
-// ... but a command still unanswered is read to its end first, and the LOGOUT's answer with it.
-TEST(client_session, logout_until_sent_still_reads_commands_in_flight) {
-    net::fake_stream fake;
-    fake.feed("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR] ready\r\n");
-    fake.feed("A1 OK [CAPABILITY IMAP4rev1] Logged in\r\n");
-    fake.feed("A2 OK noop\r\n* BYE bye\r\nA3 OK Logout completed.\r\n");
+    if (!after_login.empty())
+        fake.feed(after_login);
     net::sasl_credentials credentials;
     credentials.user = "alice";
     credentials.secret = secret_string("secret");
@@ -180,12 +159,31 @@ TEST(client_session, logout_until_sent_still_reads_commands_in_flight) {
     run_until_done(io, [&]() -> asio::awaitable<void> {
         CO_ASSERT_NO_ERROR(co_await session.open(), session.diagnostics());
         std::string tag;
-        CO_ASSERT_NO_ERROR(session.submit(session.fsm().writer().noop(), tag),
-                           session.diagnostics());
+        if (noop)
+            CO_ASSERT_NO_ERROR(session.submit(session.fsm().writer().noop(), tag),
+                               session.diagnostics());
         logout_ec = co_await session.logout(logout_wait::until_sent);
     });
-    EXPECT_FALSE(logout_ec) << logout_ec.message() << ": " << session.diagnostics();
-    EXPECT_EQ(session.fsm().in_flight(), 0U) << "the NOOP and the LOGOUT were answered";
+    return {logout_ec, session.fsm().in_flight()};
+}
+
+// A pass's LOGOUT (until_sent): the command is written, nothing more is read (the script has
+// no answer for it), and the stream is closed.
+TEST(client_session, logout_until_sent_reads_no_answer) {
+    net::fake_stream fake;
+    const auto [ec, unanswered] = logout_until_sent(fake, false, {});
+    EXPECT_FALSE(ec) << ec.message();
+    EXPECT_EQ(fake.take_written(), "A1 AUTHENTICATE PLAIN AGFsaWNlAHNlY3JldA==\r\nA2 LOGOUT\r\n");
+    EXPECT_FALSE(fake.is_open());
+}
+
+// ... but a command still unanswered is read to its end first, and the LOGOUT's answer with it.
+TEST(client_session, logout_until_sent_still_reads_commands_in_flight) {
+    net::fake_stream fake;
+    const auto [ec, unanswered] =
+        logout_until_sent(fake, true, "A2 OK noop\r\n* BYE bye\r\nA3 OK Logout completed.\r\n");
+    EXPECT_FALSE(ec) << ec.message();
+    EXPECT_EQ(unanswered, 0U) << "the NOOP and the LOGOUT were answered";
     EXPECT_FALSE(fake.is_open());
 }
 
