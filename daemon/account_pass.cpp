@@ -68,7 +68,8 @@ sync::task<account_status> run_account_pass(const config::account_config& accoun
     if (opening.connection) {
         const auto result =
             co_await run_imap_account_pass(account, *opening.connection, request, db, out, err);
-        // Everything is answered and recorded: the LOGOUT's answer would only cost a round trip.
+        // What the pass did is recorded: the LOGOUT's answer would only cost a round trip
+        // (logout reads it when commands are still in flight).
         co_await opening.connection->logout(imap::logout_wait::until_sent);
         status.connection(state::connection_state::offline);
         co_return result;

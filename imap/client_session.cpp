@@ -116,7 +116,9 @@ asio::awaitable<std::error_code> client_session::logout(logout_wait wait) {
         until = [this] {
             return !fsm_.has_output();
         };
-    const auto ec = co_await drive(until);
+    auto ec = co_await drive(until);
+    if (const auto after = fsm_.next(); !ec && after.type == next_action::kind::done)
+        ec = after.error; // the LOGOUT could not be written
     stream_.close();
     co_return ec;
 }

@@ -90,8 +90,8 @@ public:
     // stream is closed.
     void abandon(std::error_code ec);
     // LOGOUT, then the stream is closed: after the server's answer, or (until_sent) as soon as
-    // the command is written, which spares a pass's end a round trip. Every command before it
-    // must have been answered: nothing is read after the LOGOUT.
+    // the command is written, which spares a pass's end a round trip. until_sent applies only
+    // when every command before it was answered; otherwise their answers and LOGOUT's are read.
     boost::asio::awaitable<std::error_code> logout(logout_wait wait = logout_wait::for_answer);
 
     session_fsm& fsm() noexcept { return fsm_; }

@@ -697,7 +697,8 @@ std::error_code imap_store::send_scan_of(const std::string& folder,
     // What follows the SELECT goes with it whenever the SELECT's answer only confirms it: a
     // QRESYNC SELECT needs nothing more; a full scan fetches every message; a CONDSTORE-only
     // scan the messages changed since its mod-sequence (the answer may still ask for a full
-    // scan, after a UIDVALIDITY change, or for a UID SEARCH after an expunge: scan_alone).
+    // scan, after a UIDVALIDITY change, or for a UID SEARCH after an expunge: scan_from sends
+    // them, after scan_alone when other scans went out behind).
     const auto options = scan_options(origin);
     if (options.qresync)
         return send_scan(folder, options, false);
@@ -866,6 +867,12 @@ sync::task<std::error_code> imap_store::scan_from(const std::string& folder,
             if (const auto ec = outcome({}, "UID FETCH", r))
                 co_return ec;
         } else {
+            if (!sent_scans_.empty() && !incremental) {
+                // A full scan, then: again without its base, so that its SELECT goes with a
+                // UID FETCH 1:* rather than another that cannot serve (CHANGEDSINCE).
+                scanned_.erase(folder);
+                co_return co_await scan_alone(folder, nullptr, scan);
+            }
             if (!sent_scans_.empty())
                 co_return co_await scan_alone(folder, base, scan);
             const auto cmd =

@@ -185,7 +185,7 @@ private:
     // depend on the SELECT's answer.
     std::error_code send_scan_of(const std::string& folder,
                                  const std::optional<qresync_parameters>& origin);
-    // Sends the expected scans that can go early, in order, while few enough are out.
+    // Sends the expected scans, in order, while few enough commands are out (after ENABLE).
     void send_early_scans();
     // Reads the answers of every sent scan no scan() took (anything else comes first): after
     // it no folder is known to be selected.
