@@ -708,6 +708,10 @@ std::error_code imap_store::send_scan_of(const std::string& folder,
     return send_scan(folder, options, true, changed_since);
 }
 
+std::size_t imap_store::scan_commands(const std::optional<qresync_parameters>& origin) const {
+    return scan_options(origin).qresync ? 1 : 2; // as send_scan_of sends them
+}
+
 void imap_store::send_early_scans() {
     if (!qresync_tried_) // ENABLE first (scan_from): the scans' options depend on it
         return;
@@ -722,8 +726,7 @@ void imap_store::send_early_scans() {
     while (!expected_.empty()) {
         const auto& e = expected_.front();
         const auto origin = scan_origin(e.folder, e.epoch, e.token);
-        const bool with_fetch = !(qresync_ && origin);
-        if (out() + (with_fetch ? 2 : 1) > max_early_commands)
+        if (out() + scan_commands(origin) > max_early_commands)
             return;
         if (send_scan_of(e.folder, origin))
             return;
@@ -867,14 +870,15 @@ sync::task<std::error_code> imap_store::scan_from(const std::string& folder,
             if (const auto ec = outcome({}, "UID FETCH", r))
                 co_return ec;
         } else {
-            if (!sent_scans_.empty() && !incremental) {
-                // A full scan, then: again without its base, so that its SELECT goes with a
-                // UID FETCH 1:* rather than another that cannot serve (CHANGEDSINCE).
-                scanned_.erase(folder);
-                co_return co_await scan_alone(folder, nullptr, scan);
-            }
-            if (!sent_scans_.empty())
+            if (!sent_scans_.empty()) {
+                if (!incremental) {
+                    // A full scan, then: again without its base, so that its SELECT goes with
+                    // a UID FETCH 1:* rather than another that cannot serve (CHANGEDSINCE).
+                    scanned_.erase(folder);
+                    base = nullptr;
+                }
                 co_return co_await scan_alone(folder, base, scan);
+            }
             const auto cmd =
                 writer.uid_fetch(uid_set::range(1, uid_set::star), scan_items(), changed_since);
             if (const auto ec = co_await run(cmd, r))

@@ -185,6 +185,8 @@ private:
     // depend on the SELECT's answer.
     std::error_code send_scan_of(const std::string& folder,
                                  const std::optional<qresync_parameters>& origin);
+    // How many commands send_scan_of sends for a scan from `origin`.
+    [[nodiscard]] std::size_t scan_commands(const std::optional<qresync_parameters>& origin) const;
     // Sends the expected scans, in order, while few enough commands are out (after ENABLE).
     void send_early_scans();
     // Reads the answers of every sent scan no scan() took (anything else comes first): after
